@@ -1,0 +1,63 @@
+# KPI Desk: `make run` opens the app, `make test` runs the tests. Both set everything up.
+# Python 3.12+ is required (PySide6 6.12 aborts on 3.11 with `none_dealloc`).
+
+SHELL := /bin/bash
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+LOCALES := sv
+MO_FILES := $(foreach l,$(LOCALES),resources/locale/$(l)/LC_MESSAGES/kpidesk.mo)
+
+# The first interpreter of 3.12 or newer that really runs (pyenv shims for absent versions
+# exist but fail), then pyenv's own folders.
+PYTHON ?= $(shell \
+  for c in python3.12 python3.13 python3; do \
+    if command -v $$c >/dev/null 2>&1 && $$c -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; then \
+      $$c -c 'import sys; print(sys.executable)'; exit 0; fi; \
+  done; \
+  for c in $${PYENV_ROOT:-$$HOME/.pyenv}/versions/3.12*/bin/python3.12 $${PYENV_ROOT:-$$HOME/.pyenv}/versions/3.13*/bin/python3.13; do \
+    if [ -x "$$c" ]; then echo $$c; exit 0; fi; \
+  done)
+
+.PHONY: run test bench lint format translations clean venv check-python
+
+check-python:
+	@if [ -z "$(PYTHON)" ]; then echo "KPI Desk needs Python 3.12 or newer; none was found." >&2; exit 1; fi
+
+$(STAMP): pyproject.toml | check-python
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+venv: $(STAMP) $(MO_FILES)
+
+resources/locale/%/LC_MESSAGES/kpidesk.mo: resources/locale/%/LC_MESSAGES/kpidesk.po $(STAMP)
+	$(BIN)/pybabel compile --use-fuzzy -D kpidesk -d resources/locale -l $* >/dev/null
+
+run: venv
+	$(BIN)/kpidesk $(ARGS)
+
+test: venv
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: venv
+	$(BIN)/python benchmarks/run.py
+
+lint: venv
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+
+format: venv
+	$(BIN)/ruff format src tests benchmarks
+	$(BIN)/ruff check --fix src tests benchmarks
+
+# Extract every marked string and merge it into the catalogues; translators edit the .po.
+translations: $(STAMP)
+	$(BIN)/pybabel extract --no-location --sort-output -F babel.cfg -k N_ -k ngettext:1,2 \
+	  -k pgettext:1c,2 -o resources/locale/kpidesk.pot --project=kpidesk src >/dev/null
+	$(BIN)/pybabel update --no-fuzzy-matching -D kpidesk -i resources/locale/kpidesk.pot -d resources/locale
+	$(MAKE) $(MO_FILES)
+
+clean:
+	rm -rf $(VENV) build dist .pytest_cache .ruff_cache $(MO_FILES)

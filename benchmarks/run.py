@@ -1,0 +1,33 @@
+"""`make bench`: prints figures, each beside a baseline measured in the same run.
+
+Run with the project's virtual environment; nothing here is a pass/fail test.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_store import bench_bulk_insert  # noqa: E402
+
+
+def main() -> int:
+    os.environ.setdefault("KPIDESK_HOME", tempfile.mkdtemp(prefix="kpidesk-bench-home-"))
+    benches = [bench_bulk_insert]
+    try:
+        from bench_startup import bench_startup
+    except ImportError:
+        pass
+    else:
+        benches.append(bench_startup)
+    for bench in benches:
+        bench()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,59 @@
+"""Where KPI Desk finds its resources and keeps the user's files.
+
+Everything the user owns (settings, logs, the demo workspace) lives in the platform's
+directories through platformdirs; tests point ``KPIDESK_HOME`` at a temporary folder so the
+real user's directories are never touched.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import platformdirs
+
+APP_NAME = "KPI Desk"
+APP_SLUG = "kpidesk"
+
+
+def resources_dir() -> Path:
+    """The ``resources/`` folder: beside the package in a checkout, inside a frozen bundle."""
+    frozen_root = getattr(sys, "_MEIPASS", None)
+    if frozen_root:
+        return Path(frozen_root) / "resources"
+    return Path(__file__).resolve().parents[2] / "resources"
+
+
+def locale_dir() -> Path:
+    return resources_dir() / "locale"
+
+
+def _home_override() -> Path | None:
+    home = os.environ.get("KPIDESK_HOME")
+    return Path(home) if home else None
+
+
+def user_data_dir() -> Path:
+    override = _home_override()
+    path = override / "data" if override else Path(platformdirs.user_data_dir(APP_SLUG, False))
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def user_config_dir() -> Path:
+    override = _home_override()
+    path = override / "config" if override else Path(platformdirs.user_config_dir(APP_SLUG, False))
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def user_log_dir() -> Path:
+    override = _home_override()
+    path = override / "logs" if override else Path(platformdirs.user_log_dir(APP_SLUG, False))
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def demo_workspace_path() -> Path:
+    return user_data_dir() / "demo.kpidesk"

@@ -1,0 +1,103 @@
+"""Why a workspace could not be opened, each with a message for the user."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from kpidesk.domain.errors import DomainError
+from kpidesk.i18n import N_
+
+if TYPE_CHECKING:
+    from kpidesk.store.sqlite import LockHolder
+
+
+class WorkspaceError(DomainError):
+    """A workspace file that cannot be used as asked; nothing in it was changed."""
+
+    exit_code = 3
+
+    def __init__(self, template: str, path: Path, **params: object) -> None:
+        super().__init__(template, path=str(path), name=Path(path).name, **params)
+        self.path = Path(path)
+
+
+class WorkspaceMissingError(WorkspaceError):
+    def __init__(self, path: Path) -> None:
+        super().__init__(N_("{path}: no such file."), path)
+
+
+class EmptyFileError(WorkspaceError):
+    def __init__(self, path: Path) -> None:
+        super().__init__(N_("{path} is empty: it is not a KPI Desk workspace."), path)
+
+
+class NotAWorkspaceError(WorkspaceError):
+    def __init__(self, path: Path) -> None:
+        super().__init__(N_("{path} is not a KPI Desk workspace."), path)
+
+
+class CorruptWorkspaceError(WorkspaceError):
+    def __init__(self, path: Path, detail: str) -> None:
+        super().__init__(
+            N_("{path} is damaged ({detail}). Restore it from a backup."), path, detail=detail
+        )
+        self.detail = detail
+
+
+class NewerWorkspaceError(WorkspaceError):
+    exit_code = 4
+
+    def __init__(self, path: Path, found: int, supported: int) -> None:
+        super().__init__(
+            N_(
+                "{path} was written by a newer version of KPI Desk (schema {found}; this "
+                "version reads up to {supported}). Update KPI Desk to open it."
+            ),
+            path,
+            found=found,
+            supported=supported,
+        )
+
+
+class WorkspaceLockedError(WorkspaceError):
+    exit_code = 5
+
+    def __init__(self, path: Path, holder: LockHolder | None) -> None:
+        if holder is None:
+            super().__init__(
+                N_("{path} is open in another KPI Desk. You can open it read-only."), path
+            )
+        else:
+            super().__init__(
+                N_(
+                    "{path} is open in another KPI Desk (by {user} on {host}, process {pid}, "
+                    "since {since}). You can open it read-only."
+                ),
+                path,
+                user=holder.user,
+                host=holder.host,
+                pid=holder.pid,
+                since=holder.since,
+            )
+        self.holder = holder
+
+
+class ReadOnlyWorkspaceError(WorkspaceError):
+    def __init__(self, path: Path) -> None:
+        super().__init__(N_("{path} is open read-only; changes cannot be saved."), path)
+
+
+class WorkspaceExistsError(WorkspaceError):
+    exit_code = 1
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(N_("{path} already exists; choose another name."), path)
+
+
+class NeedsMigrationError(WorkspaceError):
+    def __init__(self, path: Path) -> None:
+        super().__init__(
+            N_("{path} needs an update that cannot be made read-only; open it for writing."),
+            path,
+        )

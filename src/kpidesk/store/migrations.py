@@ -1,0 +1,58 @@
+"""The schema version and the ladder of steps that brings any older workspace up to date.
+
+Step ``n`` takes a workspace from version ``n - 1`` to ``n``. Each step runs in its own
+transaction together with the version bump, so a failed step leaves the previous version.
+The caller copies the file before the first step (see ``Workspace.open``).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+
+from kpidesk.store.schema_v1 import SCHEMA_V1
+from kpidesk.store.sqlite import schema_version, set_schema_version
+
+MigrationStep = Callable[[sqlite3.Connection], None]
+
+
+def _create_v1(connection: sqlite3.Connection) -> None:
+    for statement in SCHEMA_V1.split(";\n"):
+        if statement.strip():
+            connection.execute(statement)
+
+
+STEPS: dict[int, MigrationStep] = {
+    1: _create_v1,
+}
+
+SCHEMA_VERSION = max(STEPS)
+
+
+def newest_version() -> int:
+    return max(STEPS)
+
+
+def pending_steps(current: int, steps: dict[int, MigrationStep] | None = None) -> list[int]:
+    steps = STEPS if steps is None else steps
+    return [version for version in sorted(steps) if version > current]
+
+
+def migrate(
+    connection: sqlite3.Connection,
+    steps: dict[int, MigrationStep] | None = None,
+) -> list[int]:
+    """Run every step above the file's version, each atomically; return the versions run."""
+    steps = STEPS if steps is None else steps
+    done = []
+    for version in pending_steps(schema_version(connection), steps):
+        connection.execute("BEGIN IMMEDIATE")
+        try:
+            steps[version](connection)
+            set_schema_version(connection, version)
+        except BaseException:
+            connection.execute("ROLLBACK")
+            raise
+        connection.execute("COMMIT")
+        done.append(version)
+    return done

@@ -1,0 +1,277 @@
+"""The workspace's tables, one peewee model per concept of the product brief.
+
+``database`` is a proxy: opening a workspace binds it to the real file. Enumerated fields
+store the domain enums' values (``"higher"``, ``"month"``, …); periods are stored as their
+keys (``2026-03``, ``2026-Q1``, ``2026-W12``, ``2026``), which sort in time within one kind.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from peewee import (
+    CharField,
+    Check,
+    DatabaseProxy,
+    DateField,
+    DateTimeField,
+    FloatField,
+    ForeignKeyField,
+    IntegerField,
+    Model,
+    TextField,
+)
+
+database = DatabaseProxy()
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+
+
+class BaseModel(Model):
+    class Meta:
+        database = database
+        legacy_table_names = False
+
+
+class WorkspaceSettings(BaseModel):
+    """One row: the organisation this workspace belongs to."""
+
+    name = CharField()
+    currency = CharField(default="SEK")
+    fiscal_year_start_month = IntegerField(
+        default=1, constraints=[Check("fiscal_year_start_month BETWEEN 1 AND 12")]
+    )
+    language = CharField(default="sv")
+    created_at = DateTimeField(default=utcnow)
+
+
+class Unit(BaseModel):
+    """An organisational unit (company, region, store, team) in a tree."""
+
+    name = CharField()
+    parent = ForeignKeyField("self", null=True, backref="children", on_delete="RESTRICT")
+    code = CharField(null=True)
+    sort_order = IntegerField(default=0)
+
+    class Meta:
+        indexes = ((("parent", "name"), True),)
+
+
+class Goal(BaseModel):
+    """A goal in the tree vision → strategic goal → sub-goal."""
+
+    parent = ForeignKeyField("self", null=True, backref="children", on_delete="SET NULL")
+    title = CharField()
+    description = TextField(default="")
+    perspective = CharField(default="financial")
+    owner = CharField(default="")
+    start_date = DateField(null=True)
+    due_date = DateField(null=True)
+    status = CharField(default="active")
+    sort_order = IntegerField(default=0)
+    created_at = DateTimeField(default=utcnow)
+
+
+class Kpi(BaseModel):
+    code = CharField(unique=True)
+    name = CharField()
+    description = TextField(default="")
+    definition = TextField(default="")
+    data_source = TextField(default="")
+    owner = CharField(default="")
+    measure_unit = CharField(default="count")
+    unit_label = CharField(default="")
+    decimals = IntegerField(default=0, constraints=[Check("decimals BETWEEN 0 AND 6")])
+    direction = CharField(default="higher")
+    frequency = CharField(default="month")
+    time_aggregation = CharField(default="sum")
+    unit_aggregation = CharField(default="sum")
+    indicator_type = CharField(default="lagging")
+    threshold_mode = CharField(default="percent")
+    amber_margin = FloatField(default=10.0)
+    benchmark_value = FloatField(null=True)
+    benchmark_source = TextField(default="")
+    formula = TextField(default="")
+    sort_order = IntegerField(default=0)
+    archived_at = DateTimeField(null=True)
+    created_at = DateTimeField(default=utcnow)
+
+
+class KpiGoal(BaseModel):
+    kpi = ForeignKeyField(Kpi, backref="goal_links", on_delete="CASCADE")
+    goal = ForeignKeyField(Goal, backref="kpi_links", on_delete="CASCADE")
+
+    class Meta:
+        indexes = ((("kpi", "goal"), True),)
+
+
+class Target(BaseModel):
+    """A target value for one period; for a band KPI ``value``..``value_high``.
+
+    ``unit`` is null for a target that holds for every unit.
+    """
+
+    kpi = ForeignKeyField(Kpi, backref="targets", on_delete="CASCADE")
+    unit = ForeignKeyField(Unit, null=True, backref="targets", on_delete="CASCADE")
+    period = CharField()
+    value = FloatField()
+    value_high = FloatField(null=True)
+
+    class Meta:
+        indexes = ((("kpi", "unit", "period"), True),)
+
+
+class TargetPath(BaseModel):
+    """A straight path from a baseline to a goal value at a date."""
+
+    kpi = ForeignKeyField(Kpi, backref="target_paths", on_delete="CASCADE")
+    unit = ForeignKeyField(Unit, null=True, backref="target_paths", on_delete="CASCADE")
+    baseline_period = CharField()
+    baseline_value = FloatField()
+    goal_period = CharField()
+    goal_value = FloatField()
+
+
+class ImportProfile(BaseModel):
+    """A saved mapping from a spreadsheet layout to KPIs, units and periods."""
+
+    name = CharField(unique=True)
+    signature = CharField(index=True)
+    mapping = TextField()
+    created_at = DateTimeField(default=utcnow)
+    last_used_at = DateTimeField(null=True)
+
+
+class ImportBatch(BaseModel):
+    file_name = CharField()
+    sheet = CharField(default="")
+    profile = ForeignKeyField(ImportProfile, null=True, on_delete="SET NULL")
+    row_count = IntegerField(default=0)
+    imported_at = DateTimeField(default=utcnow)
+    undone_at = DateTimeField(null=True)
+
+
+class Measurement(BaseModel):
+    """One value of one KPI for one unit and one period."""
+
+    kpi = ForeignKeyField(Kpi, backref="measurements", on_delete="CASCADE", index=False)
+    unit = ForeignKeyField(Unit, backref="measurements", on_delete="RESTRICT")
+    period = CharField()
+    value = FloatField()
+    comment = TextField(default="")
+    source = CharField(default="typed")
+    batch = ForeignKeyField(ImportBatch, null=True, backref="measurements", on_delete="SET NULL")
+    entered_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("kpi", "unit", "period"), True),)
+
+
+class KpiAlias(BaseModel):
+    """Another name a spreadsheet uses for a KPI, remembered from an import."""
+
+    alias = CharField(unique=True)
+    kpi = ForeignKeyField(Kpi, backref="aliases", on_delete="CASCADE")
+
+
+class UnitAlias(BaseModel):
+    alias = CharField(unique=True)
+    unit = ForeignKeyField(Unit, backref="aliases", on_delete="CASCADE")
+
+
+class Review(BaseModel):
+    """A follow-up meeting for a period. A closed review keeps ``snapshot`` as presented."""
+
+    title = CharField()
+    period = CharField()
+    held_on = DateField(null=True)
+    participants = TextField(default="")
+    status = CharField(default="open", constraints=[Check("status IN ('open', 'closed')")])
+    snapshot = TextField(default="")
+    created_at = DateTimeField(default=utcnow)
+    closed_at = DateTimeField(null=True)
+
+
+class ReviewUnit(BaseModel):
+    review = ForeignKeyField(Review, backref="unit_links", on_delete="CASCADE")
+    unit = ForeignKeyField(Unit, backref="review_links", on_delete="CASCADE")
+
+    class Meta:
+        indexes = ((("review", "unit"), True),)
+
+
+class ReviewEvent(BaseModel):
+    """The trace a review leaves: opened, closed, reopened (with who and why)."""
+
+    review = ForeignKeyField(Review, backref="events", on_delete="CASCADE")
+    event = CharField()
+    note = TextField(default="")
+    at = DateTimeField(default=utcnow)
+
+
+class ReviewComment(BaseModel):
+    review = ForeignKeyField(Review, backref="comments", on_delete="CASCADE")
+    kpi = ForeignKeyField(Kpi, null=True, backref="review_comments", on_delete="SET NULL")
+    text = TextField()
+    author = CharField(default="")
+    created_at = DateTimeField(default=utcnow)
+
+
+class Decision(BaseModel):
+    review = ForeignKeyField(Review, backref="decisions", on_delete="CASCADE")
+    kpi = ForeignKeyField(Kpi, null=True, backref="decisions", on_delete="SET NULL")
+    goal = ForeignKeyField(Goal, null=True, backref="decisions", on_delete="SET NULL")
+    text = TextField()
+    decided_on = DateField(null=True)
+    decided_by = CharField(default="")
+
+
+class Action(BaseModel):
+    title = CharField()
+    description = TextField(default="")
+    owner = CharField(default="")
+    due_date = DateField(null=True)
+    status = CharField(
+        default="open",
+        constraints=[Check("status IN ('open', 'in_progress', 'done', 'cancelled')")],
+    )
+    kpi = ForeignKeyField(Kpi, null=True, backref="actions", on_delete="SET NULL")
+    goal = ForeignKeyField(Goal, null=True, backref="actions", on_delete="SET NULL")
+    review = ForeignKeyField(Review, null=True, backref="actions", on_delete="SET NULL")
+    created_at = DateTimeField(default=utcnow)
+    completed_at = DateTimeField(null=True)
+
+
+class ChartNote(BaseModel):
+    """A note pinned to one point of a KPI's chart."""
+
+    kpi = ForeignKeyField(Kpi, backref="chart_notes", on_delete="CASCADE")
+    unit = ForeignKeyField(Unit, null=True, on_delete="CASCADE")
+    period = CharField()
+    text = TextField()
+    created_at = DateTimeField(default=utcnow)
+
+
+ALL_MODELS: list[type[BaseModel]] = [
+    WorkspaceSettings,
+    Unit,
+    Goal,
+    Kpi,
+    KpiGoal,
+    Target,
+    TargetPath,
+    ImportProfile,
+    ImportBatch,
+    Measurement,
+    KpiAlias,
+    UnitAlias,
+    Review,
+    ReviewUnit,
+    ReviewEvent,
+    ReviewComment,
+    Decision,
+    Action,
+    ChartNote,
+]

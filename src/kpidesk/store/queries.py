@@ -1,0 +1,70 @@
+"""The queries the app and the command line need, in one place; no SQL outside ``store/``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from kpidesk.store.models import Kpi, Measurement, Unit, database, utcnow
+
+MeasurementRow = tuple[int, int, str, float, str, str, int | None]
+"""(kpi id, unit id, period key, value, comment, source, import batch id)"""
+
+
+def insert_measurements(rows: Iterable[MeasurementRow]) -> int:
+    """Store many measurements in one statement each through ``executemany``.
+
+    peewee's ``insert_many`` builds SQL about ten times slower; callers wrap this in a
+    transaction. A value already stored for the same KPI, unit and period is replaced.
+    """
+    entered_at = utcnow().isoformat(" ")
+    connection = database.connection()
+    cursor = connection.executemany(
+        "INSERT INTO measurement (kpi_id, unit_id, period, value, comment, source, batch_id,"
+        " entered_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT (kpi_id, unit_id, period) DO UPDATE SET value = excluded.value,"
+        " comment = excluded.comment, source = excluded.source, batch_id = excluded.batch_id,"
+        " entered_at = excluded.entered_at",
+        ((*row, entered_at) for row in rows),
+    )
+    return cursor.rowcount
+
+
+@dataclass(frozen=True, slots=True)
+class ExportedMeasurement:
+    kpi_code: str
+    kpi: str
+    unit: str
+    period: str
+    value: float
+    comment: str
+
+
+def iter_measurements_for_export(batch_size: int = 5000) -> Iterator[ExportedMeasurement]:
+    """Every stored measurement, ordered by KPI code, unit name and period."""
+    query = (
+        Measurement.select(
+            Kpi.code,
+            Kpi.name,
+            Unit.name,
+            Measurement.period,
+            Measurement.value,
+            Measurement.comment,
+        )
+        .join(Kpi)
+        .switch(Measurement)
+        .join(Unit)
+        .order_by(Kpi.code, Unit.name, Measurement.period)
+        .tuples()
+    )
+    cursor = database.execute(query)
+    while True:
+        chunk = cursor.fetchmany(batch_size)
+        if not chunk:
+            return
+        for code, name, unit, period, value, comment in chunk:
+            yield ExportedMeasurement(code, name, unit, period, value, comment or "")
+
+
+def measurement_count() -> int:
+    return Measurement.select().count()

@@ -1,0 +1,60 @@
+# ruff: noqa: E501
+"""The schema as it was at version 1, frozen: later versions are steps on top of it."""
+
+SCHEMA_V1 = """\
+CREATE TABLE "workspace_settings" ("id" INTEGER NOT NULL PRIMARY KEY, "name" VARCHAR(255) NOT NULL, "currency" VARCHAR(255) NOT NULL, "fiscal_year_start_month" INTEGER NOT NULL CHECK (fiscal_year_start_month BETWEEN 1 AND 12), "language" VARCHAR(255) NOT NULL, "created_at" DATETIME NOT NULL);
+CREATE TABLE "unit" ("id" INTEGER NOT NULL PRIMARY KEY, "name" VARCHAR(255) NOT NULL, "parent_id" INTEGER, "code" VARCHAR(255), "sort_order" INTEGER NOT NULL, FOREIGN KEY ("parent_id") REFERENCES "unit" ("id") ON DELETE RESTRICT);
+CREATE INDEX "unit_parent_id" ON "unit" ("parent_id");
+CREATE UNIQUE INDEX "unit_parent_id_name" ON "unit" ("parent_id", "name");
+CREATE TABLE "goal" ("id" INTEGER NOT NULL PRIMARY KEY, "parent_id" INTEGER, "title" VARCHAR(255) NOT NULL, "description" TEXT NOT NULL, "perspective" VARCHAR(255) NOT NULL, "owner" VARCHAR(255) NOT NULL, "start_date" DATE, "due_date" DATE, "status" VARCHAR(255) NOT NULL, "sort_order" INTEGER NOT NULL, "created_at" DATETIME NOT NULL, FOREIGN KEY ("parent_id") REFERENCES "goal" ("id") ON DELETE SET NULL);
+CREATE INDEX "goal_parent_id" ON "goal" ("parent_id");
+CREATE TABLE "kpi" ("id" INTEGER NOT NULL PRIMARY KEY, "code" VARCHAR(255) NOT NULL, "name" VARCHAR(255) NOT NULL, "description" TEXT NOT NULL, "definition" TEXT NOT NULL, "data_source" TEXT NOT NULL, "owner" VARCHAR(255) NOT NULL, "measure_unit" VARCHAR(255) NOT NULL, "unit_label" VARCHAR(255) NOT NULL, "decimals" INTEGER NOT NULL CHECK (decimals BETWEEN 0 AND 6), "direction" VARCHAR(255) NOT NULL, "frequency" VARCHAR(255) NOT NULL, "time_aggregation" VARCHAR(255) NOT NULL, "unit_aggregation" VARCHAR(255) NOT NULL, "indicator_type" VARCHAR(255) NOT NULL, "threshold_mode" VARCHAR(255) NOT NULL, "amber_margin" REAL NOT NULL, "benchmark_value" REAL, "benchmark_source" TEXT NOT NULL, "formula" TEXT NOT NULL, "sort_order" INTEGER NOT NULL, "archived_at" DATETIME, "created_at" DATETIME NOT NULL);
+CREATE UNIQUE INDEX "kpi_code" ON "kpi" ("code");
+CREATE TABLE "kpi_goal" ("id" INTEGER NOT NULL PRIMARY KEY, "kpi_id" INTEGER NOT NULL, "goal_id" INTEGER NOT NULL, FOREIGN KEY ("kpi_id") REFERENCES "kpi" ("id") ON DELETE CASCADE, FOREIGN KEY ("goal_id") REFERENCES "goal" ("id") ON DELETE CASCADE);
+CREATE INDEX "kpi_goal_kpi_id" ON "kpi_goal" ("kpi_id");
+CREATE INDEX "kpi_goal_goal_id" ON "kpi_goal" ("goal_id");
+CREATE UNIQUE INDEX "kpi_goal_kpi_id_goal_id" ON "kpi_goal" ("kpi_id", "goal_id");
+CREATE TABLE "target" ("id" INTEGER NOT NULL PRIMARY KEY, "kpi_id" INTEGER NOT NULL, "unit_id" INTEGER, "period" VARCHAR(255) NOT NULL, "value" REAL NOT NULL, "value_high" REAL, FOREIGN KEY ("kpi_id") REFERENCES "kpi" ("id") ON DELETE CASCADE, FOREIGN KEY ("unit_id") REFERENCES "unit" ("id") ON DELETE CASCADE);
+CREATE INDEX "target_kpi_id" ON "target" ("kpi_id");
+CREATE INDEX "target_unit_id" ON "target" ("unit_id");
+CREATE UNIQUE INDEX "target_kpi_id_unit_id_period" ON "target" ("kpi_id", "unit_id", "period");
+CREATE TABLE "target_path" ("id" INTEGER NOT NULL PRIMARY KEY, "kpi_id" INTEGER NOT NULL, "unit_id" INTEGER, "baseline_period" VARCHAR(255) NOT NULL, "baseline_value" REAL NOT NULL, "goal_period" VARCHAR(255) NOT NULL, "goal_value" REAL NOT NULL, FOREIGN KEY ("kpi_id") REFERENCES "kpi" ("id") ON DELETE CASCADE, FOREIGN KEY ("unit_id") REFERENCES "unit" ("id") ON DELETE CASCADE);
+CREATE INDEX "target_path_kpi_id" ON "target_path" ("kpi_id");
+CREATE INDEX "target_path_unit_id" ON "target_path" ("unit_id");
+CREATE TABLE "import_profile" ("id" INTEGER NOT NULL PRIMARY KEY, "name" VARCHAR(255) NOT NULL, "signature" VARCHAR(255) NOT NULL, "mapping" TEXT NOT NULL, "created_at" DATETIME NOT NULL, "last_used_at" DATETIME);
+CREATE UNIQUE INDEX "import_profile_name" ON "import_profile" ("name");
+CREATE INDEX "import_profile_signature" ON "import_profile" ("signature");
+CREATE TABLE "import_batch" ("id" INTEGER NOT NULL PRIMARY KEY, "file_name" VARCHAR(255) NOT NULL, "sheet" VARCHAR(255) NOT NULL, "profile_id" INTEGER, "row_count" INTEGER NOT NULL, "imported_at" DATETIME NOT NULL, "undone_at" DATETIME, FOREIGN KEY ("profile_id") REFERENCES "import_profile" ("id") ON DELETE SET NULL);
+CREATE INDEX "import_batch_profile_id" ON "import_batch" ("profile_id");
+CREATE TABLE "measurement" ("id" INTEGER NOT NULL PRIMARY KEY, "kpi_id" INTEGER NOT NULL, "unit_id" INTEGER NOT NULL, "period" VARCHAR(255) NOT NULL, "value" REAL NOT NULL, "comment" TEXT NOT NULL, "source" VARCHAR(255) NOT NULL, "batch_id" INTEGER, "entered_at" DATETIME NOT NULL, FOREIGN KEY ("kpi_id") REFERENCES "kpi" ("id") ON DELETE CASCADE, FOREIGN KEY ("unit_id") REFERENCES "unit" ("id") ON DELETE RESTRICT, FOREIGN KEY ("batch_id") REFERENCES "import_batch" ("id") ON DELETE SET NULL);
+CREATE INDEX "measurement_unit_id" ON "measurement" ("unit_id");
+CREATE INDEX "measurement_batch_id" ON "measurement" ("batch_id");
+CREATE UNIQUE INDEX "measurement_kpi_id_unit_id_period" ON "measurement" ("kpi_id", "unit_id", "period");
+CREATE TABLE "kpi_alias" ("id" INTEGER NOT NULL PRIMARY KEY, "alias" VARCHAR(255) NOT NULL, "kpi_id" INTEGER NOT NULL, FOREIGN KEY ("kpi_id") REFERENCES "kpi" ("id") ON DELETE CASCADE);
+CREATE UNIQUE INDEX "kpi_alias_alias" ON "kpi_alias" ("alias");
+CREATE INDEX "kpi_alias_kpi_id" ON "kpi_alias" ("kpi_id");
+CREATE TABLE "unit_alias" ("id" INTEGER NOT NULL PRIMARY KEY, "alias" VARCHAR(255) NOT NULL, "unit_id" INTEGER NOT NULL, FOREIGN KEY ("unit_id") REFERENCES "unit" ("id") ON DELETE CASCADE);
+CREATE UNIQUE INDEX "unit_alias_alias" ON "unit_alias" ("alias");
+CREATE INDEX "unit_alias_unit_id" ON "unit_alias" ("unit_id");
+CREATE TABLE "review" ("id" INTEGER NOT NULL PRIMARY KEY, "title" VARCHAR(255) NOT NULL, "period" VARCHAR(255) NOT NULL, "held_on" DATE, "participants" TEXT NOT NULL, "status" VARCHAR(255) NOT NULL CHECK (status IN ('open', 'closed')), "snapshot" TEXT NOT NULL, "created_at" DATETIME NOT NULL, "closed_at" DATETIME);
+CREATE TABLE "review_unit" ("id" INTEGER NOT NULL PRIMARY KEY, "review_id" INTEGER NOT NULL, "unit_id" INTEGER NOT NULL, FOREIGN KEY ("review_id") REFERENCES "review" ("id") ON DELETE CASCADE, FOREIGN KEY ("unit_id") REFERENCES "unit" ("id") ON DELETE CASCADE);
+CREATE INDEX "review_unit_review_id" ON "review_unit" ("review_id");
+CREATE INDEX "review_unit_unit_id" ON "review_unit" ("unit_id");
+CREATE UNIQUE INDEX "review_unit_review_id_unit_id" ON "review_unit" ("review_id", "unit_id");
+CREATE TABLE "review_event" ("id" INTEGER NOT NULL PRIMARY KEY, "review_id" INTEGER NOT NULL, "event" VARCHAR(255) NOT NULL, "note" TEXT NOT NULL, "at" DATETIME NOT NULL, FOREIGN KEY ("review_id") REFERENCES "review" ("id") ON DELETE CASCADE);
+CREATE INDEX "review_event_review_id" ON "review_event" ("review_id");
+CREATE TABLE "review_comment" ("id" INTEGER NOT NULL PRIMARY KEY, "review_id" INTEGER NOT NULL, "kpi_id" INTEGER, "text" TEXT NOT NULL, "author" VARCHAR(255) NOT NULL, "created_at" DATETIME NOT NULL, FOREIGN KEY ("review_id") REFERENCES "review" ("id") ON DELETE CASCADE, FOREIGN KEY ("kpi_id") REFERENCES "kpi" ("id") ON DELETE SET NULL);
+CREATE INDEX "review_comment_review_id" ON "review_comment" ("review_id");
+CREATE INDEX "review_comment_kpi_id" ON "review_comment" ("kpi_id");
+CREATE TABLE "decision" ("id" INTEGER NOT NULL PRIMARY KEY, "review_id" INTEGER NOT NULL, "kpi_id" INTEGER, "goal_id" INTEGER, "text" TEXT NOT NULL, "decided_on" DATE, "decided_by" VARCHAR(255) NOT NULL, FOREIGN KEY ("review_id") REFERENCES "review" ("id") ON DELETE CASCADE, FOREIGN KEY ("kpi_id") REFERENCES "kpi" ("id") ON DELETE SET NULL, FOREIGN KEY ("goal_id") REFERENCES "goal" ("id") ON DELETE SET NULL);
+CREATE INDEX "decision_review_id" ON "decision" ("review_id");
+CREATE INDEX "decision_kpi_id" ON "decision" ("kpi_id");
+CREATE INDEX "decision_goal_id" ON "decision" ("goal_id");
+CREATE TABLE "action" ("id" INTEGER NOT NULL PRIMARY KEY, "title" VARCHAR(255) NOT NULL, "description" TEXT NOT NULL, "owner" VARCHAR(255) NOT NULL, "due_date" DATE, "status" VARCHAR(255) NOT NULL CHECK (status IN ('open', 'in_progress', 'done', 'cancelled')), "kpi_id" INTEGER, "goal_id" INTEGER, "review_id" INTEGER, "created_at" DATETIME NOT NULL, "completed_at" DATETIME, FOREIGN KEY ("kpi_id") REFERENCES "kpi" ("id") ON DELETE SET NULL, FOREIGN KEY ("goal_id") REFERENCES "goal" ("id") ON DELETE SET NULL, FOREIGN KEY ("review_id") REFERENCES "review" ("id") ON DELETE SET NULL);
+CREATE INDEX "action_kpi_id" ON "action" ("kpi_id");
+CREATE INDEX "action_goal_id" ON "action" ("goal_id");
+CREATE INDEX "action_review_id" ON "action" ("review_id");
+CREATE TABLE "chart_note" ("id" INTEGER NOT NULL PRIMARY KEY, "kpi_id" INTEGER NOT NULL, "unit_id" INTEGER, "period" VARCHAR(255) NOT NULL, "text" TEXT NOT NULL, "created_at" DATETIME NOT NULL, FOREIGN KEY ("kpi_id") REFERENCES "kpi" ("id") ON DELETE CASCADE, FOREIGN KEY ("unit_id") REFERENCES "unit" ("id") ON DELETE CASCADE);
+CREATE INDEX "chart_note_kpi_id" ON "chart_note" ("kpi_id");
+CREATE INDEX "chart_note_unit_id" ON "chart_note" ("unit_id");
+"""

@@ -1,0 +1,255 @@
+"""Opening, creating and closing a workspace file.
+
+A writable workspace is locked for this process (the OS releases the lock if it dies), runs
+in WAL mode while open, and is folded back into one file on close. A file that is not a
+workspace, is damaged, or is newer than this version is refused before anything is written.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+from types import TracebackType
+
+from peewee import DatabaseError, SqliteDatabase
+
+from kpidesk.store import backups, migrations, models
+from kpidesk.store.errors import (
+    CorruptWorkspaceError,
+    NeedsMigrationError,
+    ReadOnlyWorkspaceError,
+    WorkspaceExistsError,
+    WorkspaceMissingError,
+)
+from kpidesk.store.sqlite import (
+    READ_PRAGMAS,
+    WRITE_PRAGMAS,
+    WorkspaceLock,
+    copy_database,
+    fold_wal_into_file,
+    integrity_problems,
+    leave_wal_mode,
+    read_only_uri,
+    schema_version,
+    stamp_new_file,
+    verify_file,
+)
+
+log = logging.getLogger(__name__)
+
+FILE_SUFFIX = ".kpidesk"
+
+
+class Workspace:
+    """An open workspace file. Only one is bound to the models at a time per process."""
+
+    def __init__(
+        self, path: Path, db: SqliteDatabase, *, read_only: bool, lock: WorkspaceLock | None
+    ):
+        self.path = path
+        self.db = db
+        self.read_only = read_only
+        self._lock = lock
+        self._closed = False
+
+    # opening --------------------------------------------------------------------------
+    @classmethod
+    def create(
+        cls,
+        path: Path | str,
+        name: str,
+        *,
+        language: str = "sv",
+        currency: str = "SEK",
+        fiscal_year_start_month: int = 1,
+        root_unit: str | None = None,
+    ) -> Workspace:
+        """Write a new, empty workspace with one root unit and open it for writing."""
+        path = Path(path)
+        if path.exists():
+            raise WorkspaceExistsError(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_name(path.name + ".new")
+        partial.unlink(missing_ok=True)
+        connection = sqlite3.connect(partial, isolation_level=None)
+        try:
+            stamp_new_file(connection)
+            migrations.migrate(connection)
+            connection.execute("BEGIN")
+            now = models.utcnow().isoformat(" ")
+            connection.execute(
+                "INSERT INTO workspace_settings (name, currency, fiscal_year_start_month,"
+                " language, created_at) VALUES (?, ?, ?, ?, ?)",
+                (name, currency, fiscal_year_start_month, language, now),
+            )
+            connection.execute(
+                "INSERT INTO unit (name, parent_id, code, sort_order) VALUES (?, NULL, NULL, 0)",
+                (root_unit or name,),
+            )
+            connection.execute("COMMIT")
+        finally:
+            connection.close()
+        partial.replace(path)
+        return cls.open(path)
+
+    @classmethod
+    def open(cls, path: Path | str, *, read_only: bool = False) -> Workspace:
+        """Open ``path``; older schemas are migrated after a backup copy is made."""
+        path = Path(path)
+        if not path.is_file():
+            raise WorkspaceMissingError(path)
+        header = verify_file(path, migrations.newest_version())
+        if read_only:
+            return cls._open_read_only(path)
+
+        lock = WorkspaceLock(path)
+        lock.acquire()
+        try:
+            _verify_contents(path)  # before WAL mode is switched on, which writes the header
+            db = _connect(path, WRITE_PRAGMAS)
+            workspace = cls(path, db, read_only=False, lock=lock)
+            try:
+                if migrations.pending_steps(header.user_version):
+                    workspace._migrate(header.user_version)
+            except BaseException:
+                db.close()
+                raise
+        except sqlite3.DatabaseError as error:
+            lock.release()
+            raise CorruptWorkspaceError(path, str(error)) from error
+        except BaseException:
+            lock.release()
+            raise
+        models.database.initialize(db)
+        log.info("opened %s for writing", path)
+        return workspace
+
+    @classmethod
+    def _open_read_only(cls, path: Path) -> Workspace:
+        db = _connect(read_only_uri(path), READ_PRAGMAS, uri=True)
+        try:
+            problems = integrity_problems(db.connection(), quick=True)
+            if problems:
+                db.close()
+                raise CorruptWorkspaceError(path, problems[0])
+            version = schema_version(db.connection())
+            if migrations.pending_steps(version):
+                db.close()
+                raise NeedsMigrationError(path)
+        except sqlite3.DatabaseError as error:
+            db.close()
+            raise CorruptWorkspaceError(path, str(error)) from error
+        models.database.initialize(db)
+        log.info("opened %s read-only", path)
+        return cls(path, db, read_only=True, lock=None)
+
+    def _migrate(self, from_version: int) -> None:
+        copy = backups.make_backup(self, reason=f"before-migration-v{from_version}")
+        log.info("migrating %s from schema %s; copy kept at %s", self.path, from_version, copy)
+        migrations.migrate(self.db.connection())
+
+    # using ----------------------------------------------------------------------------
+    @property
+    def connection(self) -> sqlite3.Connection:
+        return self.db.connection()
+
+    def atomic(self):
+        if self.read_only:
+            raise ReadOnlyWorkspaceError(self.path)
+        return self.db.atomic()
+
+    def checkpoint(self) -> None:
+        """Fold the WAL into the main file; called after large writes."""
+        if not self.read_only:
+            fold_wal_into_file(self.connection)
+
+    def integrity_problems(self) -> list[str]:
+        return integrity_problems(self.connection)
+
+    def table_counts(self) -> dict[str, int]:
+        return {
+            model._meta.table_name: model.select().count()  # type: ignore[attr-defined]
+            for model in models.ALL_MODELS
+        }
+
+    def settings(self) -> models.WorkspaceSettings:
+        return models.WorkspaceSettings.get()
+
+    def save_copy(self, destination: Path | str) -> Path:
+        """A consistent copy through SQLite's backup API, safe while the workspace is open."""
+        destination = Path(destination)
+        if destination.resolve() == self.path.resolve():
+            raise WorkspaceExistsError(destination)
+        copy_database(self.connection, destination)
+        return destination
+
+    @property
+    def schema_version(self) -> int:
+        return schema_version(self.connection)
+
+    # closing --------------------------------------------------------------------------
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        try:
+            if not self.read_only and not self.db.is_closed():
+                leave_wal_mode(self.connection)
+        except sqlite3.Error as error:
+            log.warning("could not fold the WAL of %s on close: %s", self.path, error)
+        finally:
+            self.db.close()
+            if self._lock is not None:
+                self._lock.release()
+            if models.database.obj is self.db:
+                models.database.initialize(None)
+            log.info("closed %s", self.path)
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    def __enter__(self) -> Workspace:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+def _verify_contents(path: Path) -> None:
+    """SQLite's quick check through a read-only connection, so a damaged file stays as it was."""
+    db = _connect(read_only_uri(path), READ_PRAGMAS, uri=True)
+    try:
+        problems = integrity_problems(db.connection(), quick=True)
+    finally:
+        db.close()
+    if problems:
+        raise CorruptWorkspaceError(path, problems[0])
+
+
+def _connect(
+    target: Path | str, pragmas: dict[str, object], *, uri: bool = False
+) -> SqliteDatabase:
+    db = SqliteDatabase(str(target), pragmas=list(pragmas.items()), uri=uri, autoconnect=False)
+    try:
+        db.connect()
+    except DatabaseError as error:
+        raise sqlite3.DatabaseError(str(error)) from error
+    return db
+
+
+@contextlib.contextmanager
+def opened(path: Path | str, *, read_only: bool = False) -> Iterator[Workspace]:
+    workspace = Workspace.open(path, read_only=read_only)
+    try:
+        yield workspace
+    finally:
+        workspace.close()

@@ -1,0 +1,62 @@
+"""Shared test set-up: offscreen Qt, and no test touches the real user's files or settings."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# A guard for session-scoped fixtures, which run before the per-test home below exists.
+os.environ["KPIDESK_HOME"] = tempfile.mkdtemp(prefix="kpidesk-test-home-")
+os.environ.setdefault("QT_LOGGING_RULES", "qt.qpa.*=false")
+
+
+@pytest.fixture(autouse=True)
+def isolated_home(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Path:
+    """Point every user directory (data, config, logs, QSettings) at a fresh folder."""
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("KPIDESK_HOME", str(home))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "xdg-config"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / "xdg-data"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home / "xdg-cache"))
+    monkeypatch.setenv("XDG_STATE_HOME", str(home / "xdg-state"))
+    return home
+
+
+@pytest.fixture(autouse=True)
+def english_by_default():
+    from kpidesk import i18n
+
+    i18n.set_language("en")
+    yield
+    i18n.set_language("en")
+
+
+@pytest.fixture
+def workspace_path(tmp_path: Path) -> Path:
+    return tmp_path / "test.kpidesk"
+
+
+@pytest.fixture(scope="session")
+def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A demo workspace written once per session; copy it before changing it."""
+    from kpidesk.domain.periods import Period
+    from kpidesk.services.demo import build_demo
+
+    path = tmp_path_factory.mktemp("demo") / "demo.kpidesk"
+    build_demo(path, until=Period.month(2026, 10), language="en")
+    return path
+
+
+@pytest.fixture
+def demo_copy(demo_file: Path, tmp_path: Path) -> Path:
+    import shutil
+
+    target = tmp_path / "demo.kpidesk"
+    shutil.copyfile(demo_file, target)
+    return target
