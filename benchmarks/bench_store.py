@@ -40,9 +40,14 @@ def bench_bulk_insert(months: int = 167) -> None:
 
         workspace, kpis, units = _prepare(Path(folder) / "b.kpidesk")
         fields = [
-            models.Measurement.kpi, models.Measurement.unit, models.Measurement.period,
-            models.Measurement.value, models.Measurement.comment, models.Measurement.source,
-            models.Measurement.batch, models.Measurement.entered_at,
+            models.Measurement.kpi,
+            models.Measurement.unit,
+            models.Measurement.period,
+            models.Measurement.value,
+            models.Measurement.comment,
+            models.Measurement.source,
+            models.Measurement.batch,
+            models.Measurement.entered_at,
         ]
         stamped = [(*row, models.utcnow()) for row in rows]
         start = time.perf_counter()

@@ -12,7 +12,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_store import bench_bulk_insert  # noqa: E402
+from bench_store import bench_bulk_insert
 
 
 def main() -> int:

@@ -68,3 +68,27 @@ def iter_measurements_for_export(batch_size: int = 5000) -> Iterator[ExportedMea
 
 def measurement_count() -> int:
     return Measurement.select().count()
+
+
+def units() -> list[tuple[int, str, int | None, int]]:
+    """Every unit as (id, name, parent id, sort order)."""
+    return list(Unit.select(Unit.id, Unit.name, Unit.parent, Unit.sort_order).tuples())
+
+
+_PERIOD_GLOBS = {
+    "week": "[0-9][0-9][0-9][0-9]-W[0-9][0-9]",
+    "month": "[0-9][0-9][0-9][0-9]-[0-9][0-9]",
+    "quarter": "[0-9][0-9][0-9][0-9]-Q[1-4]",
+    "year": "[0-9][0-9][0-9][0-9]",
+}
+
+
+def measured_period_bounds(kind: str) -> tuple[str, str] | None:
+    """The first and last period keys of ``kind`` that hold a measurement, or None."""
+    row = database.execute_sql(
+        "SELECT MIN(period), MAX(period) FROM measurement WHERE period GLOB ?",
+        (_PERIOD_GLOBS[kind],),
+    ).fetchone()
+    if row is None or row[0] is None:
+        return None
+    return row[0], row[1]

@@ -1,0 +1,488 @@
+"""The main window: navigation on the left, the page beside it, pickers above, menus on top."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import (
+    QAction,
+    QActionGroup,
+    QCloseEvent,
+    QDragEnterEvent,
+    QDropEvent,
+    QKeySequence,
+)
+from PySide6.QtWidgets import (
+    QApplication,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QMenu,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kpidesk import i18n
+from kpidesk.domain.errors import DomainError
+from kpidesk.i18n import _
+from kpidesk.paths import demo_workspace_path
+from kpidesk.services.demo import build_demo
+from kpidesk.services.workspaces import create_workspace
+from kpidesk.store.errors import WorkspaceLockedError
+from kpidesk.store.workspace import FILE_SUFFIX, Workspace
+from kpidesk.ui import dialogs
+from kpidesk.ui.about import show_about
+from kpidesk.ui.context_bar import ContextBar
+from kpidesk.ui.icons import app_icon, icon
+from kpidesk.ui.pages.base import Page
+from kpidesk.ui.pages.coming import PAGE_CLASSES
+from kpidesk.ui.session import WorkspaceSession
+from kpidesk.ui.settings import AppSettings
+from kpidesk.ui.welcome import WelcomePage
+from kpidesk.ui.widgets import MessageBar, MessageKind
+
+log = logging.getLogger(__name__)
+
+
+class _FirstPaintWatcher(QObject):
+    """Reports the first paint of a widget once (for the start-up benchmark)."""
+
+    painted = Signal()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint:
+            watched.removeEventFilter(self)
+            QTimer.singleShot(0, self.painted.emit)
+        return False
+
+
+class MainWindow(QMainWindow):
+    languageChanged = Signal(str)
+
+    def __init__(self, settings: AppSettings | None = None) -> None:
+        super().__init__()
+        self.settings = settings or AppSettings()
+        self.session = WorkspaceSession(self.settings, self)
+        self.session.workspaceChanged.connect(self._workspace_changed)
+        self.session.contextChanged.connect(self._refresh_current_page)
+        self.pages: dict[str, Page] = {}
+        self.setWindowIcon(app_icon())
+        self.setAcceptDrops(True)
+        self.setMinimumSize(QSize(760, 480))
+        self._build()
+        if self.settings.geometry is not None:
+            self.restoreGeometry(self.settings.geometry)
+        else:
+            self.resize(1280, 800)
+        self._workspace_changed()
+
+    # building (again on a change of language) ---------------------------------------
+    def _build(self) -> None:
+        self.setWindowTitle(_("KPI Desk"))
+        self.menuBar().clear()
+        self._build_menus()
+
+        central = QWidget()
+        outer = QVBoxLayout(central)
+        outer.setContentsMargins(8, 8, 8, 0)
+        outer.setSpacing(6)
+        self.banner_area = QVBoxLayout()
+        self.banner_area.setSpacing(4)
+        outer.addLayout(self.banner_area)
+        self.read_only_banner: MessageBar | None = None
+
+        self.root_stack = QStackedWidget()
+        outer.addWidget(self.root_stack, 1)
+        self.welcome = WelcomePage()
+        self.welcome.newRequested.connect(self.new_workspace)
+        self.welcome.openRequested.connect(self.open_workspace_dialog)
+        self.welcome.demoRequested.connect(self.open_demo)
+        self.welcome.recentRequested.connect(self.open_workspace)
+        self.root_stack.addWidget(self.welcome)
+
+        workspace_view = QWidget()
+        row = QHBoxLayout(workspace_view)
+        row.setContentsMargins(0, 0, 0, 0)
+        self.navigation = QListWidget()
+        self.navigation.setObjectName("navigation")
+        self.navigation.setAccessibleName(_("Pages"))
+        self.navigation.setIconSize(QSize(22, 22))
+        self.navigation.setFixedWidth(172)
+        self.navigation.setFrameShape(QFrame.Shape.NoFrame)
+        self.navigation.setStyleSheet(
+            "#navigation { background: palette(window); font-size: 11pt; outline: 0; }"
+            "#navigation::item { padding: 8px 6px; border-radius: 6px; }"
+            "#navigation::item:selected { background: palette(highlight);"
+            " color: palette(highlighted-text); }"
+        )
+        row.addWidget(self.navigation)
+        right = QVBoxLayout()
+        self.context_bar = ContextBar(self.session)
+        right.addWidget(self.context_bar)
+        self.page_stack = QStackedWidget()
+        right.addWidget(self.page_stack, 1)
+        row.addLayout(right, 1)
+        self.root_stack.addWidget(workspace_view)
+
+        self.pages = {}
+        for number, page_class in enumerate(PAGE_CLASSES, start=1):
+            page = page_class(self.session)
+            self.pages[page_class.key] = page
+            self.page_stack.addWidget(page)
+            item = QListWidgetItem(icon(page_class.icon_name), page_class.title())
+            item.setToolTip(f"{page_class.title()} (Ctrl+{number})")
+            self.navigation.addItem(item)
+        self.navigation.currentRowChanged.connect(self._show_page)
+        self.navigation.setCurrentRow(0)
+        self.setCentralWidget(central)
+
+        self.path_label = QLabel()
+        self.path_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.statusBar().addPermanentWidget(self.path_label)
+
+    def _build_menus(self) -> None:
+        file_menu = self.menuBar().addMenu(_("&File"))
+        self.action_new = self._action(
+            file_menu,
+            _("&New Workspace…"),
+            self.new_workspace,
+            QKeySequence.StandardKey.New,
+            "file-plus",
+        )
+        self.action_open = self._action(
+            file_menu,
+            _("&Open…"),
+            self.open_workspace_dialog,
+            QKeySequence.StandardKey.Open,
+            "folder-open",
+        )
+        self.recent_menu = file_menu.addMenu(_("Open &Recent"))
+        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
+        self._action(file_menu, _("Open the &Demo"), self.open_demo, None, "sparkles")
+        file_menu.addSeparator()
+        self.action_save_copy = self._action(
+            file_menu,
+            _("Save a &Copy As…"),
+            self.save_copy_as,
+            QKeySequence("Ctrl+Shift+S"),
+            "save",
+        )
+        file_menu.addSeparator()
+        self.action_close = self._action(
+            file_menu, _("&Close Workspace"), self.close_workspace, QKeySequence.StandardKey.Close
+        )
+        self._action(
+            file_menu, _("&Quit"), self.close, QKeySequence.StandardKey.Quit, "log-out"
+        ).setMenuRole(QAction.MenuRole.QuitRole)
+
+        view_menu = self.menuBar().addMenu(_("&View"))
+        self.page_actions: list[QAction] = []
+        for number, page_class in enumerate(PAGE_CLASSES, start=1):
+            action = self._action(
+                view_menu,
+                page_class.title(),
+                lambda _checked=False, n=number - 1: self.show_page(n),
+                QKeySequence(f"Ctrl+{number}"),
+                page_class.icon_name,
+            )
+            self.page_actions.append(action)
+
+        settings_menu = self.menuBar().addMenu(_("&Settings"))
+        language_menu = settings_menu.addMenu(icon("languages"), _("&Language"))
+        self.language_group = QActionGroup(self)
+        self.language_actions: dict[str, QAction] = {}
+        for code, label in (("", _("Follow the system")), ("sv", "Svenska"), ("en", "English")):
+            action = QAction(label, self, checkable=True)
+            action.setChecked((self.settings.language or "") == code)
+            action.triggered.connect(lambda _checked=False, c=code: self.set_language(c or None))
+            self.language_group.addAction(action)
+            language_menu.addAction(action)
+            self.language_actions[code] = action
+
+        help_menu = self.menuBar().addMenu(_("&Help"))
+        self._action(
+            help_menu, _("&About KPI Desk"), lambda: show_about(self), None, "info"
+        ).setMenuRole(QAction.MenuRole.AboutRole)
+
+    def _action(
+        self,
+        menu: QMenu,
+        text: str,
+        slot: Callable[..., object],
+        shortcut: QKeySequence | QKeySequence.StandardKey | None = None,
+        icon_name: str | None = None,
+    ) -> QAction:
+        action = QAction(text, self)
+        if icon_name:
+            action.setIcon(icon(icon_name))
+        if shortcut is not None:
+            action.setShortcut(shortcut)
+        action.triggered.connect(slot)
+        menu.addAction(action)
+        return action
+
+    # state ----------------------------------------------------------------------------
+    def _workspace_changed(self) -> None:
+        session = self.session
+        open_ = session.is_open
+        self.root_stack.setCurrentIndex(1 if open_ else 0)
+        self.action_save_copy.setEnabled(open_)
+        self.action_close.setEnabled(open_)
+        for action in self.page_actions:
+            action.setEnabled(open_)
+        self._set_read_only_banner()
+        if open_:
+            settings = session.workspace.settings()
+            self.setWindowTitle(_("{name} – KPI Desk").format(name=settings.name))
+            self.path_label.setText(str(session.path))
+            self.path_label.setToolTip(str(session.path))
+        else:
+            self.setWindowTitle(_("KPI Desk"))
+            self.statusBar().clearMessage()
+            self.path_label.setText(_("No workspace open"))
+            self.welcome.set_recent_files(self.settings.recent_files)
+        self._refresh_current_page()
+
+    def _set_read_only_banner(self) -> None:
+        if self.read_only_banner is not None:
+            self.read_only_banner.dismiss()
+            self.read_only_banner = None
+        if not self.session.read_only:
+            return
+        holder = self.session.lock_holder
+        if holder is not None:
+            text = _(
+                "Read-only: this workspace is open in another KPI Desk (by {user} on {host} "
+                "since {since}). You can look, but changes cannot be saved."
+            ).format(user=holder.user, host=holder.host, since=holder.since)
+        else:
+            text = _("Read-only: you can look, but changes cannot be saved.")
+        self.read_only_banner = MessageBar(
+            MessageKind.WARNING, text, closable=False, action_text=_("Open for &writing")
+        )
+        self.read_only_banner.setObjectName("readOnlyBanner")
+        self.read_only_banner.actionTriggered.connect(self._reopen_for_writing)
+        self.banner_area.addWidget(self.read_only_banner)
+        self.read_only_banner.show()
+
+    def _reopen_for_writing(self) -> None:
+        path = self.session.path
+        if path is not None:
+            self.open_workspace(path)
+
+    def show_message(self, kind: MessageKind, text: str) -> MessageBar:
+        bar = MessageBar(kind, text)
+        self.banner_area.addWidget(bar)
+        bar.show()
+        return bar
+
+    def messages(self) -> list[MessageBar]:
+        return [
+            self.banner_area.itemAt(index).widget()
+            for index in range(self.banner_area.count())
+            if isinstance(self.banner_area.itemAt(index).widget(), MessageBar)
+            and self.banner_area.itemAt(index).widget() is not self.read_only_banner
+        ]
+
+    def _clear_messages(self) -> None:
+        for bar in self.messages():
+            bar.dismiss()
+
+    def show_page(self, index: int) -> None:
+        if self.session.is_open:
+            self.navigation.setCurrentRow(index)
+
+    def _show_page(self, index: int) -> None:
+        if index >= 0:
+            self.page_stack.setCurrentIndex(index)
+            self._refresh_current_page()
+
+    def current_page(self) -> Page:
+        return self.page_stack.currentWidget()  # type: ignore[return-value]
+
+    def _refresh_current_page(self) -> None:
+        if self.session.is_open and self.pages:
+            self.current_page().refresh()
+
+    def watch_first_paint(self) -> Signal:
+        """A signal emitted once the visible page (or welcome screen) has painted."""
+        watcher = _FirstPaintWatcher(self)
+        target = self.current_page() if self.session.is_open else self.welcome
+        target.installEventFilter(watcher)
+        return watcher.painted
+
+    # file commands ----------------------------------------------------------------------
+    def open_workspace(self, path: Path | str, *, read_only: bool = False) -> bool:
+        """Open ``path``; if another process holds it, open it read-only with a banner."""
+        path = Path(path)
+        self._clear_messages()
+        holder = None
+        reopening_same = (
+            self.session.path is not None and self.session.path.resolve() == path.resolve()
+        )
+        if reopening_same:
+            self.session.close()
+        try:
+            try:
+                workspace = Workspace.open(path, read_only=read_only)
+            except WorkspaceLockedError as locked:
+                holder = locked.holder
+                workspace = Workspace.open(path, read_only=True)
+        except DomainError as error:
+            log.warning("could not open %s: %s", path, error)
+            self.show_message(MessageKind.ERROR, error.message)
+            if reopening_same:
+                self._workspace_changed()
+            return False
+        self.session.attach(workspace, holder)
+        self.settings.add_recent_file(path)
+        self.statusBar().showMessage(_("Opened {name}.").format(name=path.name), 5000)
+        return True
+
+    def open_workspace_dialog(self) -> None:
+        start = self.session.path.parent if self.session.path else None
+        path = dialogs.ask_open_workspace(self, start)
+        if path is not None:
+            self.open_workspace(path)
+
+    def new_workspace(self) -> None:
+        path = dialogs.ask_new_workspace(self)
+        if path is None:
+            return
+        self.create_and_open(path)
+
+    def create_and_open(self, path: Path) -> bool:
+        self._clear_messages()
+        try:
+            workspace = create_workspace(path, language=i18n.current_language())
+        except DomainError as error:
+            self.show_message(MessageKind.ERROR, error.message)
+            return False
+        except OSError as error:
+            self.show_message(
+                MessageKind.ERROR,
+                _("Could not write {path}: {reason}").format(path=path, reason=error.strerror),
+            )
+            return False
+        self.session.attach(workspace)
+        self.settings.add_recent_file(workspace.path)
+        return True
+
+    def open_demo(self) -> bool:
+        path = demo_workspace_path()
+        if not path.exists():
+            QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+            try:
+                build_demo(path, language=i18n.current_language())
+            except DomainError as error:
+                self.show_message(MessageKind.ERROR, error.message)
+                return False
+            finally:
+                QApplication.restoreOverrideCursor()
+        return self.open_workspace(path)
+
+    def save_copy_as(self) -> None:
+        workspace = self.session.workspace
+        if workspace is None:
+            return
+        suggested = workspace.path.with_name(
+            _("{name} copy").format(name=workspace.path.stem) + FILE_SUFFIX
+        )
+        destination = dialogs.ask_copy_destination(self, suggested)
+        if destination is None:
+            return
+        self.save_copy_to(destination)
+
+    def save_copy_to(self, destination: Path) -> bool:
+        workspace = self.session.workspace
+        if workspace is None:
+            return False
+        try:
+            workspace.save_copy(destination)
+        except DomainError as error:
+            self.show_message(MessageKind.ERROR, error.message)
+            return False
+        except OSError as error:
+            self.show_message(
+                MessageKind.ERROR,
+                _("Could not write {path}: {reason}").format(
+                    path=destination, reason=error.strerror
+                ),
+            )
+            return False
+        self.statusBar().showMessage(_("Saved a copy as {path}.").format(path=destination), 8000)
+        return True
+
+    def close_workspace(self) -> None:
+        self._clear_messages()
+        self.session.close()
+        self.settings.forget_last_workspace()
+
+    def _fill_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        files = self.settings.recent_files
+        for number, path in enumerate(files, start=1):
+            action = self.recent_menu.addAction(f"&{number % 10} {path.name}")
+            action.setToolTip(str(path))
+            action.setEnabled(path.exists())
+            action.triggered.connect(lambda _checked=False, p=path: self.open_workspace(p))
+        if not files:
+            self.recent_menu.addAction(_("No recent workspaces")).setEnabled(False)
+        else:
+            self.recent_menu.addSeparator()
+            self.recent_menu.addAction(_("Clear the list"), self._clear_recent)
+
+    def _clear_recent(self) -> None:
+        self.settings.clear_recent_files()
+        self.welcome.set_recent_files([])
+
+    # language ---------------------------------------------------------------------------
+    def set_language(self, language: str | None) -> None:
+        """Switch the whole window to ``language`` (None: the system's) at once."""
+        self.settings.language = language
+        chosen = i18n.set_language(language)
+        self.languageChanged.emit(chosen)
+        current = self.navigation.currentRow()
+        old = self.centralWidget()
+        self._build()
+        old.deleteLater()
+        self.navigation.setCurrentRow(max(0, current))
+        self._workspace_changed()
+
+    # window events ----------------------------------------------------------------------
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if _workspace_urls(event):
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        paths = _workspace_urls(event)
+        if paths:
+            event.acceptProposedAction()
+            self.open_workspace(paths[0])
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.settings.geometry = self.saveGeometry()
+        self.settings.window_state = self.saveState()
+        self.session.close()
+        self.settings.sync()
+        event.accept()
+
+
+def _workspace_urls(event: QDragEnterEvent | QDropEvent) -> list[Path]:
+    mime = event.mimeData()
+    if not mime.hasUrls():
+        return []
+    return [
+        Path(url.toLocalFile())
+        for url in mime.urls()
+        if url.isLocalFile() and url.toLocalFile().lower().endswith(FILE_SUFFIX)
+    ]

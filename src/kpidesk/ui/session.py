@@ -1,0 +1,111 @@
+"""The open workspace and the view's context (period and unit) that every page respects."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Signal
+
+from kpidesk.domain.periods import Period, PeriodKind
+from kpidesk.services import overview
+from kpidesk.store.sqlite import LockHolder
+from kpidesk.store.workspace import Workspace
+from kpidesk.ui.settings import AppSettings
+
+
+@dataclass(frozen=True, slots=True)
+class ViewContext:
+    period: Period
+    unit_id: int | None
+
+
+class WorkspaceSession(QObject):
+    """Holds at most one open workspace; pages listen to its signals."""
+
+    workspaceChanged = Signal()
+    contextChanged = Signal()
+
+    def __init__(self, settings: AppSettings, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.settings = settings
+        self.workspace: Workspace | None = None
+        self.lock_holder: LockHolder | None = None
+        self._context: ViewContext | None = None
+
+    @property
+    def is_open(self) -> bool:
+        return self.workspace is not None
+
+    @property
+    def path(self) -> Path | None:
+        return self.workspace.path if self.workspace else None
+
+    @property
+    def read_only(self) -> bool:
+        return bool(self.workspace and self.workspace.read_only)
+
+    @property
+    def context(self) -> ViewContext | None:
+        return self._context
+
+    def attach(self, workspace: Workspace, lock_holder: LockHolder | None = None) -> None:
+        """Make ``workspace`` the open one, closing the one before."""
+        self._close_current()
+        self.workspace = workspace
+        self.lock_holder = lock_holder
+        self._context = self._remembered_context(workspace.path)
+        self.workspaceChanged.emit()
+        self.contextChanged.emit()
+
+    def close(self) -> None:
+        if self.workspace is None:
+            return
+        self._close_current()
+        self.workspaceChanged.emit()
+
+    def _close_current(self) -> None:
+        if self.workspace is not None:
+            self.workspace.close()
+        self.workspace = None
+        self.lock_holder = None
+        self._context = None
+
+    def set_period(self, period: Period) -> None:
+        if self._context is None or self._context.period == period:
+            return
+        self._context = ViewContext(period, self._context.unit_id)
+        self._remember()
+        self.contextChanged.emit()
+
+    def set_unit(self, unit_id: int | None) -> None:
+        if self._context is None or self._context.unit_id == unit_id:
+            return
+        self._context = ViewContext(self._context.period, unit_id)
+        self._remember()
+        self.contextChanged.emit()
+
+    def _remember(self) -> None:
+        if self.workspace is None or self._context is None:
+            return
+        path = self.workspace.path
+        self.settings.set_workspace_value(path, "period", self._context.period.key)
+        self.settings.set_workspace_value(path, "unit", str(self._context.unit_id or ""))
+
+    def _remembered_context(self, path: Path) -> ViewContext:
+        units = overview.unit_tree()
+        unit_ids = {unit.id for unit in units}
+        period: Period | None = None
+        stored_period = self.settings.workspace_value(path, "period")
+        if stored_period:
+            try:
+                period = Period.from_key(stored_period)
+            except ValueError:
+                period = None
+        if period is None:
+            period = overview.default_period(PeriodKind.MONTH)
+        stored_unit = self.settings.workspace_value(path, "unit")
+        unit_id = int(stored_unit) if stored_unit and stored_unit.isdigit() else None
+        if unit_id not in unit_ids:
+            unit_id = units[0].id if units else None
+        return ViewContext(period, unit_id)

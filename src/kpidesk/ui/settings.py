@@ -1,0 +1,103 @@
+"""The app's own settings (not the workspace's): an INI file in the platform's config folder.
+
+Recent files, window geometry, the chosen language, and per workspace the last period and
+unit picked. Tests point ``KPIDESK_HOME`` elsewhere, so the user's file is never touched.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, QSettings
+
+from kpidesk.paths import user_config_dir
+
+MAX_RECENT = 10
+
+
+class AppSettings:
+    def __init__(self, path: Path | None = None) -> None:
+        self.path = path or user_config_dir() / "kpidesk.ini"
+        self._qsettings = QSettings(str(self.path), QSettings.Format.IniFormat)
+
+    def sync(self) -> None:
+        self._qsettings.sync()
+
+    # language -----------------------------------------------------------------------
+    @property
+    def language(self) -> str | None:
+        """``"sv"``, ``"en"``, or None to follow the system."""
+        value = self._qsettings.value("language", "")
+        return str(value) if value in ("sv", "en") else None
+
+    @language.setter
+    def language(self, value: str | None) -> None:
+        self._qsettings.setValue("language", value or "")
+
+    # files --------------------------------------------------------------------------
+    @property
+    def recent_files(self) -> list[Path]:
+        raw = self._qsettings.value("recent_files", [])
+        if isinstance(raw, str):
+            raw = [raw] if raw else []
+        return [Path(item) for item in raw]
+
+    def add_recent_file(self, path: Path) -> None:
+        resolved = Path(path).resolve()
+        files = [resolved] + [p for p in self.recent_files if p != resolved]
+        self._qsettings.setValue("recent_files", [str(p) for p in files[:MAX_RECENT]])
+        self._qsettings.setValue("last_workspace", str(resolved))
+        self._qsettings.setValue("opened_any", True)
+
+    def remove_recent_file(self, path: Path) -> None:
+        resolved = Path(path).resolve()
+        files = [p for p in self.recent_files if p != resolved]
+        self._qsettings.setValue("recent_files", [str(p) for p in files])
+
+    def clear_recent_files(self) -> None:
+        self._qsettings.setValue("recent_files", [])
+
+    @property
+    def last_workspace(self) -> Path | None:
+        value = self._qsettings.value("last_workspace", "")
+        return Path(str(value)) if value else None
+
+    def forget_last_workspace(self) -> None:
+        self._qsettings.setValue("last_workspace", "")
+
+    @property
+    def opened_any(self) -> bool:
+        return str(self._qsettings.value("opened_any", "false")).lower() == "true"
+
+    # window -------------------------------------------------------------------------
+    @property
+    def geometry(self) -> QByteArray | None:
+        value = self._qsettings.value("window/geometry")
+        return value if isinstance(value, QByteArray) else None
+
+    @geometry.setter
+    def geometry(self, value: QByteArray) -> None:
+        self._qsettings.setValue("window/geometry", value)
+
+    @property
+    def window_state(self) -> QByteArray | None:
+        value = self._qsettings.value("window/state")
+        return value if isinstance(value, QByteArray) else None
+
+    @window_state.setter
+    def window_state(self, value: QByteArray) -> None:
+        self._qsettings.setValue("window/state", value)
+
+    # per workspace ------------------------------------------------------------------
+    @staticmethod
+    def _workspace_key(path: Path, name: str) -> str:
+        digest = hashlib.sha1(str(Path(path).resolve()).encode("utf-8")).hexdigest()[:12]
+        return f"workspaces/{digest}/{name}"
+
+    def workspace_value(self, path: Path, name: str) -> str | None:
+        value = self._qsettings.value(self._workspace_key(path, name), "")
+        return str(value) if value not in (None, "") else None
+
+    def set_workspace_value(self, path: Path, name: str, value: str) -> None:
+        self._qsettings.setValue(self._workspace_key(path, name), value)

@@ -1,0 +1,108 @@
+"""The first screen: create a workspace, open one, open a recent one, or open the demo."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kpidesk.i18n import _
+from kpidesk.ui.icons import app_icon, icon
+
+
+class WelcomePage(QWidget):
+    newRequested = Signal()
+    openRequested = Signal()
+    demoRequested = Signal()
+    recentRequested = Signal(Path)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        outer = QHBoxLayout(self)
+        outer.addStretch(1)
+        column = QVBoxLayout()
+        outer.addLayout(column, 3)
+        outer.addStretch(1)
+        column.addStretch(1)
+
+        heading_row = QHBoxLayout()
+        logo = QLabel()
+        logo.setPixmap(app_icon().pixmap(56, 56))
+        heading_row.addWidget(logo)
+        heading = QLabel(_("KPI Desk"))
+        font = QFont(heading.font())
+        font.setPointSizeF(font.pointSizeF() * 2.2)
+        font.setBold(True)
+        heading.setFont(font)
+        heading_row.addWidget(heading)
+        heading_row.addStretch()
+        column.addLayout(heading_row)
+        tagline = QLabel(
+            _(
+                "Goals, KPIs and follow-up meetings for your business, in one file "
+                "on your own computer."
+            )
+        )
+        tagline.setWordWrap(True)
+        column.addWidget(tagline)
+        column.addSpacing(18)
+
+        buttons = QHBoxLayout()
+        self.new_button = self._button("file-plus", _("&New workspace…"), self.newRequested)
+        self.open_button = self._button("folder-open", _("&Open…"), self.openRequested)
+        self.demo_button = self._button("sparkles", _("Open the &demo"), self.demoRequested)
+        for button in (self.new_button, self.open_button, self.demo_button):
+            buttons.addWidget(button)
+        buttons.addStretch()
+        column.addLayout(buttons)
+        column.addSpacing(18)
+
+        recent_heading = QLabel(_("Recent workspaces"))
+        bold = QFont(recent_heading.font())
+        bold.setBold(True)
+        recent_heading.setFont(bold)
+        column.addWidget(recent_heading)
+        self.recent_list = QListWidget()
+        self.recent_list.setAccessibleName(_("Recent workspaces"))
+        self.recent_list.setAlternatingRowColors(True)
+        self.recent_list.itemActivated.connect(self._open_item)
+        column.addWidget(self.recent_list, 1)
+        self.no_recent = QLabel(
+            _("No recent workspaces yet. Create one, or open the demo to look around.")
+        )
+        self.no_recent.setWordWrap(True)
+        column.addWidget(self.no_recent)
+        column.addStretch(1)
+
+    def _button(self, icon_name: str, text: str, signal: Signal) -> QPushButton:
+        button = QPushButton(icon(icon_name), text)
+        button.setMinimumHeight(36)
+        button.clicked.connect(signal)
+        return button
+
+    def set_recent_files(self, paths: list[Path]) -> None:
+        self.recent_list.clear()
+        for path in paths:
+            exists = path.exists()
+            label = path.stem if exists else _("{name} (missing)").format(name=path.stem)
+            item = QListWidgetItem(icon("history"), f"{label}\n{path.parent}")
+            item.setData(Qt.ItemDataRole.UserRole, str(path))
+            item.setToolTip(str(path))
+            if not exists:
+                item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEnabled)
+            self.recent_list.addItem(item)
+        self.recent_list.setVisible(bool(paths))
+        self.no_recent.setVisible(not paths)
+
+    def _open_item(self, item: QListWidgetItem) -> None:
+        self.recentRequested.emit(Path(item.data(Qt.ItemDataRole.UserRole)))
