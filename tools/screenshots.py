@@ -41,6 +41,11 @@ def main(out_dir: str) -> int:
         window.open_demo()
         app.processEvents()
         window.grab().save(str(out / f"main-window-{language}.png"))
+        for key in ("goals", "kpis"):
+            window.show_page(list(window.pages).index(key))
+            app.processEvents()
+            window.grab().save(str(out / f"{key}-{language}.png"))
+        window.show_page(0)
         window.close_workspace()
         app.processEvents()
         window.grab().save(str(out / f"welcome-{language}.png"))

@@ -30,7 +30,8 @@ def test_first_start_opens_the_demo_and_quits_cleanly(tmp_path):
     assert result.returncode == 0, result.stderr
     demo = tmp_path / "home" / "data" / "demo.kpidesk"
     assert demo.exists()
-    assert sorted(p.name for p in demo.parent.iterdir()) == ["demo.kpidesk"]  # closed, one file
+    leftovers = sorted(p.name for p in demo.parent.glob("demo.kpidesk*"))
+    assert leftovers == ["demo.kpidesk"]  # closed: no WAL, shared memory or lock file
     log = (tmp_path / "home" / "logs" / "kpidesk.log").read_text()
     assert "starting" in log and "opened" in log and "exiting with 0" in log
     assert "Traceback" not in result.stderr

@@ -254,8 +254,12 @@ def test_every_coming_page_says_so(window, tmp_path):
     path = tmp_path / "pages.kpidesk"
     Workspace.create(path, "Pages").close()
     window.open_workspace(path)
+    from kpidesk.ui.pages.coming import ComingPage
+
     for index in range(window.navigation.count()):
         window.navigation.setCurrentRow(index)
+        if not isinstance(window.current_page(), ComingPage):
+            continue
         labels = [
             label.text() for label in window.current_page().findChildren(type(window.path_label))
         ]

@@ -222,10 +222,11 @@ def test_save_copy_while_open(workspace_path, tmp_path):
         assert models.Unit.select().count() == 2
 
 
-def test_migration_ladder_runs_each_step_atomically_and_copies_first(workspace_path):
-    """A synthetic step 2 on a real workspace: applied once, and a failing step changes nothing."""
+def test_migration_ladder_runs_each_step_atomically(workspace_path):
+    """Synthetic steps above the current version: applied once; a failing step changes nothing."""
     Workspace.create(workspace_path, "A").close()
     connection = sqlite3.connect(workspace_path, isolation_level=None)
+    v = SCHEMA_VERSION
 
     def add_column(conn):
         conn.execute("ALTER TABLE kpi ADD COLUMN extra TEXT")
@@ -234,14 +235,31 @@ def test_migration_ladder_runs_each_step_atomically_and_copies_first(workspace_p
         conn.execute("ALTER TABLE kpi ADD COLUMN other TEXT")
         raise RuntimeError("step failed")
 
-    assert migrate(connection, {1: lambda c: None, 2: add_column}) == [2]
-    assert migrate(connection, {1: lambda c: None, 2: add_column}) == []
+    assert migrate(connection, {v: lambda c: None, v + 1: add_column}) == [v + 1]
+    assert migrate(connection, {v: lambda c: None, v + 1: add_column}) == []
     with pytest.raises(RuntimeError):
-        migrate(connection, {2: add_column, 3: broken})
+        migrate(connection, {v + 1: add_column, v + 2: broken})
     columns = {row[1] for row in connection.execute("PRAGMA table_info(kpi)")}
     assert "extra" in columns and "other" not in columns
-    assert connection.execute("PRAGMA user_version").fetchone()[0] == 2
+    assert connection.execute("PRAGMA user_version").fetchone()[0] == v + 1
     connection.close()
+
+
+def test_a_version_1_workspace_gains_the_smart_checklist(workspace_path):
+    from kpidesk.store import migrations
+
+    connection = sqlite3.connect(workspace_path, isolation_level=None)
+    connection.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    migrations.migrate(connection, {1: migrations.STEPS[1]})
+    connection.execute(
+        "INSERT INTO goal (title, description, perspective, owner, status, sort_order,"
+        " created_at) VALUES ('Grow', '', 'financial', '', 'active', 0, '2026-01-01')"
+    )
+    connection.close()
+    with Workspace.open(workspace_path) as workspace:
+        assert workspace.schema_version == SCHEMA_VERSION
+        goal = models.Goal.get()
+        assert goal.title == "Grow" and goal.smart_measurable is False
 
 
 def test_opening_an_older_workspace_migrates_after_a_backup(workspace_path, monkeypatch):

@@ -445,6 +445,11 @@ def _fill(workspace: Workspace, until: Period, rng: random.Random, language: str
             due_date=due,
             status="active",
             sort_order=order,
+            smart_specific=key != "vision",
+            smart_measurable=key != "vision",
+            smart_accepted=True,
+            smart_realistic=key not in ("vision", "esg-energy"),
+            smart_time_bound=key != "vision",
         )
 
     english = language == "en"

@@ -22,8 +22,16 @@ def _create_v1(connection: sqlite3.Connection) -> None:
             connection.execute(statement)
 
 
+def _v2_goal_smart_checklist(connection: sqlite3.Connection) -> None:
+    for column in ("specific", "measurable", "accepted", "realistic", "time_bound"):
+        connection.execute(
+            f'ALTER TABLE "goal" ADD COLUMN "smart_{column}" INTEGER NOT NULL DEFAULT 0'
+        )
+
+
 STEPS: dict[int, MigrationStep] = {
     1: _create_v1,
+    2: _v2_goal_smart_checklist,
 }
 
 SCHEMA_VERSION = max(STEPS)

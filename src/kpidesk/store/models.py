@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from peewee import (
+    BooleanField,
     CharField,
     Check,
     DatabaseProxy,
@@ -72,6 +73,12 @@ class Goal(BaseModel):
     status = CharField(default="active")
     sort_order = IntegerField(default=0)
     created_at = DateTimeField(default=utcnow)
+    # The SMART checklist (schema 2): specific, measurable, accepted, realistic, time-bound.
+    smart_specific = BooleanField(default=False)
+    smart_measurable = BooleanField(default=False)
+    smart_accepted = BooleanField(default=False)
+    smart_realistic = BooleanField(default=False)
+    smart_time_bound = BooleanField(default=False)
 
 
 class Kpi(BaseModel):

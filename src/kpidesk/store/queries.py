@@ -92,3 +92,9 @@ def measured_period_bounds(kind: str) -> tuple[str, str] | None:
     if row is None or row[0] is None:
         return None
     return row[0], row[1]
+
+
+def measurement_counts_by_kpi() -> dict[int, int]:
+    return dict(
+        database.execute_sql("SELECT kpi_id, COUNT(*) FROM measurement GROUP BY kpi_id").fetchall()
+    )

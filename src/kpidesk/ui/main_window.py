@@ -42,7 +42,7 @@ from kpidesk.ui.about import show_about
 from kpidesk.ui.context_bar import ContextBar
 from kpidesk.ui.icons import app_icon, icon
 from kpidesk.ui.pages.base import Page
-from kpidesk.ui.pages.coming import PAGE_CLASSES
+from kpidesk.ui.pages.registry import PAGE_CLASSES
 from kpidesk.ui.session import WorkspaceSession
 from kpidesk.ui.settings import AppSettings
 from kpidesk.ui.welcome import WelcomePage
@@ -72,6 +72,7 @@ class MainWindow(QMainWindow):
         self.session = WorkspaceSession(self.settings, self)
         self.session.workspaceChanged.connect(self._workspace_changed)
         self.session.contextChanged.connect(self._refresh_current_page)
+        self.session.dataChanged.connect(self._refresh_current_page)
         self.pages: dict[str, Page] = {}
         self.setWindowIcon(app_icon())
         self.setAcceptDrops(True)
@@ -181,6 +182,14 @@ class MainWindow(QMainWindow):
         self._action(
             file_menu, _("&Quit"), self.close, QKeySequence.StandardKey.Quit, "log-out"
         ).setMenuRole(QAction.MenuRole.QuitRole)
+
+        edit_menu = self.menuBar().addMenu(_("&Edit"))
+        self.action_undo = self.session.undo_stack.createUndoAction(self, _("&Undo"))
+        self.action_undo.setShortcut(QKeySequence.StandardKey.Undo)
+        self.action_redo = self.session.undo_stack.createRedoAction(self, _("&Redo"))
+        self.action_redo.setShortcuts([QKeySequence.StandardKey.Redo, QKeySequence("Ctrl+Y")])
+        edit_menu.addAction(self.action_undo)
+        edit_menu.addAction(self.action_redo)
 
         view_menu = self.menuBar().addMenu(_("&View"))
         self.page_actions: list[QAction] = []

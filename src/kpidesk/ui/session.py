@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QUndoStack
 
 from kpidesk.domain.periods import Period, PeriodKind
 from kpidesk.services import overview
@@ -25,6 +26,8 @@ class WorkspaceSession(QObject):
 
     workspaceChanged = Signal()
     contextChanged = Signal()
+    dataChanged = Signal()
+    """Something in the workspace changed (an edit, an undo, an import); pages refresh."""
 
     def __init__(self, settings: AppSettings, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -32,6 +35,7 @@ class WorkspaceSession(QObject):
         self.workspace: Workspace | None = None
         self.lock_holder: LockHolder | None = None
         self._context: ViewContext | None = None
+        self.undo_stack = QUndoStack(self)
 
     @property
     def is_open(self) -> bool:
@@ -65,6 +69,7 @@ class WorkspaceSession(QObject):
         self.workspaceChanged.emit()
 
     def _close_current(self) -> None:
+        self.undo_stack.clear()
         if self.workspace is not None:
             self.workspace.close()
         self.workspace = None

@@ -38,34 +38,6 @@ class ScorecardPage(ComingPage):
         )
 
 
-class GoalsPage(ComingPage):
-    key, icon_name = "goals", "target"
-
-    @staticmethod
-    def title() -> str:
-        return _("Goals")
-
-    def promise(self) -> str:
-        return _(
-            "The goal tree with SMART checks and the KPIs linked to each goal. This page "
-            "is not built yet."
-        )
-
-
-class KpisPage(ComingPage):
-    key, icon_name = "kpis", "gauge"
-
-    @staticmethod
-    def title() -> str:
-        return _("KPIs")
-
-    def promise(self) -> str:
-        return _(
-            "Define KPIs or pick them from the built-in library, with owners, targets and "
-            "thresholds. This page is not built yet."
-        )
-
-
 class DataPage(ComingPage):
     key, icon_name = "data", "table"
 
@@ -106,13 +78,3 @@ class ActionsPage(ComingPage):
             "Every action with its owner, due date and status; overdue ones stand out. "
             "This page is not built yet."
         )
-
-
-PAGE_CLASSES: tuple[type[Page], ...] = (
-    ScorecardPage,
-    GoalsPage,
-    KpisPage,
-    DataPage,
-    ReviewsPage,
-    ActionsPage,
-)

@@ -1,0 +1,391 @@
+"""The KPIs page: a searchable, filterable list; create, edit, archive, add from the library."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QFont, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLineEdit,
+    QPushButton,
+    QStackedWidget,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kpidesk.domain.numbers import MEASURE_UNIT_LABELS, MeasureUnit
+from kpidesk.domain.periods import PERIOD_KIND_NAMES, PeriodKind
+from kpidesk.domain.status import DIRECTION_LABELS, Direction
+from kpidesk.i18n import _, current_language
+from kpidesk.services import goals as goal_service
+from kpidesk.services import kpis as kpi_service
+from kpidesk.services.goals import PERSPECTIVE_LABELS
+from kpidesk.services.kpis import INDICATOR_LABELS, KpiData, KpiFilter, KpiRow
+from kpidesk.ui.icons import icon
+from kpidesk.ui.kpi_editor import KpiEditor
+from kpidesk.ui.library_picker import LibraryPicker
+from kpidesk.ui.pages.base import Page
+from kpidesk.ui.session import WorkspaceSession
+from kpidesk.ui.undo import CallbackCommand
+from kpidesk.ui.widgets import EmptyState
+
+
+def _label(labels: dict, value: str, enum: type) -> str:  # type: ignore[type-arg]
+    try:
+        return _(labels[enum(value)])
+    except (ValueError, KeyError):
+        return value
+
+
+class KpiTableModel(QAbstractTableModel):
+    CODE, NAME, MEASURE, DIRECTION, FREQUENCY, OWNER, INDICATOR, GOALS, VALUES = range(9)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: list[KpiRow] = []
+        self.goal_titles: dict[int, str] = {}
+
+    @staticmethod
+    def headers() -> list[str]:
+        return [
+            _("Code"),
+            _("Name"),
+            _("Unit of measure"),
+            _("Direction"),
+            _("Frequency"),
+            _("Owner"),
+            _("Indicator"),
+            _("Goals"),
+            _("Values"),
+        ]
+
+    def set_rows(self, rows: list[KpiRow], goal_titles: dict[int, str]) -> None:
+        self.beginResetModel()
+        self.rows = rows
+        self.goal_titles = goal_titles
+        self.endResetModel()
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else 9
+
+    def headerData(
+        self,
+        section: int,
+        orientation: Qt.Orientation,
+        role: int = Qt.ItemDataRole.DisplayRole,
+    ) -> object:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.headers()[section]
+        return None
+
+    def data(
+        self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> object:
+        if not index.isValid():
+            return None
+        row = self.rows[index.row()]
+        data = row.data
+        column = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            if column == self.CODE:
+                return data.code
+            if column == self.NAME:
+                return data.name + (f" ({_('archived')})" if row.archived else "")
+            if column == self.MEASURE:
+                text = _label(MEASURE_UNIT_LABELS, data.measure_unit, MeasureUnit)
+                return f"{text} ({data.unit_label})" if data.unit_label else text
+            if column == self.DIRECTION:
+                return _label(DIRECTION_LABELS, data.direction, Direction)
+            if column == self.FREQUENCY:
+                return _label(PERIOD_KIND_NAMES, data.frequency, PeriodKind).capitalize()
+            if column == self.OWNER:
+                return data.owner
+            if column == self.INDICATOR:
+                return _(INDICATOR_LABELS.get(data.indicator_type, data.indicator_type))
+            if column == self.GOALS:
+                return ", ".join(self.goal_titles.get(g, "") for g in row.goal_ids)
+            if column == self.VALUES:
+                return row.measurement_count
+        if role == Qt.ItemDataRole.FontRole and row.archived:
+            font = QFont()
+            font.setItalic(True)
+            return font
+        if role == Qt.ItemDataRole.TextAlignmentRole and column == self.VALUES:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.ToolTipRole and column == self.NAME:
+            return data.description or data.definition
+        return None
+
+
+class KpisPage(Page):
+    key, icon_name = "kpis", "gauge"
+
+    @staticmethod
+    def title() -> str:
+        return _("KPIs")
+
+    def __init__(self, session: WorkspaceSession, parent: QWidget | None = None) -> None:
+        super().__init__(session, parent)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 4, 0, 0)
+
+        toolbar = QHBoxLayout()
+        self.new_button = QPushButton(icon("file-plus"), _("New KPI…"))
+        self.new_button.clicked.connect(self.new_kpi)
+        self.library_button = QPushButton(icon("sparkles"), _("From the library…"))
+        self.library_button.clicked.connect(self.add_from_library)
+        self.edit_button = QPushButton(_("Edit…"))
+        self.edit_button.clicked.connect(self.edit_selected)
+        self.archive_button = QPushButton(_("Archive"))
+        self.archive_button.clicked.connect(self.toggle_archived)
+        for button in (self.new_button, self.library_button, self.edit_button, self.archive_button):
+            toolbar.addWidget(button)
+        toolbar.addStretch()
+        outer.addLayout(toolbar)
+
+        filters = QHBoxLayout()
+        self.search = QLineEdit()
+        self.search.setPlaceholderText(_("Search KPIs (Ctrl+F)"))
+        self.search.setClearButtonEnabled(True)
+        self.search.setAccessibleName(_("Search KPIs"))
+        self.search.textChanged.connect(self.refresh)
+        QShortcut(QKeySequence.StandardKey.Find, self, self.search.setFocus)
+        filters.addWidget(self.search, 2)
+        self.goal_filter = self._filter_combo(_("All goals"))
+        self.perspective_filter = self._filter_combo(_("All perspectives"))
+        self.owner_filter = self._filter_combo(_("All owners"))
+        self.indicator_filter = self._filter_combo(_("Leading and lagging"))
+        for combo in (
+            self.goal_filter,
+            self.perspective_filter,
+            self.owner_filter,
+            self.indicator_filter,
+        ):
+            filters.addWidget(combo, 1)
+        self.archived_filter = QCheckBox(_("Show &archived"))
+        self.archived_filter.toggled.connect(self.refresh)
+        filters.addWidget(self.archived_filter)
+        outer.addLayout(filters)
+
+        self.stack = QStackedWidget()
+        outer.addWidget(self.stack, 1)
+        self.empty = EmptyState(
+            "gauge",
+            _("No KPIs yet"),
+            _(
+                "Pick KPIs from the built-in library, with definitions ready, or create your "
+                "own. A few well-chosen KPIs per goal beat many."
+            ),
+        )
+        pick = QPushButton(icon("sparkles"), _("Pick from the library"))
+        pick.clicked.connect(self.add_from_library)
+        create = QPushButton(icon("file-plus"), _("Create a KPI"))
+        create.clicked.connect(self.new_kpi)
+        self.empty.add_button(pick)
+        self.empty.add_button(create)
+        self.stack.addWidget(self.empty)
+
+        self.model = KpiTableModel()
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setAccessibleName(_("KPIs"))
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setAlternatingRowColors(True)
+        self.table.verticalHeader().setVisible(False)
+        self.table.setWordWrap(False)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(KpiTableModel.NAME, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(KpiTableModel.GOALS, QHeaderView.ResizeMode.Stretch)
+        self.table.doubleClicked.connect(self.edit_selected)
+        self.table.selectionModel().selectionChanged.connect(self._update_buttons)
+        self.stack.addWidget(self.table)
+        self._filling = False
+
+    def _filter_combo(self, everything: str) -> QComboBox:
+        combo = QComboBox()
+        combo.addItem(everything, None)
+        combo.currentIndexChanged.connect(self.refresh)
+        return combo
+
+    def _refill(self, combo: QComboBox, items: list[tuple[str, object]]) -> None:
+        current = combo.currentData()
+        everything = combo.itemText(0)
+        combo.clear()
+        combo.addItem(everything, None)
+        for text, value in items:
+            combo.addItem(text, value)
+        combo.setCurrentIndex(max(0, combo.findData(current)))
+
+    def refresh(self) -> None:
+        if not self.session.is_open or self._filling:
+            return
+        self._filling = True
+        try:
+            goals = goal_service.goal_tree()
+            self._refill(
+                self.goal_filter, [("\u2003" * g.depth + g.data.title, g.id) for g in goals]
+            )
+            self._refill(
+                self.perspective_filter,
+                [(_(label), p.value) for p, label in PERSPECTIVE_LABELS.items()],
+            )
+            self._refill(self.owner_filter, [(o, o) for o in kpi_service.owners()])
+            self._refill(
+                self.indicator_filter,
+                [(_(label), i.value) for i, label in INDICATOR_LABELS.items()],
+            )
+        finally:
+            self._filling = False
+        kpi_filter = KpiFilter(
+            text=self.search.text(),
+            goal_id=self.goal_filter.currentData(),
+            perspective=self.perspective_filter.currentData(),
+            owner=self.owner_filter.currentData(),
+            indicator=self.indicator_filter.currentData(),
+            show_archived=self.archived_filter.isChecked(),
+            goal_perspectives={g.id: g.data.perspective for g in goals},
+        )
+        selected = self.selected_kpi_id()
+        rows = kpi_service.list_kpis(kpi_filter)
+        self.model.set_rows(rows, {g.id: g.data.title for g in goals})
+        any_kpis = bool(rows) or bool(kpi_service.list_kpis(KpiFilter(show_archived=True)))
+        self.stack.setCurrentIndex(1 if any_kpis else 0)
+        if selected is not None:
+            self.select_kpi(selected)
+        read_only = self.session.read_only
+        self.new_button.setEnabled(not read_only)
+        self.library_button.setEnabled(not read_only)
+        self._update_buttons()
+
+    def selected_kpi_id(self) -> int | None:
+        indexes = self.table.selectionModel().selectedRows() if self.table.selectionModel() else []
+        if not indexes:
+            return None
+        return self.model.rows[indexes[0].row()].id
+
+    def selected_row(self) -> KpiRow | None:
+        kpi_id = self.selected_kpi_id()
+        return next((row for row in self.model.rows if row.id == kpi_id), None)
+
+    def select_kpi(self, kpi_id: int) -> None:
+        for number, row in enumerate(self.model.rows):
+            if row.id == kpi_id:
+                self.table.selectRow(number)
+                return
+
+    def _update_buttons(self) -> None:
+        row = self.selected_row()
+        writable = not self.session.read_only
+        self.edit_button.setEnabled(row is not None)
+        self.archive_button.setEnabled(row is not None and writable)
+        self.archive_button.setText(_("Bring back") if row and row.archived else _("Archive"))
+
+    # commands -------------------------------------------------------------------------
+    def _push(self, text: str, do, undo) -> None:
+        self.session.undo_stack.push(CallbackCommand(text, do, undo, self.session.dataChanged.emit))
+
+    def open_editor(self, editor: KpiEditor) -> bool:
+        """Show the editor modally; tests replace this to fill and accept it."""
+        return editor.exec() == QDialog.DialogCode.Accepted
+
+    def new_kpi(self) -> None:
+        if not self.session.is_open or self.session.read_only:
+            return
+        editor = KpiEditor(KpiData(code="", name=""), parent=self)
+        if not self.open_editor(editor):
+            return
+        data, goal_ids = editor.result_data(), editor.goal_ids()
+        workspace = self.session.workspace
+        created: dict[str, int] = {}
+
+        def do() -> None:
+            created["id"] = kpi_service.create_kpi(workspace, data, goal_ids)
+
+        self._push(
+            _("New KPI {code}").format(code=data.code),
+            do,
+            lambda: kpi_service.delete_new_kpis(workspace, [created["id"]]),
+        )
+        self.select_kpi(created["id"])
+
+    def edit_selected(self) -> None:
+        row = self.selected_row()
+        if row is None:
+            return
+        editor = KpiEditor(row.data, row.goal_ids, kpi_id=row.id, parent=self)
+        if self.session.read_only:
+            editor.buttons.setEnabled(False)
+        if not self.open_editor(editor) or self.session.read_only:
+            return
+        data, goal_ids = editor.result_data(), set(editor.goal_ids())
+        before, before_goals = row.data, set(row.goal_ids)
+        if data == before and goal_ids == before_goals:
+            return
+        workspace = self.session.workspace
+        kpi_id = row.id
+
+        def apply(values: KpiData, goals: set[int]) -> None:
+            kpi_service.update_kpi(workspace, kpi_id, values)
+            kpi_service.set_kpi_goals(workspace, kpi_id, goals)
+
+        self._push(
+            _("Edit KPI {code}").format(code=data.code),
+            lambda: apply(data, goal_ids),
+            lambda: apply(before, before_goals),
+        )
+        self.select_kpi(kpi_id)
+
+    def toggle_archived(self) -> None:
+        row = self.selected_row()
+        if row is None or self.session.read_only:
+            return
+        workspace = self.session.workspace
+        kpi_id, archive = row.id, not row.archived
+        text = (_("Archive KPI {code}") if archive else _("Bring back KPI {code}")).format(
+            code=row.data.code
+        )
+        self._push(
+            text,
+            lambda: kpi_service.set_archived(workspace, kpi_id, archive),
+            lambda: kpi_service.set_archived(workspace, kpi_id, not archive),
+        )
+
+    def open_picker(self, picker: LibraryPicker) -> bool:
+        """Show the library picker modally; tests replace this."""
+        return picker.exec() == QDialog.DialogCode.Accepted
+
+    def add_from_library(self) -> None:
+        if not self.session.is_open or self.session.read_only:
+            return
+        existing = {row.data.code for row in kpi_service.list_kpis(KpiFilter(show_archived=True))}
+        picker = LibraryPicker(existing, goal_id=self.goal_filter.currentData(), parent=self)
+        if not self.open_picker(picker):
+            return
+        entries, goal_id = picker.chosen_entries(), picker.goal_id()
+        if not entries:
+            return
+        workspace = self.session.workspace
+        language = current_language()
+        created: dict[str, list[int]] = {}
+
+        def do() -> None:
+            created["ids"] = kpi_service.add_from_library(
+                workspace, entries, language=language, goal_id=goal_id
+            )
+
+        self._push(
+            _("Add {count} KPIs from the library").format(count=len(entries)),
+            do,
+            lambda: kpi_service.delete_new_kpis(workspace, created["ids"]),
+        )

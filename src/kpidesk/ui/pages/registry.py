@@ -1,0 +1,17 @@
+"""The pages of the main window, in navigation order."""
+
+from __future__ import annotations
+
+from kpidesk.ui.pages.base import Page
+from kpidesk.ui.pages.coming import ActionsPage, DataPage, ReviewsPage, ScorecardPage
+from kpidesk.ui.pages.goals import GoalsPage
+from kpidesk.ui.pages.kpis import KpisPage
+
+PAGE_CLASSES: tuple[type[Page], ...] = (
+    ScorecardPage,
+    GoalsPage,
+    KpisPage,
+    DataPage,
+    ReviewsPage,
+    ActionsPage,
+)
