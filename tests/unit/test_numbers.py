@@ -130,3 +130,14 @@ def test_percent_values_round_trip_through_their_text(value, language):
     text = format_value(value, "percent", decimals=2, language=language)
     stored = to_stored_value(parse_number(text), MeasureUnit.PERCENT)
     assert math.isclose(stored, round(value, 2), abs_tol=0.005)
+
+
+def test_format_change_in_points_or_percent():
+    from kpidesk.domain.numbers import format_change
+
+    assert format_change(81.9, 81.5, "percent", language="en") == "+0.4\u00a0pp"
+    assert format_change(103.2, 100, "currency", language="en") == "+3.2%"
+    assert format_change(96.8, 100, "count", language="sv") == "\u22123,2\u00a0%"
+    assert format_change(5, 5, "count", language="en") == "±0.0%"
+    assert format_change(None, 5, "count") == ""
+    assert format_change(5, 0, "count") == ""

@@ -254,3 +254,41 @@ def format_value(
     if unit_label:
         return f"{number}{NBSP}{unit_label}"
     return number
+
+
+def format_change(
+    value: float | None,
+    previous: float | None,
+    measure_unit: MeasureUnit | str,
+    *,
+    decimals: int = 1,
+    language: str | None = None,
+) -> str:
+    """A change with its sign: percentage points for percent KPIs, else percent of before.
+
+    ``+0,4 p.e.`` / ``+0.4 pp`` for a percent KPI going from 81.5 to 81.9; ``+3,2 %`` /
+    ``+3.2%`` for revenue up by 3.2 %. Empty when either value is missing (or the relative
+    change has no base).
+    """
+    if value is None or previous is None:
+        return ""
+    language = language or current_language()
+    _ = gettext_for(language)
+    if MeasureUnit(measure_unit) is MeasureUnit.PERCENT:
+        change = value - previous
+        text = format_number(abs(change), decimals, language)
+        return f"{_sign(change)}{text}{NBSP}{_('pp')}"
+    if previous == 0:
+        return ""
+    change = (value - previous) / abs(previous) * 100
+    text = format_number(abs(change), 1, language)
+    suffix = f"{NBSP}%" if language == "sv" else "%"
+    return f"{_sign(change)}{text}{suffix}"
+
+
+def _sign(change: float) -> str:
+    if change > 0:
+        return "+"
+    if change < 0:
+        return "\u2212"
+    return "±"

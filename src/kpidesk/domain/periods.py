@@ -386,11 +386,14 @@ def excel_serial_to_date(serial: float, *, date1904: bool = False) -> date:
     if serial != serial or not 1 <= serial <= _EXCEL_SERIAL_MAX:  # NaN or out of range
         raise PeriodError(N_("{value} is not an Excel date."), value=serial)
     whole = int(serial)
-    if date1904:
-        return EXCEL_EPOCH_1904 + timedelta(days=whole)
-    if whole < 60:  # Excel counts a 29 February 1900 that never was
-        return EXCEL_EPOCH + timedelta(days=whole + 1)
-    return EXCEL_EPOCH + timedelta(days=whole)
+    try:
+        if date1904:
+            return EXCEL_EPOCH_1904 + timedelta(days=whole)
+        if whole < 60:  # Excel counts a 29 February 1900 that never was
+            return EXCEL_EPOCH + timedelta(days=whole + 1)
+        return EXCEL_EPOCH + timedelta(days=whole)
+    except OverflowError:  # past 9999-12-31 in the 1904 system
+        raise PeriodError(N_("{value} is not an Excel date."), value=serial) from None
 
 
 def _normalise(text: str) -> str:

@@ -7,6 +7,7 @@ is green inside its band and judged by its distance outside it.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -113,3 +114,23 @@ def is_improvement(change: float, direction: Direction | str) -> bool | None:
     if change == 0 or direction is Direction.WITHIN_BAND:
         return None
     return (change > 0) == (direction is Direction.HIGHER_IS_BETTER)
+
+
+def combine_statuses(statuses: Iterable[Status]) -> tuple[Status, dict[Status, int]]:
+    """One state for a goal from its KPIs' statuses, and how many KPIs are in each.
+
+    KPIs without data do not count. Green scores 1, amber ½, red 0: an average of at least
+    0.75 is on track, at least 0.4 at risk, below that off track.
+    """
+    counts = dict.fromkeys(Status, 0)
+    for status in statuses:
+        counts[status] += 1
+    scored = counts[Status.GREEN] + counts[Status.AMBER] + counts[Status.RED]
+    if scored == 0:
+        return Status.NO_DATA, counts
+    score = (counts[Status.GREEN] + 0.5 * counts[Status.AMBER]) / scored
+    if score >= 0.75:
+        return Status.GREEN, counts
+    if score >= 0.4:
+        return Status.AMBER, counts
+    return Status.RED, counts

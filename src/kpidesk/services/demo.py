@@ -496,6 +496,9 @@ def _fill(workspace: Workspace, until: Period, rng: random.Random, language: str
                 factor *= 1.4
             for period in periods:
                 value = _series_value(spec, factor, store_index, period, first_month, rng)
+                value = round(
+                    value * _story(spec.code, store_index, period, until), _value_decimals(spec)
+                )
                 actuals[(spec.code, store.id, period.key)] = value
                 rows.append((kpi.id, store.id, period.key, value, "", "demo", None))
         _targets(spec, kpi, stores, periods, actuals)
@@ -531,6 +534,37 @@ def _fill(workspace: Workspace, until: Period, rng: random.Random, language: str
     _review(until, stores, kpis, goals, actuals)
 
 
+def _story(code: str, store_index: int, period: Period, until: Period) -> float:
+    """What happened lately, so the demo has KPIs off track worth a meeting.
+
+    Customer service lost two people (response time up, first-contact resolution down),
+    Luleå cut its member discount (churn up), and Sundsvall's old lighting shows.
+    """
+    if period.kind is not PeriodKind.MONTH:
+        return 1.0
+    months_back = (until.year - period.year) * 12 + until.number - period.number
+    if code == "RESP" and months_back < 5:
+        return 1.3
+    if code == "FCR" and months_back < 4:
+        return 0.9
+    if code == "CHURN" and store_index == 1 and months_back < 6:
+        return 1.45
+    if code == "ENERGY" and store_index == 2 and months_back < 4:
+        return 1.15
+    return 1.0
+
+
+def _value_decimals(spec: DemoKpi) -> int:
+    return 0 if spec.measure_unit == "currency" else spec.decimals + 2
+
+
+def _round_target(target: float) -> float:
+    """Targets as people set them: three significant digits."""
+    if target == 0:
+        return 0.0
+    return round(target, 2 - math.floor(math.log10(abs(target))))
+
+
 def _comment(
     rows: list[queries.MeasurementRow], kpi_id: int, unit_id: int, period: str, text: str
 ) -> None:
@@ -560,9 +594,8 @@ def _targets(
             if base is None:
                 base = actuals[(spec.code, store.id, period.key)] * (1 - sign * 0.02)
             target = base * (1 + sign * spec.target_gain)
-            decimals = spec.decimals if spec.measure_unit != "currency" else -3
             models.Target.create(
-                kpi=kpi, unit=store, period=period.key, value=round(target, decimals)
+                kpi=kpi, unit=store, period=period.key, value=_round_target(target)
             )
 
 

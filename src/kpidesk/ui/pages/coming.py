@@ -24,20 +24,6 @@ class ComingPage(Page):
         raise NotImplementedError
 
 
-class ScorecardPage(ComingPage):
-    key, icon_name = "scorecard", "layout-dashboard"
-
-    @staticmethod
-    def title() -> str:
-        return _("Scorecard")
-
-    def promise(self) -> str:
-        return _(
-            "Every KPI for the chosen period and unit: value, target, status, trend and a "
-            "sparkline, grouped by goal. This page is not built yet."
-        )
-
-
 class DataPage(ComingPage):
     key, icon_name = "data", "table"
 

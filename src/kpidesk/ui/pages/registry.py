@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from kpidesk.ui.pages.base import Page
-from kpidesk.ui.pages.coming import ActionsPage, DataPage, ReviewsPage, ScorecardPage
+from kpidesk.ui.pages.coming import ActionsPage, DataPage, ReviewsPage
 from kpidesk.ui.pages.goals import GoalsPage
 from kpidesk.ui.pages.kpis import KpisPage
+from kpidesk.ui.pages.scorecard import ScorecardPage
 
 PAGE_CLASSES: tuple[type[Page], ...] = (
     ScorecardPage,

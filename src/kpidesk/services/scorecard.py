@@ -1,0 +1,371 @@
+"""The scorecard: every active KPI's value, target and status for one period and unit.
+
+Values roll up in two directions. Over units: a unit's own value wins; a unit without one
+gets its sub-units' values combined with the KPI's unit aggregation. Over time: a period
+coarser than the KPI's frequency combines the finer periods inside it with the KPI's time
+aggregation. Targets roll up the same way. A calculated KPI is evaluated from its inputs'
+rolled-up values at the same unit and period, so ratios stay ratios.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from kpidesk.domain.aggregation import Aggregation, aggregate
+from kpidesk.domain.errors import DomainError
+from kpidesk.domain.formulas import Formula, evaluate, parse_formula
+from kpidesk.domain.periods import FiscalYear, Period, PeriodKind
+from kpidesk.domain.status import (
+    Direction,
+    Status,
+    ThresholdMode,
+    Thresholds,
+    combine_statuses,
+    status_of,
+)
+from kpidesk.domain.targets import TargetPath
+from kpidesk.store import models, queries
+
+SPARKLINE_LENGTH = {
+    PeriodKind.WEEK: 13,
+    PeriodKind.MONTH: 13,
+    PeriodKind.QUARTER: 8,
+    PeriodKind.YEAR: 5,
+}
+
+
+@dataclass(frozen=True)
+class KpiSpec:
+    id: int
+    code: str
+    name: str
+    owner: str
+    measure_unit: str
+    unit_label: str
+    decimals: int
+    direction: Direction
+    frequency: PeriodKind
+    time_aggregation: Aggregation
+    unit_aggregation: Aggregation
+    indicator: str
+    thresholds: Thresholds
+    benchmark: float | None
+    formula: Formula | None
+    goal_ids: tuple[int, ...]
+    sort_order: int
+    archived: bool = False
+
+
+@dataclass
+class ScorecardRow:
+    kpi: KpiSpec
+    shown_period: Period
+    value: float | None
+    target: float | None
+    target_high: float | None
+    status: Status
+    previous_value: float | None
+    last_year_value: float | None
+    ytd_value: float | None
+    ytd_target: float | None
+    ytd_status: Status
+    sparkline: list[float | None] = field(default_factory=list)
+
+    @property
+    def change(self) -> float | None:
+        if self.value is None or self.previous_value is None:
+            return None
+        return self.value - self.previous_value
+
+    @property
+    def change_last_year(self) -> float | None:
+        if self.value is None or self.last_year_value is None:
+            return None
+        return self.value - self.last_year_value
+
+
+@dataclass(frozen=True)
+class GoalProgress:
+    goal_id: int
+    status: Status
+    counts: dict[Status, int]
+
+
+@dataclass
+class Scorecard:
+    period: Period
+    unit_id: int
+    rows: list[ScorecardRow]
+    goal_progress: dict[int, GoalProgress]
+
+
+def shown_period_for(period: Period, frequency: PeriodKind) -> Period:
+    """The period a KPI shows when the view is ``period``.
+
+    The view's own period when the KPI is measured at least as often; otherwise the KPI's
+    latest period completed by the end of the view (a quarterly KPI in October shows Q3).
+    """
+    if not period.kind.is_finer_than(frequency):
+        return period
+    shown = Period.of(period.end, frequency)
+    return shown if shown.end <= period.end else shown.previous()
+
+
+class RollUp:
+    """Values and targets of many KPIs, rolled up over units and time on demand."""
+
+    def __init__(
+        self,
+        kpis: dict[int, KpiSpec],
+        children: dict[int | None, list[int]],
+        measurements: dict[int, dict[tuple[int, str], float]],
+        targets: dict[int, dict[tuple[int | None, str], tuple[float, float | None]]],
+        paths: dict[int, dict[int | None, TargetPath]],
+    ) -> None:
+        self.kpis = kpis
+        self.by_code = {spec.code: spec for spec in kpis.values()}
+        self.children = children
+        self.measurements = measurements
+        self.targets = targets
+        self.paths = paths
+        self._values: dict[tuple[int, int, Period], float | None] = {}
+        self._targets: dict[tuple[int, int, Period], tuple[float, float | None] | None] = {}
+
+    # values -----------------------------------------------------------------------------
+    def value(self, kpi_id: int, unit_id: int, period: Period, _depth: int = 0) -> float | None:
+        key = (kpi_id, unit_id, period)
+        if key not in self._values:
+            self._values[key] = self._compute_value(self.kpis[kpi_id], unit_id, period, _depth)
+        return self._values[key]
+
+    def _compute_value(
+        self, spec: KpiSpec, unit_id: int, period: Period, depth: int
+    ) -> float | None:
+        if spec.formula is not None:
+            if depth > 20:
+                return None
+            inputs = {
+                code: self.value(self.by_code[code].id, unit_id, period, depth + 1)
+                if code in self.by_code
+                else None
+                for code in spec.formula.references
+            }
+            return evaluate(spec.formula, inputs)
+        if period.kind is spec.frequency:
+            return self._unit_value(spec, unit_id, period.key)
+        if period.kind.is_finer_than(spec.frequency):
+            return None
+        values = [
+            self._unit_value(spec, unit_id, sub.key) for sub in period.subperiods(spec.frequency)
+        ]
+        return aggregate([v for v in values if v is not None], spec.time_aggregation)
+
+    def _unit_value(self, spec: KpiSpec, unit_id: int, key: str) -> float | None:
+        own = self.measurements.get(spec.id, {}).get((unit_id, key))
+        if own is not None:
+            return own
+        values = [
+            value
+            for child in self.children.get(unit_id, [])
+            if (value := self._unit_value(spec, child, key)) is not None
+        ]
+        return aggregate(values, _across_units(spec.unit_aggregation))
+
+    # targets ----------------------------------------------------------------------------
+    def target(
+        self, kpi_id: int, unit_id: int, period: Period
+    ) -> tuple[float, float | None] | None:
+        key = (kpi_id, unit_id, period)
+        if key not in self._targets:
+            self._targets[key] = self._compute_target(self.kpis[kpi_id], unit_id, period)
+        return self._targets[key]
+
+    def _compute_target(
+        self, spec: KpiSpec, unit_id: int, period: Period
+    ) -> tuple[float, float | None] | None:
+        if period.kind is spec.frequency or spec.formula is not None:
+            return self._unit_target(spec, unit_id, period)
+        if period.kind.is_finer_than(spec.frequency):
+            return None
+        found = [
+            t
+            for sub in period.subperiods(spec.frequency)
+            if (t := self._unit_target(spec, unit_id, sub)) is not None
+        ]
+        return _combine_targets(found, spec.time_aggregation)
+
+    def _unit_target(
+        self, spec: KpiSpec, unit_id: int, period: Period
+    ) -> tuple[float, float | None] | None:
+        per_period = self.targets.get(spec.id, {})
+        own = per_period.get((unit_id, period.key))
+        if own is not None:
+            return own
+        own_path = self.paths.get(spec.id, {}).get(unit_id)
+        if own_path is not None and (value := own_path.value_at(period)) is not None:
+            return value, None
+        children = self.children.get(unit_id, [])
+        if children:
+            found = [
+                t for child in children if (t := self._unit_target(spec, child, period)) is not None
+            ]
+            combined = _combine_targets(found, _across_units(spec.unit_aggregation))
+            if combined is not None:
+                return combined
+        shared = per_period.get((None, period.key))
+        if shared is not None:
+            return shared
+        shared_path = self.paths.get(spec.id, {}).get(None)
+        if shared_path is not None and (value := shared_path.value_at(period)) is not None:
+            return value, None
+        return None
+
+
+def _across_units(how: Aggregation) -> Aggregation:
+    return Aggregation.SUM if how is Aggregation.LAST else how
+
+
+def _combine_targets(
+    found: list[tuple[float, float | None]], how: Aggregation
+) -> tuple[float, float | None] | None:
+    if not found:
+        return None
+    low = aggregate([t[0] for t in found], how)
+    highs = [t[1] for t in found if t[1] is not None]
+    high = aggregate(highs, how) if len(highs) == len(found) else None
+    return (low, high) if low is not None else None
+
+
+def _load_specs() -> dict[int, KpiSpec]:
+    links: dict[int, list[int]] = defaultdict(list)
+    for kpi_id, goal_id in models.KpiGoal.select(models.KpiGoal.kpi, models.KpiGoal.goal).tuples():
+        links[kpi_id].append(goal_id)
+    specs: dict[int, KpiSpec] = {}
+    for kpi in models.Kpi.select():
+        formula = None
+        if kpi.formula.strip():
+            try:
+                formula = parse_formula(kpi.formula)
+            except DomainError:
+                formula = None
+        specs[kpi.id] = KpiSpec(
+            id=kpi.id,
+            code=kpi.code,
+            name=kpi.name,
+            owner=kpi.owner,
+            measure_unit=kpi.measure_unit,
+            unit_label=kpi.unit_label,
+            decimals=kpi.decimals,
+            direction=Direction(kpi.direction),
+            frequency=PeriodKind(kpi.frequency),
+            time_aggregation=Aggregation(kpi.time_aggregation),
+            unit_aggregation=Aggregation(kpi.unit_aggregation),
+            indicator=kpi.indicator_type,
+            thresholds=Thresholds(kpi.amber_margin, ThresholdMode(kpi.threshold_mode)),
+            benchmark=kpi.benchmark_value,
+            formula=formula,
+            goal_ids=tuple(sorted(links.get(kpi.id, []))),
+            sort_order=kpi.sort_order,
+            archived=kpi.archived_at is not None,
+        )
+    return specs
+
+
+def load_rollup(first_year: int, last_year: int) -> RollUp:
+    """Everything needed to roll up values and targets for the years given."""
+    specs = _load_specs()
+    children: dict[int | None, list[int]] = defaultdict(list)
+    for unit_id, _name, parent_id, _order in queries.units():
+        children[parent_id].append(unit_id)
+    measurements: dict[int, dict[tuple[int, str], float]] = defaultdict(dict)
+    for kpi_id, unit_id, key, value in queries.measurements_in_years(first_year, last_year):
+        measurements[kpi_id][(unit_id, key)] = value
+    targets: dict[int, dict[tuple[int | None, str], tuple[float, float | None]]] = defaultdict(dict)
+    for kpi_id, unit_id, key, value, high in queries.targets_in_years(first_year, last_year):
+        targets[kpi_id][(unit_id, key)] = (value, high)
+    paths: dict[int, dict[int | None, TargetPath]] = defaultdict(dict)
+    for kpi_id, unit_id, base_key, base_value, goal_key, goal_value in queries.target_paths():
+        try:
+            paths[kpi_id][unit_id] = TargetPath(
+                Period.from_key(base_key), base_value, Period.from_key(goal_key), goal_value
+            )
+        except DomainError:
+            continue
+    return RollUp(specs, children, measurements, targets, paths)
+
+
+def _status(
+    spec: KpiSpec, value: float | None, target: tuple[float, float | None] | None
+) -> Status:
+    if target is None:
+        return Status.NO_DATA
+    return status_of(value, target[0], spec.direction, spec.thresholds, target_high=target[1])
+
+
+def ytd_periods(shown: Period, fiscal_start_month: int) -> list[Period]:
+    """The KPI's periods from the start of the fiscal year up to and including ``shown``."""
+    if shown.kind is PeriodKind.YEAR:
+        return []
+    year = FiscalYear.holding(shown, fiscal_start_month)
+    periods = []
+    current = shown
+    while year.contains(current):
+        periods.append(current)
+        current = current.previous()
+    return periods[::-1]
+
+
+def build_scorecard(
+    period: Period,
+    unit_id: int,
+    *,
+    fiscal_start_month: int = 1,
+    rollup: RollUp | None = None,
+) -> Scorecard:
+    rollup = rollup or load_rollup(period.start.year - 2, period.end.year)
+    rows: list[ScorecardRow] = []
+    for spec in sorted(rollup.kpis.values(), key=lambda s: (s.sort_order, s.code)):
+        if spec.archived:
+            continue
+        rows.append(_row(rollup, spec, unit_id, period, fiscal_start_month))
+    progress: dict[int, GoalProgress] = {}
+    by_goal: dict[int, list[Status]] = defaultdict(list)
+    for row in rows:
+        for goal_id in row.kpi.goal_ids:
+            by_goal[goal_id].append(row.status)
+    for goal_id, statuses in by_goal.items():
+        status, counts = combine_statuses(statuses)
+        progress[goal_id] = GoalProgress(goal_id, status, counts)
+    return Scorecard(period, unit_id, rows, progress)
+
+
+def _row(
+    rollup: RollUp, spec: KpiSpec, unit_id: int, period: Period, fiscal_start_month: int
+) -> ScorecardRow:
+    shown = shown_period_for(period, spec.frequency)
+    value = rollup.value(spec.id, unit_id, shown)
+    target = rollup.target(spec.id, unit_id, shown)
+    ytd = ytd_periods(shown, fiscal_start_month)
+    ytd_values = [v for p in ytd if (v := rollup.value(spec.id, unit_id, p)) is not None]
+    ytd_targets = [t for p in ytd if (t := rollup.target(spec.id, unit_id, p)) is not None]
+    ytd_value = aggregate(ytd_values, spec.time_aggregation) if ytd_values else None
+    ytd_target = _combine_targets(ytd_targets, spec.time_aggregation)
+    length = SPARKLINE_LENGTH[shown.kind]
+    sparkline = [
+        rollup.value(spec.id, unit_id, shown.shift(offset)) for offset in range(-length + 1, 1)
+    ]
+    return ScorecardRow(
+        kpi=spec,
+        shown_period=shown,
+        value=value,
+        target=target[0] if target else None,
+        target_high=target[1] if target else None,
+        status=_status(spec, value, target),
+        previous_value=rollup.value(spec.id, unit_id, shown.previous()),
+        last_year_value=rollup.value(spec.id, unit_id, shown.same_period_last_year()),
+        ytd_value=ytd_value,
+        ytd_target=ytd_target[0] if ytd_target else None,
+        ytd_status=_status(spec, ytd_value, ytd_target),
+        sparkline=sparkline,
+    )
