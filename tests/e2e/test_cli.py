@@ -195,3 +195,12 @@ def test_a_workspace_held_by_a_killed_process_opens(tmp_path):
     from kpidesk.store.workspace import Workspace
 
     Workspace.open(path).close()
+
+
+def test_check_health_prints_the_findings(tmp_path):
+    demo = tmp_path / "demo.kpidesk"
+    kpidesk("demo", demo, "--until", "2026-10")
+    result = kpidesk("check", demo, "--health")
+    assert result.returncode == 0, result.stderr
+    assert "Health: " in result.stdout
+    assert "has only lagging KPIs" in result.stdout

@@ -222,3 +222,27 @@ def test_read_only_workspace_disables_editing(window, tmp_path):
     assert not page.new_button.isEnabled() and not page.library_button.isEnabled()
     page = goals_page(window)
     assert not page.new_button.isEnabled()
+
+
+def test_formula_editor_refuses_a_loop_beside_the_field(opened, monkeypatch):
+    from kpidesk.services import kpis as kpi_service
+    from kpidesk.services.kpis import KpiData
+
+    ws = opened.session.workspace
+    kpi_service.create_kpi(ws, KpiData("PROM", "Promoters"))
+    kpi_service.create_kpi(ws, KpiData("NPS", "NPS", formula="PROM * 1"))
+    page = kpis_page(opened)
+    page.select_kpi(models.Kpi.get(models.Kpi.code == "PROM").id)
+    seen = {}
+
+    def drive(editor):
+        editor.formula_edit.setText("NPS / 2")
+        seen["error"] = editor.fields["formula"].error_text
+        seen["ok"] = editor.buttons.button(QDialogButtonBox.StandardButton.Ok).isEnabled()
+        return False
+
+    monkeypatch.setattr(page, "open_editor", drive)
+    page.edit_selected()
+    assert seen["error"] == "The formula makes a loop: PROM → NPS → PROM."
+    assert seen["ok"] is False
+    assert models.Kpi.get(models.Kpi.code == "PROM").formula == ""

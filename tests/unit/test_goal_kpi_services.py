@@ -113,3 +113,24 @@ def test_add_from_library_links_and_makes_codes_unique(workspace):
     assert created[1].benchmark_source  # the library's cited source comes along
     kpi_service.delete_new_kpis(workspace, ids)
     assert models.Kpi.select().count() == 1
+
+
+def test_formulas_are_checked_when_saved_and_a_loop_is_named(workspace):
+    kpi_service.create_kpi(workspace, KpiData("PROM", "Promoters"))
+    kpi_service.create_kpi(workspace, KpiData("DETR", "Detractors"))
+    nps = kpi_service.create_kpi(workspace, KpiData("NPS", "NPS", formula="PROM - DETR"))
+    unknown = kpi_service.validate_kpi(KpiData("X", "X", formula="PROM - NOPE"))
+    assert unknown["formula"] == "The formula has an unknown name “NOPE”."
+    broken = kpi_service.validate_kpi(KpiData("X", "X", formula="PROM +* 2"))
+    assert "cannot be read" in broken["formula"]
+    # PROM defined through NPS closes a loop NPS → PROM → NPS
+    prom = models.Kpi.get(models.Kpi.code == "PROM")
+    looped = KpiData.of(prom)
+    looped.formula = "NPS * 2"
+    assert kpi_service.validate_kpi(looped, kpi_id=prom.id)["formula"] == (
+        "The formula makes a loop: PROM → NPS → PROM.")
+    with pytest.raises(KpiError):
+        kpi_service.update_kpi(workspace, prom.id, looped)
+    selfish = KpiData.of(models.Kpi.get_by_id(nps))
+    selfish.formula = "NPS + 1"
+    assert "loop" in kpi_service.validate_kpi(selfish, kpi_id=nps)["formula"]

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from kpidesk.commands import check, demo, export, new
+from kpidesk.commands import backup, backups, check, demo, export, new, restore
 
 COMMANDS: dict[str, ModuleType] = {
     "new": new,
     "demo": demo,
     "check": check,
     "export": export,
+    "backup": backup,
+    "backups": backups,
+    "restore": restore,
 }

@@ -12,6 +12,11 @@ from kpidesk.i18n import _
 def add_parser(subparsers: Subparsers) -> argparse.ArgumentParser:
     parser = subparsers.add_parser("check", help=_("check a workspace and count its rows"))
     parser.add_argument("path", type=Path, help=_("the workspace file"))
+    parser.add_argument(
+        "--health",
+        action="store_true",
+        help=_("also say where the goals and KPIs are weak (focus, owners, targets, data)"),
+    )
     return parser
 
 
@@ -32,4 +37,21 @@ def run(options: argparse.Namespace) -> int:
     width = max(len(name) for name in report.counts)
     for table, count in report.counts.items():
         print(f"  {table:<{width}}  {count:>9}")
+    if options.health:
+        _print_health(options.path)
     return EXIT_OK
+
+
+def _print_health(path: Path) -> None:
+    from kpidesk.services.health import workspace_health
+    from kpidesk.store.workspace import opened
+
+    with opened(path, read_only=True, older_ok=True) as _workspace:
+        items = workspace_health()
+    if not items:
+        print(_("Health: nothing to improve was found."))
+        return
+    print(_("Health: {count} findings.").format(count=len(items)))
+    for item in items:
+        mark = "!" if item.finding.severity == "warning" else "i"
+        print(f"  {mark} {item.message}")

@@ -8,11 +8,12 @@ from dataclasses import asdict, dataclass, field, fields
 
 from kpidesk.domain.aggregation import Aggregation
 from kpidesk.domain.errors import DomainError
+from kpidesk.domain.formulas import Formula, FormulaError, parse_formula, validate_formula
 from kpidesk.domain.kpi_library import Indicator, KpiEntry, fold
 from kpidesk.domain.numbers import MeasureUnit
 from kpidesk.domain.periods import PeriodKind
 from kpidesk.domain.status import Direction, ThresholdMode
-from kpidesk.i18n import N_
+from kpidesk.i18n import N_, _
 from kpidesk.store import models, queries
 from kpidesk.store.workspace import Workspace
 
@@ -77,7 +78,7 @@ class KpiFilter:
 
 
 def validate_kpi(data: KpiData, *, kpi_id: int | None = None) -> dict[str, str]:
-    """Problems by field name, as untranslated templates; empty when the KPI can be saved."""
+    """Problems by field name, as messages in the current language; empty when it can be saved."""
     problems: dict[str, str] = {}
     if not CODE_PATTERN.fullmatch(data.code or ""):
         problems["code"] = N_(
@@ -109,13 +110,41 @@ def validate_kpi(data: KpiData, *, kpi_id: int | None = None) -> dict[str, str]:
             problems[name] = N_("Choose one of the listed values.")
     if data.indicator_type not in {member.value for member in Indicator}:
         problems["indicator_type"] = N_("Choose leading or lagging.")
-    return problems
+    translated = {name: _(template) for name, template in problems.items()}
+    if data.formula.strip() and "code" not in problems:
+        formula_problem = _formula_problem(data, kpi_id)
+        if formula_problem:
+            translated["formula"] = formula_problem
+    return translated
+
+
+def _formula_problem(data: KpiData, kpi_id: int | None) -> str | None:
+    """Why the formula cannot be saved (unknown codes, a loop through other KPIs), or None."""
+    try:
+        formula = parse_formula(data.formula)
+        others = models.Kpi.select(models.Kpi.id, models.Kpi.code, models.Kpi.formula)
+        known: set[str] = set()
+        formulas: dict[str, Formula] = {}
+        for other in others:
+            if other.id == kpi_id:
+                continue
+            known.add(other.code)
+            if other.formula.strip():
+                try:
+                    formulas[other.code] = parse_formula(other.formula)
+                except FormulaError:
+                    continue
+        validate_formula(data.code, formula, known, formulas)
+    except FormulaError as error:
+        return error.message
+    return None
 
 
 def _require_valid(data: KpiData, kpi_id: int | None = None) -> None:
     problems = validate_kpi(data, kpi_id=kpi_id)
     if problems:
-        raise KpiError(next(iter(problems.values())))
+        raise KpiError(N_("{field}: {problem}"), field=next(iter(problems)),
+                       problem=next(iter(problems.values())))
 
 
 def create_kpi(workspace: Workspace, data: KpiData, goal_ids: Iterable[int] = ()) -> int:

@@ -61,7 +61,7 @@ def check_workspace(path: Path | str) -> CheckReport:
     file is never written.
     """
     path = Path(path)
-    with opened(path, read_only=True) as workspace:
+    with opened(path, read_only=True, older_ok=True) as workspace:
         try:
             problems = workspace.integrity_problems()
             counts = workspace.table_counts() if not problems else {}

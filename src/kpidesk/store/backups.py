@@ -1,24 +1,138 @@
 """Backup copies of a workspace, made with SQLite's backup API and kept in rotation.
 
 Copies live in the user's data folder, one folder per workspace, so a consultant's client
-folder holds only the workspace itself.
+folder holds only the workspace itself. A copy is named ``<workspace> <stamp> <reason>.kpidesk``
+(the stamp is local time, ``20260314-091502-123456``); the newest ``KEEP`` per workspace are
+kept. Copies are made:
+
+- when a workspace is opened for writing (``backup_on_open``: at most one per
+  ``OPEN_INTERVAL``, none for a workspace that holds nothing yet),
+- before a migration (``Workspace.open``), before a restore (``restore_backup``),
+- when asked (``make_backup`` for an open workspace, ``backup_file`` for a file).
+
+Every copy is written under a temporary name and renamed, so a copy is never half-written.
+A restore copies the backup beside the workspace, checks the copy opens as a workspace and
+only then replaces the workspace in one rename, after keeping the current state as a backup.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import os
 import re
-from datetime import datetime
+import shutil
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from kpidesk.domain.errors import DomainError
+from kpidesk.i18n import N_
 from kpidesk.paths import user_data_dir
-from kpidesk.store.sqlite import copy_database
+from kpidesk.store import migrations
+from kpidesk.store.errors import (
+    CorruptWorkspaceError,
+    WorkspaceError,
+    WorkspaceLockedError,
+    WorkspaceMissingError,
+    WorkspaceNotWritableError,
+)
+from kpidesk.store.sqlite import (
+    WorkspaceLock,
+    copy_database,
+    integrity_problems,
+    read_header,
+    read_only_uri,
+    verify_file,
+)
 
 if TYPE_CHECKING:
+    from kpidesk.store.sqlite import LockHolder
     from kpidesk.store.workspace import Workspace
 
 KEEP = 20
+OPEN_INTERVAL = timedelta(minutes=10)
+
+REASON_OPEN = "open"
+REASON_MANUAL = "manual"
+REASON_BEFORE_RESTORE = "before-restore"
+REASON_BEFORE_IMPORT = "before-import"
+REASON_BEFORE_MIGRATION = "before-migration-v{version}"
+
+SUFFIX = ".kpidesk"
+_STAMP_FORMAT = "%Y%m%d-%H%M%S-%f"
+_NAME = re.compile(
+    r"^(?P<stem>.*) (?P<stamp>\d{8}-\d{6}-\d{6}) (?P<reason>[A-Za-z0-9_-]+)\.kpidesk$"
+)
+_SIDE_FILES = ("-wal", "-shm", "-journal")
+
+
+class BackupError(DomainError):
+    """A backup could not be made or restored; the workspace was left as it was."""
+
+    exit_code = 1
+
+
+class RestoreWhileOpenError(WorkspaceLockedError):
+    """The workspace is open for writing in another process, so it cannot be replaced."""
+
+    def __init__(self, path: Path, holder: LockHolder | None) -> None:
+        if holder is None:
+            WorkspaceError.__init__(
+                self,
+                N_("{path} is open in another KPI Desk; close it there before restoring."),
+                path,
+            )
+        else:
+            WorkspaceError.__init__(
+                self,
+                N_(
+                    "{path} is open in another KPI Desk (by {user} on {host}, process {pid}, "
+                    "since {since}); close it there before restoring."
+                ),
+                path,
+                user=holder.user,
+                host=holder.host,
+                pid=holder.pid,
+                since=holder.since,
+            )
+        self.holder = holder
+
+
+@dataclass(frozen=True, slots=True)
+class BackupCounts:
+    kpis: int
+    units: int
+    measurements: int
+
+
+@dataclass(frozen=True)
+class BackupInfo:
+    """One backup copy as ``list_backups`` finds it. Usable as a path (``os.fspath``)."""
+
+    path: Path
+    created: datetime
+    reason: str
+    size: int
+    schema_version: int | None = None
+    counts: BackupCounts | None = None
+    problem: str | None = None  # why the copy cannot be read; None for a sound copy
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+    @property
+    def usable(self) -> bool:
+        return self.problem is None
+
+    def __fspath__(self) -> str:
+        return str(self.path)
+
+
+# Where and under which name -----------------------------------------------------------------
 
 
 def backup_dir_for(workspace_path: Path) -> Path:
@@ -27,28 +141,351 @@ def backup_dir_for(workspace_path: Path) -> Path:
     return user_data_dir() / "backups" / f"{resolved.stem}-{digest}"
 
 
+def backup_name(stem: str, when: datetime, reason: str) -> str:
+    safe_reason = re.sub(r"[^A-Za-z0-9_-]+", "-", reason).strip("-") or "backup"
+    return f"{stem} {when.strftime(_STAMP_FORMAT)} {safe_reason}{SUFFIX}"
+
+
+def parse_backup_name(path: Path) -> tuple[datetime, str] | None:
+    """(when, reason) from a backup's file name, or None for a name KPI Desk did not give."""
+    match = _NAME.match(Path(path).name)
+    if not match:
+        return None
+    try:
+        when = datetime.strptime(match["stamp"], _STAMP_FORMAT)
+    except ValueError:
+        return None
+    return when, match["reason"]
+
+
+def _when_and_reason(path: Path) -> tuple[datetime, str]:
+    parsed = parse_backup_name(path)
+    if parsed is not None:
+        return parsed
+    try:
+        return datetime.fromtimestamp(path.stat().st_mtime), ""
+    except OSError:
+        return datetime.min, ""
+
+
+# Making copies ------------------------------------------------------------------------------
+
+
 def make_backup(
     workspace: Workspace, *, reason: str, directory: Path | None = None, keep: int = KEEP
 ) -> Path:
-    folder = directory or backup_dir_for(workspace.path)
-    folder.mkdir(parents=True, exist_ok=True)
-    stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
-    safe_reason = re.sub(r"[^A-Za-z0-9_-]+", "-", reason)
-    destination = folder / f"{workspace.path.stem} {stamp} {safe_reason}.kpidesk"
-    copy_database(workspace.connection, destination)
+    """Copy an open workspace through SQLite's backup API; return the copy's path.
+
+    Without ``directory`` the copy goes to the workspace's backup folder, which is then pruned
+    to the newest ``keep`` copies. Raises ``BackupError`` when the copy cannot be written.
+    """
+    return _copy_into(workspace.connection, workspace.path, reason, directory, keep)
+
+
+def backup_file(
+    path: Path | str, *, reason: str, directory: Path | None = None, keep: int = KEEP
+) -> Path:
+    """Copy a workspace file, open elsewhere or not, through a read-only connection.
+
+    The file is checked first (a workspace, not newer, passes SQLite's quick check) and is
+    never written. Raises a ``WorkspaceError`` for a file that is no sound workspace.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise WorkspaceMissingError(path)
+    verify_file(path, migrations.newest_version())
+    connection = _read_only_connection(path)
+    try:
+        problems = integrity_problems(connection, quick=True)
+        if problems:
+            raise CorruptWorkspaceError(path, problems[0])
+        return _copy_into(connection, path, reason, directory, keep)
+    except sqlite3.DatabaseError as error:
+        raise CorruptWorkspaceError(path, str(error)) from error
+    finally:
+        connection.close()
+
+
+def backup_on_open(
+    workspace: Workspace,
+    *,
+    interval: timedelta | None = None,
+    now: datetime | None = None,
+    keep: int = KEEP,
+) -> Path | None:
+    """The automatic copy when a workspace is opened for writing; None when none was needed.
+
+    Skipped for a workspace that holds nothing yet (settings and one root unit), and when the
+    newest copy is younger than ``interval``, so opening again and again does not flood the
+    folder and push older copies out.
+    """
+    if not _has_content(workspace.connection):
+        return None
+    now = now or datetime.now()
+    interval = OPEN_INTERVAL if interval is None else interval
+    newest = newest_backup_time(workspace.path)
+    if newest is not None and newest <= now and now - newest < interval:
+        return None
+    return make_backup(workspace, reason=REASON_OPEN, keep=keep)
+
+
+def newest_backup_time(workspace_path: Path) -> datetime | None:
+    folder = backup_dir_for(workspace_path)
+    if not folder.is_dir():
+        return None
+    times = [_when_and_reason(path)[0] for path in folder.glob(f"*{SUFFIX}")]
+    return max(times, default=None)
+
+
+def _copy_into(
+    connection: sqlite3.Connection,
+    workspace_path: Path,
+    reason: str,
+    directory: Path | None,
+    keep: int,
+) -> Path:
+    folder = Path(directory) if directory is not None else backup_dir_for(workspace_path)
+    destination = folder / backup_name(Path(workspace_path).stem, datetime.now(), reason)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        copy_database(connection, destination)
+    except (OSError, sqlite3.Error) as error:
+        code = (getattr(error, "sqlite_errorcode", None) or 0) & 0xFF
+        if code in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB):  # reading, not writing
+            raise CorruptWorkspaceError(workspace_path, str(error)) from error
+        raise BackupError(
+            N_("Could not write the backup {path}: {reason}"),
+            path=str(destination),
+            reason=_reason_text(error),
+        ) from error
     if directory is None:
         prune(folder, keep)
     return destination
 
 
-def list_backups(workspace_path: Path) -> list[Path]:
-    folder = backup_dir_for(workspace_path)
-    if not folder.is_dir():
-        return []
-    return sorted(folder.glob("*.kpidesk"), reverse=True)
+def _raw_copy(path: Path, reason: str, keep: int) -> Path:
+    """A byte copy (with its journal files) of a file SQLite cannot read: nothing is lost."""
+    folder = backup_dir_for(path)
+    destination = folder / backup_name(path.stem, datetime.now(), reason)
+    partial = destination.with_name(destination.name + ".partial")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        for side in ("-wal", "-journal"):  # committed (or to be rolled back) changes
+            source = Path(f"{path}{side}")
+            if source.is_file():
+                shutil.copyfile(source, f"{destination}{side}")
+        shutil.copyfile(path, partial)
+        os.replace(partial, destination)
+    except OSError as error:
+        partial.unlink(missing_ok=True)
+        raise BackupError(
+            N_("Could not write the backup {path}: {reason}"),
+            path=str(destination),
+            reason=_reason_text(error),
+        ) from error
+    prune(folder, keep)
+    return destination
 
 
 def prune(folder: Path, keep: int) -> None:
-    copies = sorted(folder.glob("*.kpidesk"), reverse=True)
+    """Delete all but the newest ``keep`` copies in ``folder``."""
+    copies = sorted(
+        folder.glob(f"*{SUFFIX}"), key=lambda p: (_when_and_reason(p)[0], p.name), reverse=True
+    )
     for old in copies[keep:]:
-        old.unlink(missing_ok=True)
+        for side in ("", *_SIDE_FILES):
+            with contextlib.suppress(OSError):
+                Path(f"{old}{side}").unlink(missing_ok=True)
+
+
+# Looking at copies --------------------------------------------------------------------------
+
+
+def list_backups(workspace_path: Path | str) -> list[BackupInfo]:
+    """Every copy of the workspace, newest first, with what each holds (read-only)."""
+    folder = backup_dir_for(Path(workspace_path))
+    if not folder.is_dir():
+        return []
+    found = [read_backup_info(path) for path in folder.glob(f"*{SUFFIX}") if path.is_file()]
+    return sorted(found, key=lambda info: (info.created, info.name), reverse=True)
+
+
+def read_backup_info(path: Path | str) -> BackupInfo:
+    """A copy's date, reason, size, schema and row counts; the file is opened read-only."""
+    path = Path(path)
+    when, reason = _when_and_reason(path)
+    try:
+        size = path.stat().st_size
+    except OSError as error:
+        return BackupInfo(path, when, reason, 0, problem=_reason_text(error))
+    try:
+        header = read_header(path)
+    except WorkspaceError as error:
+        return BackupInfo(path, when, reason, size, problem=error.message)
+    except OSError as error:
+        return BackupInfo(path, when, reason, size, problem=_reason_text(error))
+    try:
+        connection = _read_only_connection(path)
+    except sqlite3.Error as error:
+        return BackupInfo(path, when, reason, size, header.user_version, problem=str(error))
+    try:
+        counts = BackupCounts(
+            kpis=_count(connection, "kpi"),
+            units=_count(connection, "unit"),
+            measurements=_count(connection, "measurement"),
+        )
+    except sqlite3.Error as error:
+        return BackupInfo(path, when, reason, size, header.user_version, problem=str(error))
+    finally:
+        connection.close()
+    return BackupInfo(path, when, reason, size, header.user_version, counts)
+
+
+def _count(connection: sqlite3.Connection, table: str) -> int:
+    return int(connection.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0])
+
+
+def _has_content(connection: sqlite3.Connection) -> bool:
+    """Whether the workspace holds more than a new one does (its settings and a root unit)."""
+    tables = [
+        row[0]
+        for row in connection.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+        )
+    ]
+    for table in tables:
+        if table == "workspace_settings":
+            continue
+        limit = 2 if table == "unit" else 1
+        rows = connection.execute(f'SELECT count(*) FROM (SELECT 1 FROM "{table}" LIMIT 2)')
+        if rows.fetchone()[0] >= limit:
+            return True
+    return False
+
+
+def _read_only_connection(path: Path) -> sqlite3.Connection:
+    connection = sqlite3.connect(read_only_uri(path), uri=True)
+    try:
+        connection.execute("PRAGMA query_only = 1")
+        connection.execute("PRAGMA busy_timeout = 5000")
+    except BaseException:
+        connection.close()
+        raise
+    return connection
+
+
+def _reason_text(error: BaseException) -> str:
+    if isinstance(error, OSError):
+        return error.strerror or str(error)
+    return str(error)
+
+
+# Restoring ----------------------------------------------------------------------------------
+
+
+def restore_backup(
+    workspace_path: Path | str, backup_path: Path | str, *, keep: int = KEEP
+) -> Path | None:
+    """Replace the workspace with a backup copy; return the copy of the state before.
+
+    Refused while another process has the workspace open for writing. The backup is copied
+    beside the workspace and checked (a workspace, not newer, passes SQLite's quick check);
+    the current state is kept as a backup (reason ``before-restore``; a byte copy when SQLite
+    cannot read it); then one rename replaces the workspace. Whatever fails before that
+    rename leaves the workspace as it was. Returns None when there was no workspace file.
+    """
+    workspace_path = Path(workspace_path)
+    backup_path = Path(backup_path)
+    if not backup_path.is_file():
+        raise WorkspaceMissingError(backup_path)
+    if workspace_path.exists() and _same_file(workspace_path, backup_path):
+        raise BackupError(
+            N_("{path} is the workspace itself, not a backup of it."), path=str(backup_path)
+        )
+    verify_file(backup_path, migrations.newest_version())
+    if not workspace_path.parent.is_dir():
+        raise WorkspaceMissingError(workspace_path.parent)
+
+    lock = WorkspaceLock(workspace_path)
+    try:
+        lock.acquire()
+    except WorkspaceLockedError as error:
+        raise RestoreWhileOpenError(workspace_path, error.holder) from None
+    except OSError as error:
+        raise WorkspaceNotWritableError(workspace_path) from error
+    staged = workspace_path.with_name(workspace_path.name + ".restoring")
+    try:
+        _stage_copy(backup_path, staged)
+        previous = None
+        if workspace_path.exists():
+            try:
+                previous = backup_file(workspace_path, reason=REASON_BEFORE_RESTORE, keep=keep)
+            except WorkspaceError:
+                previous = _raw_copy(workspace_path, REASON_BEFORE_RESTORE, keep)
+        try:
+            for side in _SIDE_FILES:  # kept in ``previous``; they belong to the old file
+                Path(f"{workspace_path}{side}").unlink(missing_ok=True)
+            os.replace(staged, workspace_path)
+        except OSError as error:
+            raise BackupError(
+                N_("Could not replace {path}: {reason}"),
+                path=str(workspace_path),
+                reason=_reason_text(error),
+            ) from error
+        _sync_folder(workspace_path.parent)
+    finally:
+        for leftover in (staged, staged.with_name(staged.name + ".partial")):
+            with contextlib.suppress(OSError):
+                leftover.unlink(missing_ok=True)
+        lock.release()
+    return previous
+
+
+def _stage_copy(backup_path: Path, staged: Path) -> None:
+    """Copy the backup to ``staged`` and check the copy; raises if either is not sound."""
+    try:
+        source = _read_only_connection(backup_path)
+    except sqlite3.Error as error:
+        raise CorruptWorkspaceError(backup_path, str(error)) from error
+    try:
+        problems = integrity_problems(source, quick=True)
+        if problems:
+            raise CorruptWorkspaceError(backup_path, problems[0])
+        copy_database(source, staged)
+    except sqlite3.DatabaseError as error:
+        raise CorruptWorkspaceError(backup_path, str(error)) from error
+    except OSError as error:
+        raise BackupError(
+            N_("Could not write {path}: {reason}"), path=str(staged), reason=_reason_text(error)
+        ) from error
+    finally:
+        source.close()
+    verify_file(staged, migrations.newest_version())
+    check = _read_only_connection(staged)
+    try:
+        problems = integrity_problems(check, quick=True)
+    except sqlite3.DatabaseError as error:
+        problems = [str(error)]
+    finally:
+        check.close()
+    if problems:
+        raise CorruptWorkspaceError(backup_path, problems[0])
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+def _sync_folder(folder: Path) -> None:
+    """Make the rename durable where the platform allows it (not on Windows)."""
+    if not hasattr(os, "O_DIRECTORY"):
+        return
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)

@@ -39,6 +39,8 @@ class NotAWorkspaceError(WorkspaceError):
 
 class CorruptWorkspaceError(WorkspaceError):
     def __init__(self, path: Path, detail: str) -> None:
+        # SQLite's report spans lines ("*** in database main ***\nPage 4: …"): one line here
+        detail = " ".join(str(detail).replace("*** in database main ***", " ").split())
         super().__init__(
             N_("{path} is damaged ({detail}). Restore it from a backup."), path, detail=detail
         )
@@ -86,6 +88,41 @@ class WorkspaceLockedError(WorkspaceError):
 class ReadOnlyWorkspaceError(WorkspaceError):
     def __init__(self, path: Path) -> None:
         super().__init__(N_("{path} is open read-only; changes cannot be saved."), path)
+
+
+class WorkspaceNotWritableError(WorkspaceError):
+    """The file or its folder cannot be written (permissions, a read-only disk or share)."""
+
+    exit_code = 1
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(
+            N_(
+                "{path} cannot be changed: the file or its folder is read-only. You can open "
+                "it read-only, or copy it to a folder you can write to."
+            ),
+            path,
+        )
+
+
+class WorkspaceWriteError(WorkspaceError):
+    """The disk refused a write (full, failing); the transaction was rolled back."""
+
+    exit_code = 1
+
+    def __init__(self, path: Path, *, disk_full: bool, detail: str = "") -> None:
+        if disk_full:
+            template = N_(
+                "{path} could not be written: the disk is full. Nothing was changed; free "
+                "some space and try again."
+            )
+        else:
+            template = N_(
+                "{path} could not be written: the disk reported an error ({detail}). Nothing "
+                "was changed."
+            )
+        super().__init__(template, path, detail=detail)
+        self.disk_full = disk_full
 
 
 class WorkspaceExistsError(WorkspaceError):

@@ -132,3 +132,214 @@ def target_paths() -> list[tuple[int, int | None, str, float, str, float]]:
         "SELECT kpi_id, unit_id, baseline_period, baseline_value, goal_period, goal_value"
         " FROM target_path"
     ).fetchall()
+
+
+def last_period_by_kpi() -> dict[int, list[str]]:
+    """Per KPI, the newest period key of each kind it has values for."""
+    result: dict[int, list[str]] = {}
+    for kind, pattern in _PERIOD_GLOBS.items():
+        del kind
+        rows = database.execute_sql(
+            "SELECT kpi_id, MAX(period) FROM measurement WHERE period GLOB ? GROUP BY kpi_id",
+            (pattern,),
+        ).fetchall()
+        for kpi_id, key in rows:
+            result.setdefault(kpi_id, []).append(key)
+    return result
+
+
+def kpis_with_targets() -> set[int]:
+    rows = database.execute_sql(
+        "SELECT DISTINCT kpi_id FROM target UNION SELECT DISTINCT kpi_id FROM target_path"
+    ).fetchall()
+    return {row[0] for row in rows}
+
+
+# Data entry and targets (the Data page) ----------------------------------------------------
+
+StoredMeasurement = tuple[int, int, str, float, str, str, int | None]
+"""(kpi id, unit id, period key, value, comment, source, import batch id)"""
+
+StoredTarget = tuple[int, int | None, str, float, float | None]
+"""(kpi id, unit id or None for every unit, period key, value, high value)"""
+
+
+def _placeholders(values: list[object]) -> str:
+    return ", ".join("?" for _value in values)
+
+
+def measurements_in_grid(
+    kpi_ids: Iterable[int], unit_ids: Iterable[int], period_keys: Iterable[str]
+) -> list[StoredMeasurement]:
+    """The stored measurements of those KPIs, units and periods, with comment and source."""
+    kpis, units_, periods = list(kpi_ids), list(unit_ids), list(period_keys)
+    if not kpis or not units_ or not periods:
+        return []
+    return database.execute_sql(
+        "SELECT kpi_id, unit_id, period, value, comment, source, batch_id FROM measurement"
+        f" WHERE kpi_id IN ({_placeholders(kpis)}) AND unit_id IN ({_placeholders(units_)})"
+        f" AND period IN ({_placeholders(periods)})",
+        (*kpis, *units_, *periods),
+    ).fetchall()
+
+
+def measurements_at(
+    keys: Iterable[tuple[int, int, str]],
+) -> dict[tuple[int, int, str], tuple[float, str, str, int | None]]:
+    """(value, comment, source, batch id) of the measurements stored at those keys."""
+    found: dict[tuple[int, int, str], tuple[float, str, str, int | None]] = {}
+    for kpi_id, unit_id, period in keys:
+        row = database.execute_sql(
+            "SELECT value, comment, source, batch_id FROM measurement"
+            " WHERE kpi_id = ? AND unit_id = ? AND period = ?",
+            (kpi_id, unit_id, period),
+        ).fetchone()
+        if row is not None:
+            found[(kpi_id, unit_id, period)] = (row[0], row[1] or "", row[2], row[3])
+    return found
+
+
+def delete_measurements(keys: Iterable[tuple[int, int, str]]) -> int:
+    """Remove the measurements at (kpi id, unit id, period key); callers hold a transaction."""
+    cursor = database.connection().executemany(
+        "DELETE FROM measurement WHERE kpi_id = ? AND unit_id = ? AND period = ?", list(keys)
+    )
+    return cursor.rowcount
+
+
+def targets_in_grid(kpi_ids: Iterable[int], period_keys: Iterable[str]) -> list[StoredTarget]:
+    """Every per-period target (of any unit, or of all units) of those KPIs and periods."""
+    kpis, periods = list(kpi_ids), list(period_keys)
+    if not kpis or not periods:
+        return []
+    return database.execute_sql(
+        "SELECT kpi_id, unit_id, period, value, value_high FROM target"
+        f" WHERE kpi_id IN ({_placeholders(kpis)}) AND period IN ({_placeholders(periods)})",
+        (*kpis, *periods),
+    ).fetchall()
+
+
+def targets_at(
+    keys: Iterable[tuple[int, int | None, str]],
+) -> dict[tuple[int, int | None, str], tuple[float, float | None]]:
+    """(value, high value) of the per-period targets at those keys (unit None: all units)."""
+    found: dict[tuple[int, int | None, str], tuple[float, float | None]] = {}
+    for kpi_id, unit_id, period in keys:
+        row = database.execute_sql(
+            "SELECT value, value_high FROM target WHERE kpi_id = ? AND unit_id IS ?"
+            " AND period = ? ORDER BY id DESC LIMIT 1",
+            (kpi_id, unit_id, period),
+        ).fetchone()
+        if row is not None:
+            found[(kpi_id, unit_id, period)] = (row[0], row[1])
+    return found
+
+
+def delete_targets(keys: Iterable[tuple[int, int | None, str]]) -> int:
+    """Remove the per-period targets at those keys; ``IS`` so that None matches all units."""
+    cursor = database.connection().executemany(
+        "DELETE FROM target WHERE kpi_id = ? AND unit_id IS ? AND period = ?", list(keys)
+    )
+    return cursor.rowcount
+
+
+def insert_targets(rows: Iterable[StoredTarget]) -> int:
+    """Add per-period targets; callers delete the ones at the same keys first (a null unit
+    never conflicts in a unique index, so an upsert cannot be relied on)."""
+    cursor = database.connection().executemany(
+        "INSERT INTO target (kpi_id, unit_id, period, value, value_high) VALUES (?, ?, ?, ?, ?)",
+        list(rows),
+    )
+    return cursor.rowcount
+
+
+def target_paths_of(kpi_id: int, unit_id: int | None) -> list[tuple[str, float, str, float]]:
+    """(baseline period, baseline value, goal period, goal value) of one KPI and unit scope."""
+    return database.execute_sql(
+        "SELECT baseline_period, baseline_value, goal_period, goal_value FROM target_path"
+        " WHERE kpi_id = ? AND unit_id IS ? ORDER BY id",
+        (kpi_id, unit_id),
+    ).fetchall()
+
+
+def replace_target_path(
+    kpi_id: int, unit_id: int | None, path: tuple[str, float, str, float] | None
+) -> None:
+    """Make ``path`` the only target path of the KPI for that unit scope (None: remove it)."""
+    database.execute_sql(
+        "DELETE FROM target_path WHERE kpi_id = ? AND unit_id IS ?", (kpi_id, unit_id)
+    )
+    if path is not None:
+        database.execute_sql(
+            "INSERT INTO target_path (kpi_id, unit_id, baseline_period, baseline_value,"
+            " goal_period, goal_value) VALUES (?, ?, ?, ?, ?, ?)",
+            (kpi_id, unit_id, *path),
+        )
+
+
+# Charts and unit comparison ----------------------------------------------------------------
+
+
+def _id_list(ids: Iterable[int]) -> tuple[str, tuple[int, ...]]:
+    """Placeholders and parameters for ``IN (...)`` over distinct ids."""
+    unique = tuple(sorted({int(i) for i in ids}))
+    return ", ".join("?" * len(unique)), unique
+
+
+def measurements_of_kpis(kpi_ids: Iterable[int]) -> list[tuple[int, int, str, float, str]]:
+    """(kpi id, unit id, period key, value, comment) of some KPIs, every period."""
+    marks, params = _id_list(kpi_ids)
+    if not params:
+        return []
+    return database.execute_sql(
+        "SELECT kpi_id, unit_id, period, value, comment FROM measurement"
+        f" WHERE kpi_id IN ({marks})",
+        params,
+    ).fetchall()
+
+
+def targets_of_kpis(
+    kpi_ids: Iterable[int],
+) -> list[tuple[int, int | None, str, float, float | None]]:
+    """(kpi id, unit id or None, period key, value, high value) of some KPIs' targets."""
+    marks, params = _id_list(kpi_ids)
+    if not params:
+        return []
+    return database.execute_sql(
+        f"SELECT kpi_id, unit_id, period, value, value_high FROM target WHERE kpi_id IN ({marks})",
+        params,
+    ).fetchall()
+
+
+def target_paths_of_kpis(
+    kpi_ids: Iterable[int],
+) -> list[tuple[int, int | None, str, float, str, float]]:
+    """Like :func:`target_paths`, for some KPIs only."""
+    marks, params = _id_list(kpi_ids)
+    if not params:
+        return []
+    return database.execute_sql(
+        "SELECT kpi_id, unit_id, baseline_period, baseline_value, goal_period, goal_value"
+        f" FROM target_path WHERE kpi_id IN ({marks})",
+        params,
+    ).fetchall()
+
+
+def latest_goal_due_date(kpi_id: int) -> str | None:
+    """The latest due date (ISO text) of the goals a KPI is linked to, or None."""
+    row = database.execute_sql(
+        "SELECT MAX(goal.due_date) FROM kpi_goal JOIN goal ON goal.id = kpi_goal.goal_id"
+        " WHERE kpi_goal.kpi_id = ? AND goal.due_date IS NOT NULL",
+        (kpi_id,),
+    ).fetchone()
+    if row is None or row[0] is None:
+        return None
+    return str(row[0])[:10]
+
+
+def chart_notes_of_kpi(kpi_id: int) -> list[tuple[int, int | None, str, str]]:
+    """(note id, unit id or None, period key, text) of the notes pinned to a KPI's chart."""
+    return database.execute_sql(
+        "SELECT id, unit_id, period, text FROM chart_note WHERE kpi_id = ? ORDER BY period, id",
+        (kpi_id,),
+    ).fetchall()

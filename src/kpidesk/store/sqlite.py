@@ -6,6 +6,7 @@ Kept in one module so that a later PostgreSQL store replaces this file, not the 
 from __future__ import annotations
 
 import contextlib
+import errno
 import getpass
 import json
 import os
@@ -132,14 +133,53 @@ def copy_database(source: sqlite3.Connection, destination: Path) -> None:
     destination = Path(destination)
     partial = destination.with_name(destination.name + ".partial")
     partial.unlink(missing_ok=True)
-    target = sqlite3.connect(partial)
     try:
-        source.backup(target)
-        target.execute("PRAGMA journal_mode = DELETE")
-        target.commit()
-    finally:
-        target.close()
-    os.replace(partial, destination)
+        target = sqlite3.connect(partial)
+        try:
+            source.backup(target)
+            target.execute("PRAGMA journal_mode = DELETE")
+            target.commit()
+        finally:
+            target.close()
+        os.replace(partial, destination)
+    except BaseException:
+        partial.unlink(missing_ok=True)  # a failed copy (a full disk) leaves nothing behind
+        raise
+
+
+_FULL_ERRNOS = {getattr(errno, name, errno.ENOSPC) for name in ("ENOSPC", "EDQUOT", "EFBIG")}
+_READ_ONLY_ERRNOS = {errno.EACCES, errno.EPERM, errno.EROFS}
+
+
+def storage_problem(error: BaseException) -> tuple[str, str] | None:
+    """``(kind, detail)`` when ``error``, or what led to it, is the disk refusing a write.
+
+    ``kind`` is ``"full"`` (SQLITE_FULL, ENOSPC, a file grown past its size limit),
+    ``"read-only"`` (SQLITE_READONLY, EACCES, EROFS) or ``"io"`` (any other SQLITE_IOERR).
+    peewee wraps sqlite3's errors, and its rollback after SQLite has already rolled back
+    raises "cannot rollback", so the whole chain of causes is searched.
+    """
+    seen: set[int] = set()
+    pending: list[BaseException] = [error]
+    while pending:
+        current = pending.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        code = (getattr(current, "sqlite_errorcode", None) or 0) & 0xFF
+        if code == sqlite3.SQLITE_FULL:
+            return "full", str(current)
+        if code == sqlite3.SQLITE_READONLY:
+            return "read-only", str(current)
+        if code == sqlite3.SQLITE_IOERR:
+            return "io", str(current)
+        if isinstance(current, OSError) and current.errno in _FULL_ERRNOS:
+            return "full", current.strerror or str(current)
+        if isinstance(current, OSError) and current.errno in _READ_ONLY_ERRNOS:
+            return "read-only", current.strerror or str(current)
+        linked = [current.__cause__, current.__context__, *current.args[:1]]
+        pending.extend(item for item in linked if isinstance(item, BaseException))
+    return None
 
 
 # The lock ----------------------------------------------------------------------------------
@@ -199,7 +239,11 @@ class WorkspaceLock:
                 raise WorkspaceLockedError(self.workspace, holder)
             if _same_file(fd, self.path):
                 self._fd = fd
-                _write_holder(fd, LockHolder.of_this_process())
+                try:
+                    _write_holder(fd, LockHolder.of_this_process())
+                except OSError:  # a full disk: give the lock back rather than leak it
+                    self.release()
+                    raise
                 return
             os.close(fd)  # the previous holder removed the file as we opened it; try again
         raise WorkspaceLockedError(self.workspace, None)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,13 +17,17 @@ from types import TracebackType
 
 from peewee import DatabaseError, SqliteDatabase
 
+from kpidesk.domain.errors import DomainError
 from kpidesk.store import backups, migrations, models
 from kpidesk.store.errors import (
     CorruptWorkspaceError,
     NeedsMigrationError,
     ReadOnlyWorkspaceError,
+    WorkspaceError,
     WorkspaceExistsError,
     WorkspaceMissingError,
+    WorkspaceNotWritableError,
+    WorkspaceWriteError,
 )
 from kpidesk.store.sqlite import (
     READ_PRAGMAS,
@@ -35,6 +40,7 @@ from kpidesk.store.sqlite import (
     read_only_uri,
     schema_version,
     stamp_new_file,
+    storage_problem,
     verify_file,
 )
 
@@ -96,17 +102,27 @@ class Workspace:
         return cls.open(path)
 
     @classmethod
-    def open(cls, path: Path | str, *, read_only: bool = False) -> Workspace:
+    def open(
+        cls, path: Path | str, *, read_only: bool = False, older_ok: bool = False
+    ) -> Workspace:
         """Open ``path``; older schemas are migrated after a backup copy is made."""
         path = Path(path)
         if not path.is_file():
             raise WorkspaceMissingError(path)
         header = verify_file(path, migrations.newest_version())
         if read_only:
-            return cls._open_read_only(path)
+            return cls._open_read_only(path, older_ok=older_ok)
 
+        if not _writable(path):
+            raise WorkspaceNotWritableError(path)
         lock = WorkspaceLock(path)
-        lock.acquire()
+        try:
+            lock.acquire()
+        except OSError as error:  # the lock file beside the workspace cannot be written
+            failure = _write_failure(path, error)
+            if failure is None:
+                raise
+            raise failure from error
         try:
             _verify_contents(path)  # before WAL mode is switched on, which writes the header
             db = _connect(path, WRITE_PRAGMAS)
@@ -114,12 +130,17 @@ class Workspace:
             try:
                 if migrations.pending_steps(header.user_version):
                     workspace._migrate(header.user_version)
+                else:
+                    workspace._backup_on_open()
             except BaseException:
                 db.close()
                 raise
-        except sqlite3.DatabaseError as error:
+        except (sqlite3.DatabaseError, OSError) as error:
             lock.release()
-            raise CorruptWorkspaceError(path, str(error)) from error
+            failure = _write_failure(path, error)
+            if failure is None:
+                raise
+            raise failure from error
         except BaseException:
             lock.release()
             raise
@@ -128,7 +149,8 @@ class Workspace:
         return workspace
 
     @classmethod
-    def _open_read_only(cls, path: Path) -> Workspace:
+    def _open_read_only(cls, path: Path, *, older_ok: bool = False) -> Workspace:
+        """Read-only; ``older_ok`` lets a check read a workspace that still needs migrating."""
         db = _connect(read_only_uri(path), READ_PRAGMAS, uri=True)
         try:
             problems = integrity_problems(db.connection(), quick=True)
@@ -136,7 +158,7 @@ class Workspace:
                 db.close()
                 raise CorruptWorkspaceError(path, problems[0])
             version = schema_version(db.connection())
-            if migrations.pending_steps(version):
+            if migrations.pending_steps(version) and not older_ok:
                 db.close()
                 raise NeedsMigrationError(path)
         except sqlite3.DatabaseError as error:
@@ -151,15 +173,44 @@ class Workspace:
         log.info("migrating %s from schema %s; copy kept at %s", self.path, from_version, copy)
         migrations.migrate(self.db.connection())
 
+    def _backup_on_open(self) -> None:
+        """The automatic rotating copy; a copy that cannot be made does not stop the open."""
+        try:
+            copy = backups.backup_on_open(self)
+        except (DomainError, OSError, sqlite3.Error) as error:
+            log.warning("no backup of %s on open: %s", self.path, error)
+            return
+        if copy is not None:
+            log.info("backup of %s kept at %s", self.path, copy)
+
     # using ----------------------------------------------------------------------------
     @property
     def connection(self) -> sqlite3.Connection:
         return self.db.connection()
 
-    def atomic(self):
+    def atomic(self) -> contextlib.AbstractContextManager[object]:
+        """A transaction (a savepoint when nested): all of it is saved, or none of it.
+
+        A write the disk refuses (full, failing, read-only) is rolled back and raised as a
+        ``WorkspaceWriteError`` or ``WorkspaceNotWritableError`` instead of peewee's or
+        sqlite3's own exception.
+        """
         if self.read_only:
             raise ReadOnlyWorkspaceError(self.path)
-        return self.db.atomic()
+        return self._rolled_back_on_disk_errors()
+
+    @contextlib.contextmanager
+    def _rolled_back_on_disk_errors(self) -> Iterator[object]:
+        try:
+            with self.db.atomic() as transaction:
+                yield transaction
+        except (WorkspaceWriteError, WorkspaceNotWritableError):
+            raise
+        except (sqlite3.Error, DatabaseError) as error:
+            problem = _earlier_write_error(error) or _storage_error(self.path, error)
+            if problem is None:
+                raise
+            raise problem from error
 
     def checkpoint(self) -> None:
         """Fold the WAL into the main file; called after large writes."""
@@ -224,6 +275,42 @@ class Workspace:
         self.close()
 
 
+def _writable(path: Path) -> bool:
+    """Whether this process may write the file and create the WAL and lock beside it."""
+    return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
+
+
+def _storage_error(path: Path, error: BaseException) -> WorkspaceError | None:
+    """A clear error for a write the disk refused, or None for any other failure."""
+    problem = storage_problem(error)
+    if problem is None:
+        return None
+    kind, detail = problem
+    if kind == "read-only":
+        return WorkspaceNotWritableError(path)
+    return WorkspaceWriteError(path, disk_full=kind == "full", detail=detail)
+
+
+def _earlier_write_error(error: BaseException) -> WorkspaceError | None:
+    """A nested transaction's write error, which the outer rollback may have hidden."""
+    current = error.__context__
+    while current is not None:
+        if isinstance(current, WorkspaceWriteError | WorkspaceNotWritableError):
+            return current
+        current = current.__context__
+    return None
+
+
+def _write_failure(path: Path, error: BaseException) -> WorkspaceError | None:
+    """What to tell the user when opening for writing failed with ``error``; None: re-raise."""
+    problem = _storage_error(path, error)
+    if problem is not None:
+        return problem
+    if isinstance(error, OSError):
+        return None
+    return CorruptWorkspaceError(path, str(error))
+
+
 def _verify_contents(path: Path) -> None:
     """SQLite's quick check through a read-only connection, so a damaged file stays as it was."""
     db = _connect(read_only_uri(path), READ_PRAGMAS, uri=True)
@@ -247,8 +334,10 @@ def _connect(
 
 
 @contextlib.contextmanager
-def opened(path: Path | str, *, read_only: bool = False) -> Iterator[Workspace]:
-    workspace = Workspace.open(path, read_only=read_only)
+def opened(
+    path: Path | str, *, read_only: bool = False, older_ok: bool = False
+) -> Iterator[Workspace]:
+    workspace = Workspace.open(path, read_only=read_only, older_ok=older_ok)
     try:
         yield workspace
     finally:

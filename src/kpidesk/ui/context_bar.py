@@ -64,6 +64,7 @@ class ContextBar(QWidget):
 
         session.contextChanged.connect(self.refresh)
         session.workspaceChanged.connect(self.refresh)
+        session.dataChanged.connect(self.refresh)
         self.refresh()
 
     def refresh(self) -> None:

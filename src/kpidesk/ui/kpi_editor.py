@@ -252,6 +252,7 @@ class KpiEditor(QDialog):
             self.name_edit,
             self.benchmark_edit,
             self.benchmark_source_edit,
+            self.formula_edit,
         ):
             editor.textChanged.connect(self.validate)
         self.code_edit.textEdited.connect(self._upper_code)
@@ -327,10 +328,7 @@ class KpiEditor(QDialog):
         )
 
     def validate(self) -> bool:
-        problems = {
-            name: _(template)
-            for name, template in validate_kpi(self.result_data(), kpi_id=self.kpi_id).items()
-        }
+        problems = validate_kpi(self.result_data(), kpi_id=self.kpi_id)
         _value, benchmark_problem = self._benchmark()
         if benchmark_problem:
             problems["benchmark_value"] = benchmark_problem

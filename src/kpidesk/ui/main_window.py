@@ -40,6 +40,7 @@ from kpidesk.store.workspace import FILE_SUFFIX, Workspace
 from kpidesk.ui import dialogs
 from kpidesk.ui.about import show_about
 from kpidesk.ui.context_bar import ContextBar
+from kpidesk.ui.health_panel import HealthPanel
 from kpidesk.ui.icons import app_icon, icon
 from kpidesk.ui.pages.base import Page
 from kpidesk.ui.pages.registry import PAGE_CLASSES
@@ -87,6 +88,14 @@ class MainWindow(QMainWindow):
     # building (again on a change of language) ---------------------------------------
     def _build(self) -> None:
         self.setWindowTitle(_("KPI Desk"))
+        if getattr(self, "health_panel", None) is not None:
+            self.removeDockWidget(self.health_panel)
+            self.health_panel.deleteLater()
+        self.health_panel = HealthPanel(self.session, self)
+        self.health_panel.showGoal.connect(self.show_goal)
+        self.health_panel.showKpi.connect(self.show_kpi)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.health_panel)
+        self.health_panel.hide()
         self.menuBar().clear()
         self._build_menus()
 
@@ -203,6 +212,17 @@ class MainWindow(QMainWindow):
             )
             self.page_actions.append(action)
 
+        view_menu.addSeparator()
+        self.action_health = self.health_panel.toggleViewAction()
+        self.action_health.setText(_("KPI &Health"))
+        self.action_health.setShortcut(QKeySequence("Ctrl+Shift+H"))
+        view_menu.addAction(self.action_health)
+
+        workspace_menu = self.menuBar().addMenu(_("&Workspace"))
+        self.action_units = self._action(
+            workspace_menu, _("&Units…"), self.edit_units, QKeySequence("Ctrl+Shift+U"), "network"
+        )
+
         settings_menu = self.menuBar().addMenu(_("&Settings"))
         language_menu = settings_menu.addMenu(icon("languages"), _("&Language"))
         self.language_group = QActionGroup(self)
@@ -244,6 +264,7 @@ class MainWindow(QMainWindow):
         self.root_stack.setCurrentIndex(1 if open_ else 0)
         self.action_save_copy.setEnabled(open_)
         self.action_close.setEnabled(open_)
+        self.action_units.setEnabled(open_)
         for action in self.page_actions:
             action.setEnabled(open_)
         self._set_read_only_banner()
@@ -312,6 +333,16 @@ class MainWindow(QMainWindow):
         if index >= 0:
             self.page_stack.setCurrentIndex(index)
             self._refresh_current_page()
+
+    def show_goal(self, goal_id: int) -> None:
+        self.show_page(list(self.pages).index("goals"))
+        self.pages["goals"].select_goal(goal_id)  # type: ignore[attr-defined]
+
+    def show_kpi(self, kpi_id: int) -> None:
+        self.show_page(list(self.pages).index("kpis"))
+        page = self.pages["kpis"]
+        page.archived_filter.setChecked(True)  # type: ignore[attr-defined]
+        page.select_kpi(kpi_id)  # type: ignore[attr-defined]
 
     def current_page(self) -> Page:
         return self.page_stack.currentWidget()  # type: ignore[return-value]
@@ -433,6 +464,15 @@ class MainWindow(QMainWindow):
         self._clear_messages()
         self.session.close()
         self.settings.forget_last_workspace()
+
+    def edit_units(self) -> None:
+        if not self.session.is_open:
+            return
+        from kpidesk.ui.units_dialog import UnitsDialog
+
+        dialog = UnitsDialog(self.session, self)
+        dialog.exec()
+        dialog.deleteLater()
 
     def _fill_recent_menu(self) -> None:
         self.recent_menu.clear()

@@ -36,6 +36,7 @@ class WorkspaceSession(QObject):
         self.lock_holder: LockHolder | None = None
         self._context: ViewContext | None = None
         self.undo_stack = QUndoStack(self)
+        self.dataChanged.connect(self._keep_unit_valid)
 
     @property
     def is_open(self) -> bool:
@@ -75,6 +76,15 @@ class WorkspaceSession(QObject):
         self.workspace = None
         self.lock_holder = None
         self._context = None
+
+    def _keep_unit_valid(self) -> None:
+        """After an edit, fall back to the root unit if the chosen unit is gone (runs first)."""
+        if self._context is None or self.workspace is None:
+            return
+        units = overview.unit_tree()
+        if units and self._context.unit_id not in {unit.id for unit in units}:
+            self._context = ViewContext(self._context.period, units[0].id)
+            self._remember()
 
     def set_period(self, period: Period) -> None:
         if self._context is None or self._context.period == period:
