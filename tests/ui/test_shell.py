@@ -272,3 +272,47 @@ def test_demo_is_created_in_the_data_folder_and_opened(window):
     assert window.open_demo()
     assert window.session.path == demo_workspace_path()
     assert Path(demo_workspace_path()).exists()
+
+
+def test_restore_from_backup_replaces_the_workspace_and_keeps_the_present(
+    window, demo_copy, monkeypatch
+):
+    from kpidesk.services.backups import create_backup, list_backups
+    from kpidesk.store import models
+
+    create_backup(demo_copy)
+    window.open_workspace(demo_copy)
+    before = models.Measurement.select().count()
+    with window.session.workspace.atomic():
+        models.Measurement.delete().execute()
+    chosen = list_backups(demo_copy)[0].path
+    seen = {}
+
+    def choose(dialog):
+        seen["rows"] = dialog.list.topLevelItemCount()
+        seen["contents"] = dialog.list.topLevelItem(0).text(2)
+        return chosen
+
+    monkeypatch.setattr(window, "open_restore_dialog", choose)
+    assert window.restore_from_backup()
+    assert seen["rows"] >= 1 and "measurements" in seen["contents"]
+    assert window.session.is_open and models.Measurement.select().count() == before
+    assert any("before-restore" in info.reason for info in list_backups(demo_copy))
+
+
+def test_a_read_only_file_opens_read_only(window, tmp_path, monkeypatch):
+    from kpidesk.store.errors import WorkspaceNotWritableError
+    from kpidesk.ui import main_window
+
+    path = tmp_path / "locked-down.kpidesk"
+    Workspace.create(path, "RO").close()
+    real_open = Workspace.open
+
+    def open_as_if_read_only(target, *, read_only=False, **kwargs):
+        if not read_only:  # what Workspace.open says for a file without write permission
+            raise WorkspaceNotWritableError(target)
+        return real_open(target, read_only=True, **kwargs)
+
+    monkeypatch.setattr(main_window.Workspace, "open", open_as_if_read_only)
+    assert window.open_workspace(path)
+    assert window.session.read_only and window.read_only_banner is not None

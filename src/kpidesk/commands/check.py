@@ -26,7 +26,9 @@ def run(options: argparse.Namespace) -> int:
     report = check_workspace(options.path)
     if not report.sound:
         fail(
-            _("{path} is damaged: {problem}").format(path=options.path, problem=report.problems[0])
+            _("{path} is damaged: {problem}").format(
+                path=options.path, problem=" ".join(report.problems[0].split())
+            )
         )
         return EXIT_BAD_WORKSPACE
     print(

@@ -17,6 +17,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import (
     QApplication,
+    QDialog,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -33,9 +34,10 @@ from kpidesk import i18n
 from kpidesk.domain.errors import DomainError
 from kpidesk.i18n import _
 from kpidesk.paths import demo_workspace_path
+from kpidesk.services.backups import restore_backup
 from kpidesk.services.demo import build_demo
 from kpidesk.services.workspaces import create_workspace
-from kpidesk.store.errors import WorkspaceLockedError
+from kpidesk.store.errors import WorkspaceLockedError, WorkspaceNotWritableError
 from kpidesk.store.workspace import FILE_SUFFIX, Workspace
 from kpidesk.ui import dialogs
 from kpidesk.ui.about import show_about
@@ -44,6 +46,7 @@ from kpidesk.ui.health_panel import HealthPanel
 from kpidesk.ui.icons import app_icon, icon
 from kpidesk.ui.pages.base import Page
 from kpidesk.ui.pages.registry import PAGE_CLASSES
+from kpidesk.ui.restore_dialog import RestoreDialog
 from kpidesk.ui.session import WorkspaceSession
 from kpidesk.ui.settings import AppSettings
 from kpidesk.ui.welcome import WelcomePage
@@ -184,6 +187,9 @@ class MainWindow(QMainWindow):
             QKeySequence("Ctrl+Shift+S"),
             "save",
         )
+        self.action_restore = self._action(
+            file_menu, _("&Restore from Backup…"), self.restore_from_backup, None, "history"
+        )
         file_menu.addSeparator()
         self.action_close = self._action(
             file_menu, _("&Close Workspace"), self.close_workspace, QKeySequence.StandardKey.Close
@@ -265,6 +271,7 @@ class MainWindow(QMainWindow):
         self.action_save_copy.setEnabled(open_)
         self.action_close.setEnabled(open_)
         self.action_units.setEnabled(open_)
+        self.action_restore.setEnabled(open_ and not session.read_only)
         for action in self.page_actions:
             action.setEnabled(open_)
         self._set_read_only_banner()
@@ -375,6 +382,8 @@ class MainWindow(QMainWindow):
             except WorkspaceLockedError as locked:
                 holder = locked.holder
                 workspace = Workspace.open(path, read_only=True)
+            except WorkspaceNotWritableError:
+                workspace = Workspace.open(path, read_only=True)
         except DomainError as error:
             log.warning("could not open %s: %s", path, error)
             self.show_message(MessageKind.ERROR, error.message)
@@ -464,6 +473,34 @@ class MainWindow(QMainWindow):
         self._clear_messages()
         self.session.close()
         self.settings.forget_last_workspace()
+
+    def open_restore_dialog(self, dialog: RestoreDialog) -> Path | None:
+        """Show the restore dialog; tests replace this."""
+        return dialog.chosen() if dialog.exec() == QDialog.DialogCode.Accepted else None
+
+    def restore_from_backup(self) -> bool:
+        """Close the workspace, put the chosen backup in its place, and open it again."""
+        path = self.session.path
+        if path is None or self.session.read_only:
+            return False
+        backup = self.open_restore_dialog(RestoreDialog(path, self))
+        if backup is None:
+            return False
+        self.session.close()
+        try:
+            restore_backup(path, backup)
+        except DomainError as error:
+            self.open_workspace(path)
+            self.show_message(MessageKind.ERROR, error.message)
+            return False
+        self.open_workspace(path)
+        self.show_message(
+            MessageKind.INFO,
+            _("Restored {name}. The state before it was kept as a backup too.").format(
+                name=backup.name
+            ),
+        )
+        return True
 
     def edit_units(self) -> None:
         if not self.session.is_open:
