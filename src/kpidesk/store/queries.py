@@ -343,3 +343,43 @@ def chart_notes_of_kpi(kpi_id: int) -> list[tuple[int, int | None, str, str]]:
         "SELECT id, unit_id, period, text FROM chart_note WHERE kpi_id = ? ORDER BY period, id",
         (kpi_id,),
     ).fetchall()
+
+
+# Review packs and reports ---------------------------------------------------------------
+
+
+def measurement_comments_in_years(
+    first_year: int, last_year: int
+) -> list[tuple[int, int, str, str]]:
+    """(kpi id, unit id, period key, comment) of the measurements with a comment."""
+    return database.execute_sql(
+        "SELECT kpi_id, unit_id, period, comment FROM measurement"
+        " WHERE period >= ? AND period < ? AND comment <> ''",
+        (f"{first_year:04d}", f"{last_year + 1:04d}"),
+    ).fetchall()
+
+
+def kpi_texts() -> dict[int, tuple[str, str]]:
+    """Per KPI id, its (definition, description)."""
+    rows = database.execute_sql("SELECT id, definition, description FROM kpi").fetchall()
+    return {row[0]: (row[1] or "", row[2] or "") for row in rows}
+
+
+def stored_values_for_template(
+    kpi_ids: Iterable[int], unit_ids: Iterable[int], period_keys: Iterable[str]
+) -> dict[tuple[int, int, str], tuple[float, str]]:
+    """The stored (value, comment) of each KPI, unit and period asked for that has one."""
+    kpis, units, periods = set(kpi_ids), set(unit_ids), set(period_keys)
+    if not kpis or not units or not periods:
+        return {}
+    result: dict[tuple[int, int, str], tuple[float, str]] = {}
+    first, last = min(periods), max(periods)
+    rows = database.execute_sql(
+        "SELECT kpi_id, unit_id, period, value, comment FROM measurement"
+        " WHERE period >= ? AND period <= ?",
+        (first, last),
+    ).fetchall()
+    for kpi_id, unit_id, period, value, comment in rows:
+        if kpi_id in kpis and unit_id in units and period in periods:
+            result[(kpi_id, unit_id, period)] = (value, comment or "")
+    return result

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from kpidesk.ui.pages.base import Page
-from kpidesk.ui.pages.coming import ActionsPage, DataPage, ReviewsPage
+from kpidesk.ui.pages.coming import ActionsPage, ReviewsPage
+from kpidesk.ui.pages.data import DataPage
 from kpidesk.ui.pages.goals import GoalsPage
 from kpidesk.ui.pages.kpis import KpisPage
 from kpidesk.ui.pages.scorecard import ScorecardPage
