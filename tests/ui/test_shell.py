@@ -250,22 +250,6 @@ def test_about_names_version_and_licences():
     assert "KPI Desk" in html and "LGPL-3.0" in html and "peewee" in html
 
 
-def test_every_coming_page_says_so(window, tmp_path):
-    path = tmp_path / "pages.kpidesk"
-    Workspace.create(path, "Pages").close()
-    window.open_workspace(path)
-    from kpidesk.ui.pages.coming import ComingPage
-
-    for index in range(window.navigation.count()):
-        window.navigation.setCurrentRow(index)
-        if not isinstance(window.current_page(), ComingPage):
-            continue
-        labels = [
-            label.text() for label in window.current_page().findChildren(type(window.path_label))
-        ]
-        assert any("is coming" in text for text in labels), labels
-
-
 def test_demo_is_created_in_the_data_folder_and_opened(window):
     from kpidesk.paths import demo_workspace_path
 

@@ -6,16 +6,17 @@ contents every time: trend, seasonality and noise, targets, and a closed review.
 
 from __future__ import annotations
 
-import json
 import math
 import random
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 from kpidesk.domain.aggregation import Aggregation
 from kpidesk.domain.periods import Period, PeriodKind, iter_periods
-from kpidesk.domain.status import Direction, Thresholds, status_of
+from kpidesk.domain.status import Direction
+from kpidesk.services import reviews
+from kpidesk.services.actions import ActionData
 from kpidesk.store import models, queries
 from kpidesk.store.workspace import Workspace
 
@@ -531,7 +532,7 @@ def _fill(workspace: Workspace, until: Period, rng: random.Random, language: str
             * sum(v for (c, _u, p), v in actuals.items() if c == "ENERGY" and p == first_month.key)
         ),
     )
-    _review(until, stores, kpis, goals, actuals)
+    _review(workspace, until, stores, kpis, goals)
 
 
 def _story(code: str, store_index: int, period: Period, until: Period) -> float:
@@ -600,105 +601,86 @@ def _targets(
 
 
 def _review(
+    workspace: Workspace,
     until: Period,
     stores: list[models.Unit],
     kpis: dict[str, models.Kpi],
     goals: dict[str, models.Goal],
-    actuals: dict[tuple[str, int, str], float],
 ) -> None:
+    """Last month's review, held and closed through the review service like any other.
+
+    Its four actions were all open when it closed; since then one was done and one started.
+    """
     period = until.shift(-1)
     held = period.end + timedelta(days=9)
-    snapshot = []
-    for spec in KPIS:
-        kpi = kpis[spec.code]
-        shown = period if spec.frequency is PeriodKind.MONTH else period.to(PeriodKind.QUARTER)
-        for store in stores:
-            value = actuals.get((spec.code, store.id, shown.key))
-            target_row = models.Target.get_or_none(kpi=kpi, unit=store, period=shown.key)
-            target = target_row.value if target_row else None
-            status = status_of(value, target, spec.direction, Thresholds(kpi.amber_margin))
-            snapshot.append(
-                {
-                    "kpi": spec.code,
-                    "unit": store.name,
-                    "period": shown.key,
-                    "value": value,
-                    "target": target,
-                    "status": status.value,
-                }
-            )
-    review = models.Review.create(
-        title=f"Månadsuppföljning {period.key}",
-        period=period.key,
-        held_on=held,
+    opened = datetime.combine(held, time(9, 0))
+    review_id = reviews.start_review(
+        workspace,
+        period,
+        [store.id for store in stores],
+        f"Månadsuppföljning {period.key}",
         participants="Karin Ek, Sara Lind, Ali Hassan, Maria Holm, Jonas Berg",
-        status="closed",
-        snapshot=json.dumps(snapshot, ensure_ascii=False),
-        closed_at=models.utcnow(),
+        held_on=held,
+        now=opened,
     )
-    for store in stores:
-        models.ReviewUnit.create(review=review, unit=store)
-    models.ReviewEvent.create(review=review, event="opened")
-    models.ReviewEvent.create(review=review, event="closed")
-    models.ReviewComment.create(
-        review=review,
-        kpi=kpis["RESP"],
-        author="Ali Hassan",
-        text="Svarstiden steg när två i kundtjänst slutade; rekrytering pågår.",
+    reviews.set_comment(
+        workspace,
+        review_id,
+        kpis["RESP"].id,
+        "Svarstiden steg när två i kundtjänst slutade; rekrytering pågår.",
+        "Ali Hassan",
     )
-    models.ReviewComment.create(
-        review=review,
-        kpi=kpis["CHURN"],
-        author="Sara Lind",
-        text="Avhoppen ökar i Luleå efter att medlemsrabatten sänktes.",
+    reviews.set_comment(
+        workspace,
+        review_id,
+        kpis["CHURN"].id,
+        "Avhoppen ökar i Luleå efter att medlemsrabatten sänktes.",
+        "Sara Lind",
     )
-    models.Decision.create(
-        review=review,
-        kpi=kpis["RESP"],
-        text="Tillfällig förstärkning i kundtjänst till årsskiftet.",
-        decided_on=held,
-        decided_by="Karin Ek",
+    reviews.add_decision(
+        workspace,
+        review_id,
+        reviews.DecisionData(
+            "Tillfällig förstärkning i kundtjänst till årsskiftet.",
+            decided_on=held,
+            decided_by="Karin Ek",
+            kpi_id=kpis["RESP"].id,
+        ),
     )
-    models.Decision.create(
-        review=review,
-        kpi=kpis["CHURN"],
-        goal=goals["cust-loyalty"],
-        text="Återinför medlemsrabatten i Luleå som försök under ett kvartal.",
-        decided_on=held,
-        decided_by="Karin Ek",
+    reviews.add_decision(
+        workspace,
+        review_id,
+        reviews.DecisionData(
+            "Återinför medlemsrabatten i Luleå som försök under ett kvartal.",
+            decided_on=held,
+            decided_by="Karin Ek",
+            kpi_id=kpis["CHURN"].id,
+            goal_id=goals["cust-loyalty"].id,
+        ),
     )
-    models.Action.create(
-        title="Anlita två timanställda till kundtjänsten",
-        owner="Ali Hassan",
-        due_date=held + timedelta(days=14),
-        status="done",
-        kpi=kpis["RESP"],
-        review=review,
-        completed_at=models.utcnow(),
+    actions = [
+        ("Anlita två timanställda till kundtjänsten", "Ali Hassan", 14, "RESP", None),
+        ("Mät svarstid per kanal (mejl, chatt, telefon)", "Ali Hassan", 45, "RESP", None),
+        ("Följ upp medlemsrabatten i Luleå", "Sara Lind", 20, "CHURN", "cust-loyalty"),
+        ("Byt till LED-belysning i Sundsvall", "Erik Sund", -20, "ENERGY", "esg-energy"),
+    ]
+    action_ids = [
+        reviews.add_action(
+            workspace,
+            review_id,
+            ActionData(
+                title,
+                owner=owner,
+                due_date=held + timedelta(days=days),
+                kpi_id=kpis[code].id,
+                goal_id=goals[goal].id if goal else None,
+            ),
+            now=opened,
+        )
+        for title, owner, days, code, goal in actions
+    ]
+    reviews.close_review(workspace, review_id, now=opened + timedelta(hours=2), today=held)
+    reviews.set_action_status(
+        workspace, action_ids[0], "done", now=datetime.combine(held + timedelta(days=12), time(15))
     )
-    models.Action.create(
-        title="Mät svarstid per kanal (mejl, chatt, telefon)",
-        owner="Ali Hassan",
-        due_date=held + timedelta(days=45),
-        status="in_progress",
-        kpi=kpis["RESP"],
-        review=review,
-    )
-    models.Action.create(
-        title="Följ upp medlemsrabatten i Luleå",
-        owner="Sara Lind",
-        due_date=held + timedelta(days=20),
-        status="open",
-        kpi=kpis["CHURN"],
-        goal=goals["cust-loyalty"],
-        review=review,
-    )
-    models.Action.create(
-        title="Byt till LED-belysning i Sundsvall",
-        owner="Erik Sund",
-        due_date=held - timedelta(days=20),
-        status="open",
-        kpi=kpis["ENERGY"],
-        goal=goals["esg-energy"],
-        review=review,
-    )
+    reviews.set_action_status(workspace, action_ids[1], "in_progress")

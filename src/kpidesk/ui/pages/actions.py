@@ -1,0 +1,453 @@
+"""The Actions page: every action, filtered; status changed in place; overdue ones stand out.
+
+Each action shows the review it came from, and opens it. Status changes are undoable. The
+status combo and the overdue wording are shared with the review meeting.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QStackedWidget,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kpidesk.domain.status import Status
+from kpidesk.i18n import _, ngettext
+from kpidesk.palette import FILL_COLORS, SYMBOL_COLORS
+from kpidesk.services import actions as action_service
+from kpidesk.services import goals as goal_service
+from kpidesk.services import kpis as kpi_service
+from kpidesk.services.actions import (
+    ACTION_STATUS_LABELS,
+    ACTION_STATUS_SYMBOLS,
+    ActionFilter,
+    ActionRow,
+    ActionStatus,
+)
+from kpidesk.services.kpis import KpiFilter
+from kpidesk.ui.icons import icon
+from kpidesk.ui.pages.base import Page
+from kpidesk.ui.session import WorkspaceSession
+from kpidesk.ui.undo import CallbackCommand
+from kpidesk.ui.widgets import EmptyState
+
+OVERDUE_COLOR = SYMBOL_COLORS[Status.RED]
+OVERDUE_FILL = FILL_COLORS[Status.RED]
+DONE_COLOR = SYMBOL_COLORS[Status.GREEN]
+MUTED_COLOR = SYMBOL_COLORS[Status.NO_DATA]
+ACTION_ID = Qt.ItemDataRole.UserRole
+COLUMN_CAPS = {2: 130, 3: 250, 4: 230, 5: 190}
+"""Widest a column grows to fit its contents (owner, due, links, review); text elides."""
+
+
+def action_status_text(status: str) -> str:
+    try:
+        member = ActionStatus(status)
+    except ValueError:
+        return status
+    return f"{ACTION_STATUS_SYMBOLS[member]} {_(ACTION_STATUS_LABELS[member])}"
+
+
+def action_status_color(status: str) -> str | None:
+    if status == ActionStatus.DONE:
+        return DONE_COLOR
+    if status == ActionStatus.CANCELLED:
+        return MUTED_COLOR
+    return None
+
+
+def overdue_text(days: int) -> str:
+    """``⚠ Overdue by 3 days``: a symbol and a word, never colour alone."""
+    return "⚠ " + ngettext("Overdue by {count} day", "Overdue by {count} days", days).format(
+        count=days
+    )
+
+
+def linked_text(row: ActionRow) -> str:
+    """``Energy use · Cut energy use by 15 %``: the KPI and the goal an action is linked to."""
+    return " · ".join(part for part in (row.kpi_name, row.goal_title) if part)
+
+
+def format_day(day: date | None) -> str:
+    return day.isoformat() if day else ""
+
+
+def due_text(due: date | None, overdue_days: int) -> str:
+    if due is None:
+        return _("No due date")
+    if overdue_days:
+        return f"{format_day(due)}   {overdue_text(overdue_days)}"
+    return format_day(due)
+
+
+class ActionStatusCombo(QComboBox):
+    """The four statuses with their symbols; ``statusChosen`` fires on a user's choice."""
+
+    statusChosen = Signal(str)
+
+    def __init__(self, status: str = ActionStatus.OPEN.value, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setAccessibleName(_("Status"))
+        for member in ActionStatus:
+            self.addItem(action_status_text(member.value), member.value)
+        self.set_status(status)
+        self.activated.connect(lambda _index: self.statusChosen.emit(self.status()))
+
+    def status(self) -> str:
+        return str(self.currentData())
+
+    def set_status(self, status: str) -> None:
+        self.blockSignals(True)
+        self.setCurrentIndex(max(0, self.findData(status)))
+        self.blockSignals(False)
+
+    def choose(self, status: str) -> None:
+        """Pick ``status`` as a user would (tests and keyboard shortcuts)."""
+        index = self.findData(status)
+        if index >= 0 and index != self.currentIndex():
+            self.setCurrentIndex(index)
+            self.activated.emit(index)
+
+
+class ActionTableModel(QAbstractTableModel):
+    STATUS, TITLE, OWNER, DUE, LINKED, REVIEW = range(6)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: list[ActionRow] = []
+
+    @staticmethod
+    def headers() -> list[str]:
+        return [
+            _("Status"),
+            _("Action"),
+            _("Owner"),
+            _("Due"),
+            _("KPI or goal"),
+            _("From review"),
+        ]
+
+    def set_rows(self, rows: list[ActionRow]) -> None:
+        self.beginResetModel()
+        self.rows = rows
+        self.endResetModel()
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else 6
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> object:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.headers()[section]
+        return None
+
+    def data(
+        self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> object:
+        if not index.isValid():
+            return None
+        row = self.rows[index.row()]
+        column = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            if column == self.STATUS:
+                return action_status_text(row.data.status)
+            if column == self.TITLE:
+                return row.data.title
+            if column == self.OWNER:
+                return row.data.owner
+            if column == self.DUE:
+                return due_text(row.data.due_date, row.days_overdue)
+            if column == self.LINKED:
+                return linked_text(row)
+            if column == self.REVIEW:
+                return row.review_title
+        if role == ACTION_ID:
+            return row.id
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if column == self.TITLE:
+                return row.data.description or row.data.title
+            if column == self.LINKED:
+                return "\n".join(
+                    part
+                    for part in (
+                        f"{_('KPI')}: {row.kpi_name} ({row.kpi_code})" if row.kpi_code else "",
+                        f"{_('Goal')}: {row.goal_title}" if row.goal_title else "",
+                    )
+                    if part
+                )
+            if column == self.REVIEW and row.review_id is not None:
+                return _("Double-click to open the review")
+        if column == self.DUE and row.overdue:
+            if role == Qt.ItemDataRole.ForegroundRole:
+                return QBrush(QColor(OVERDUE_COLOR))
+            if role == Qt.ItemDataRole.BackgroundRole:
+                return QBrush(QColor(OVERDUE_FILL))
+            if role == Qt.ItemDataRole.FontRole:
+                font = QFont()
+                font.setBold(True)
+                return font
+        if role == Qt.ItemDataRole.ForegroundRole and row.data.status == ActionStatus.CANCELLED:
+            return QBrush(QColor(MUTED_COLOR))
+        return None
+
+
+class ActionsPage(Page):
+    key, icon_name = "actions", "list-checks"
+    reviewRequested = Signal(int)
+
+    @staticmethod
+    def title() -> str:
+        return _("Actions")
+
+    def __init__(self, session: WorkspaceSession, parent: QWidget | None = None) -> None:
+        super().__init__(session, parent)
+        self.today: date | None = None
+        """The day overdue is judged against; None for the real today (tests set it)."""
+        self._filling = False
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 4, 0, 0)
+
+        filters = QHBoxLayout()
+        self.search = QLineEdit()
+        self.search.setPlaceholderText(_("Search actions"))
+        self.search.setClearButtonEnabled(True)
+        self.search.setAccessibleName(_("Search actions"))
+        self.search.textChanged.connect(self.refresh)
+        filters.addWidget(self.search, 2)
+        self.owner_filter = self._combo(_("All owners"))
+        self.status_filter = self._combo(_("All statuses"))
+        self.kpi_filter = self._combo(_("All KPIs"))
+        self.goal_filter = self._combo(_("All goals"))
+        for combo in (self.owner_filter, self.status_filter, self.kpi_filter, self.goal_filter):
+            filters.addWidget(combo, 1)
+        self.overdue_filter = QCheckBox(_("&Overdue only"))
+        self.overdue_filter.toggled.connect(self.refresh)
+        filters.addWidget(self.overdue_filter)
+        outer.addLayout(filters)
+
+        toolbar = QHBoxLayout()
+        self.summary = QLabel()
+        self.summary.setTextFormat(Qt.TextFormat.RichText)
+        toolbar.addWidget(self.summary)
+        toolbar.addStretch()
+        self.open_review_button = QPushButton(icon("presentation"), _("Open its review"))
+        self.open_review_button.clicked.connect(self.open_selected_review)
+        toolbar.addWidget(self.open_review_button)
+        outer.addLayout(toolbar)
+
+        self.stack = QStackedWidget()
+        outer.addWidget(self.stack, 1)
+        self.empty = EmptyState(
+            "list-checks",
+            _("No actions yet"),
+            _(
+                "Actions are agreed in follow-up meetings: start a review on the Reviews page, "
+                "and give each KPI off track an action with an owner and a due date."
+            ),
+        )
+        to_reviews = QPushButton(icon("presentation"), _("Go to Reviews"))
+        to_reviews.clicked.connect(lambda: self._show_reviews_page())
+        self.empty.add_button(to_reviews)
+        self.stack.addWidget(self.empty)
+
+        self.model = ActionTableModel()
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setAccessibleName(_("Actions"))
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setDefaultSectionSize(30)
+        self.table.setWordWrap(False)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(ActionTableModel.TITLE, QHeaderView.ResizeMode.Stretch)
+        header.setStretchLastSection(False)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
+        header.setSectionResizeMode(ActionTableModel.STATUS, QHeaderView.ResizeMode.Fixed)
+        header.resizeSection(ActionTableModel.STATUS, 140)
+        self.table.doubleClicked.connect(self._double_clicked)
+        self.table.selectionModel().selectionChanged.connect(self._update_buttons)
+        self.stack.addWidget(self.table)
+
+    def _combo(self, everything: str) -> QComboBox:
+        combo = QComboBox()
+        combo.addItem(everything, None)
+        combo.currentIndexChanged.connect(self.refresh)
+        return combo
+
+    def _refill(self, combo: QComboBox, items: list[tuple[str, object]]) -> None:
+        current = combo.currentData()
+        everything = combo.itemText(0)
+        combo.clear()
+        combo.addItem(everything, None)
+        for text, value in items:
+            combo.addItem(text, value)
+        combo.setCurrentIndex(max(0, combo.findData(current)))
+
+    def current_day(self) -> date:
+        return self.today or date.today()
+
+    def refresh(self) -> None:
+        if not self.session.is_open or self._filling:
+            return
+        self._filling = True
+        try:
+            self._refill(self.owner_filter, [(o, o) for o in action_service.owners()])
+            self._refill(
+                self.status_filter,
+                [(_("Not finished"), "unfinished")]
+                + [(action_status_text(s.value), s.value) for s in ActionStatus],
+            )
+            self._refill(
+                self.kpi_filter,
+                [
+                    (f"{k.data.name} ({k.data.code})", k.id)
+                    for k in kpi_service.list_kpis(KpiFilter(show_archived=True))
+                ],
+            )
+            self._refill(
+                self.goal_filter,
+                [("\u2003" * g.depth + g.data.title, g.id) for g in goal_service.goal_tree()],
+            )
+        finally:
+            self._filling = False
+        today = self.current_day()
+        selected = self.selected_action_id()
+        rows = action_service.list_actions(self.current_filter(), today=today)
+        self.model.set_rows(rows)
+        for number, row in enumerate(rows):
+            self._add_status_combo(number, row)
+        for column, cap in COLUMN_CAPS.items():
+            self.table.resizeColumnToContents(column)
+            self.table.setColumnWidth(column, min(self.table.columnWidth(column), cap))
+        any_actions = bool(rows) or bool(action_service.list_actions(today=today))
+        self.stack.setCurrentIndex(1 if any_actions else 0)
+        overdue = sum(1 for row in rows if row.overdue)
+        text = ngettext("{count} action", "{count} actions", len(rows)).format(count=len(rows))
+        if overdue:
+            late = ngettext("{count} overdue", "{count} overdue", overdue).format(count=overdue)
+            text += f"   <span style='color:{OVERDUE_COLOR}'><b>⚠ {late}</b></span>"
+        self.summary.setText(text)
+        if selected is not None:
+            self.select_action(selected)
+        self._update_buttons()
+
+    def current_filter(self) -> ActionFilter:
+        return ActionFilter(
+            owner=self.owner_filter.currentData(),
+            status=self.status_filter.currentData(),
+            overdue_only=self.overdue_filter.isChecked(),
+            kpi_id=self.kpi_filter.currentData(),
+            goal_id=self.goal_filter.currentData(),
+            text=self.search.text(),
+        )
+
+    def _add_status_combo(self, number: int, row: ActionRow) -> None:
+        combo = ActionStatusCombo(row.data.status)
+        combo.setEnabled(not self.session.read_only)
+        combo.setFrame(False)
+        combo.statusChosen.connect(
+            lambda status, action_id=row.id: self.set_status(action_id, status)
+        )
+        self.table.setIndexWidget(self.model.index(number, ActionTableModel.STATUS), combo)
+
+    def status_combo(self, action_id: int) -> ActionStatusCombo | None:
+        for number, row in enumerate(self.model.rows):
+            if row.id == action_id:
+                widget = self.table.indexWidget(self.model.index(number, ActionTableModel.STATUS))
+                return widget if isinstance(widget, ActionStatusCombo) else None
+        return None
+
+    def selected_action_id(self) -> int | None:
+        model = self.table.selectionModel()
+        indexes = model.selectedRows() if model else []
+        if not indexes or indexes[0].row() >= len(self.model.rows):
+            return None
+        return self.model.rows[indexes[0].row()].id
+
+    def selected_row(self) -> ActionRow | None:
+        action_id = self.selected_action_id()
+        return next((row for row in self.model.rows if row.id == action_id), None)
+
+    def select_action(self, action_id: int) -> None:
+        for number, row in enumerate(self.model.rows):
+            if row.id == action_id:
+                self.table.selectRow(number)
+                return
+
+    def _update_buttons(self) -> None:
+        row = self.selected_row()
+        self.open_review_button.setEnabled(row is not None and row.review_id is not None)
+
+    # commands ---------------------------------------------------------------------------
+    def set_status(self, action_id: int, status: str) -> None:
+        if self.session.read_only:
+            return
+        row = next((r for r in self.model.rows if r.id == action_id), None)
+        if row is None or row.data.status == status:
+            return
+        workspace = self.session.workspace
+        before: dict[str, action_service.StatusChange] = {}
+
+        def do() -> None:
+            before["change"] = action_service.set_status(workspace, action_id, status)
+
+        def undo() -> None:
+            action_service.restore_status(workspace, action_id, before["change"])
+
+        self.session.undo_stack.push(
+            CallbackCommand(
+                _("Mark “{title}” as {status}").format(
+                    title=row.data.title,
+                    status=_(ACTION_STATUS_LABELS[ActionStatus(status)]).lower(),
+                ),
+                do,
+                undo,
+                self.session.dataChanged.emit,
+            )
+        )
+
+    def _double_clicked(self, index: QModelIndex) -> None:
+        if index.column() == ActionTableModel.REVIEW:
+            self.open_selected_review()
+
+    def open_selected_review(self) -> None:
+        row = self.selected_row()
+        if row is not None and row.review_id is not None:
+            self.open_review(row.review_id)
+
+    def open_review(self, review_id: int) -> None:
+        """Show the review on the Reviews page (through the main window, when there is one)."""
+        self.reviewRequested.emit(review_id)
+        reviews_page = self._show_reviews_page()
+        if reviews_page is not None:
+            reviews_page.show_review(review_id)  # type: ignore[attr-defined]
+
+    def _show_reviews_page(self) -> Page | None:
+        window = self.window()
+        pages = getattr(window, "pages", None)
+        if not pages or "reviews" not in pages:
+            return None
+        window.show_page(list(pages).index("reviews"))  # type: ignore[attr-defined]
+        return pages["reviews"]
