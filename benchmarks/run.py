@@ -17,14 +17,10 @@ from bench_store import bench_bulk_insert
 
 def main() -> int:
     os.environ.setdefault("KPIDESK_HOME", tempfile.mkdtemp(prefix="kpidesk-bench-home-"))
-    benches = [bench_bulk_insert]
-    try:
-        from bench_startup import bench_startup
-    except ImportError:
-        pass
-    else:
-        benches.append(bench_startup)
-    for bench in benches:
+    from bench_charts import bench_charts
+    from bench_startup import bench_startup
+
+    for bench in (bench_bulk_insert, bench_startup, bench_charts):
         bench()
     return 0
 

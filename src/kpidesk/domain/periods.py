@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
@@ -49,6 +49,8 @@ class Period:
     kind: PeriodKind
     year: int
     number: int = 1
+    key: str = field(init=False, repr=False, compare=False)
+    """The stored form: ``2026-W12``, ``2026-03``, ``2026-Q1`` or ``2026``."""
 
     def __post_init__(self) -> None:
         if not MIN_YEAR <= self.year <= MAX_YEAR:
@@ -66,6 +68,7 @@ class Period:
                 kind=_kind_name(self.kind),
                 number=self.number,
             )
+        object.__setattr__(self, "key", self._make_key())  # computed once: keys are hot
 
     # construction ---------------------------------------------------------------------
     @classmethod
@@ -114,8 +117,7 @@ class Period:
         return cls.whole_year(year)
 
     # identity -------------------------------------------------------------------------
-    @property
-    def key(self) -> str:
+    def _make_key(self) -> str:
         if self.kind is PeriodKind.WEEK:
             return f"{self.year:04d}-W{self.number:02d}"
         if self.kind is PeriodKind.MONTH:

@@ -237,7 +237,7 @@ def _combine_targets(
     return (low, high) if low is not None else None
 
 
-def _load_specs() -> dict[int, KpiSpec]:
+def load_kpi_specs() -> dict[int, KpiSpec]:
     links: dict[int, list[int]] = defaultdict(list)
     for kpi_id, goal_id in models.KpiGoal.select(models.KpiGoal.kpi, models.KpiGoal.goal).tuples():
         links[kpi_id].append(goal_id)
@@ -274,15 +274,43 @@ def _load_specs() -> dict[int, KpiSpec]:
 
 def load_rollup(first_year: int, last_year: int) -> RollUp:
     """Everything needed to roll up values and targets for the years given."""
-    specs = _load_specs()
+    ranges = {kind.value: (f"{first_year:04d}", f"{last_year:04d}~") for kind in PeriodKind}
+    return _load(ranges)
+
+
+def load_rollup_for(period: Period, fiscal_start_month: int = 1) -> RollUp:
+    """Just what a scorecard for ``period`` needs: per kind of KPI, from the oldest period
+    its sparkline, last year's comparison or year-to-date reaches, to the view's end."""
+    ranges = {}
+    for frequency in PeriodKind:
+        first, last = needed_range(period, frequency, fiscal_start_month)
+        ranges[frequency.value] = (first.key, last.key)
+    return _load(ranges)
+
+
+def needed_range(period: Period, frequency: PeriodKind,
+                 fiscal_start_month: int = 1) -> tuple[Period, Period]:
+    shown = shown_period_for(period, frequency)
+    candidates = [shown.shift(-(SPARKLINE_LENGTH[shown.kind] - 1)), shown.previous(),
+                  shown.same_period_last_year(), *ytd_periods(shown, fiscal_start_month)[:1]]
+    first = min(candidates, key=lambda p: p.start)
+    # a week belongs to the month of its Thursday: start one week early to catch it
+    first_key = Period.of(first.start, frequency)
+    if frequency is PeriodKind.WEEK:
+        first_key = first_key.previous()
+    return first_key, Period.of(shown.end, frequency)
+
+
+def _load(ranges: dict[str, tuple[str, str]]) -> RollUp:
+    specs = load_kpi_specs()
     children: dict[int | None, list[int]] = defaultdict(list)
     for unit_id, _name, parent_id, _order in queries.units():
         children[parent_id].append(unit_id)
     measurements: dict[int, dict[tuple[int, str], float]] = defaultdict(dict)
-    for kpi_id, unit_id, key, value in queries.measurements_in_years(first_year, last_year):
+    for kpi_id, unit_id, key, value in queries.measurements_in_ranges(ranges):
         measurements[kpi_id][(unit_id, key)] = value
     targets: dict[int, dict[tuple[int | None, str], tuple[float, float | None]]] = defaultdict(dict)
-    for kpi_id, unit_id, key, value, high in queries.targets_in_years(first_year, last_year):
+    for kpi_id, unit_id, key, value, high in queries.targets_in_ranges(ranges):
         targets[kpi_id][(unit_id, key)] = (value, high)
     paths: dict[int, dict[int | None, TargetPath]] = defaultdict(dict)
     for kpi_id, unit_id, base_key, base_value, goal_key, goal_value in queries.target_paths():
@@ -323,7 +351,7 @@ def build_scorecard(
     fiscal_start_month: int = 1,
     rollup: RollUp | None = None,
 ) -> Scorecard:
-    rollup = rollup or load_rollup(period.start.year - 2, period.end.year)
+    rollup = rollup or load_rollup_for(period, fiscal_start_month)
     rows: list[ScorecardRow] = []
     for spec in sorted(rollup.kpis.values(), key=lambda s: (s.sort_order, s.code)):
         if spec.archived:

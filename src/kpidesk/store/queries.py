@@ -383,3 +383,28 @@ def stored_values_for_template(
         if kpi_id in kpis and unit_id in units and period in periods:
             result[(kpi_id, unit_id, period)] = (value, comment or "")
     return result
+
+
+def _ranges_clause(ranges: dict[str, tuple[str, str]]) -> tuple[str, list[str]]:
+    parts, params = [], []
+    for kind, (first, last) in ranges.items():
+        parts.append("(period GLOB ? AND period BETWEEN ? AND ?)")
+        params += [_PERIOD_GLOBS[kind], first, last]
+    return " OR ".join(parts) or "0", params
+
+
+def measurements_in_ranges(ranges: dict[str, tuple[str, str]]) -> list[tuple[int, int, str, float]]:
+    """(kpi id, unit id, period key, value) for period keys in each kind's (first, last) range."""
+    clause, params = _ranges_clause(ranges)
+    return database.execute_sql(
+        f"SELECT kpi_id, unit_id, period, value FROM measurement WHERE {clause}", params
+    ).fetchall()
+
+
+def targets_in_ranges(
+    ranges: dict[str, tuple[str, str]],
+) -> list[tuple[int, int | None, str, float, float | None]]:
+    clause, params = _ranges_clause(ranges)
+    return database.execute_sql(
+        f"SELECT kpi_id, unit_id, period, value, value_high FROM target WHERE {clause}", params
+    ).fetchall()

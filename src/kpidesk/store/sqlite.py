@@ -90,7 +90,15 @@ def read_only_uri(path: Path) -> str:
 
 def integrity_problems(connection: sqlite3.Connection, *, quick: bool = False) -> list[str]:
     pragma = "quick_check" if quick else "integrity_check"
-    rows = connection.execute(f"PRAGMA {pragma}").fetchall()
+    text_factory = connection.text_factory
+    # a damaged file's report can quote damaged bytes that are not UTF-8
+    connection.text_factory = lambda raw: raw.decode("utf-8", "replace")
+    try:
+        rows = connection.execute(f"PRAGMA {pragma}").fetchall()
+    except UnicodeDecodeError:  # SQLite's own error text quoted damaged bytes
+        return ["damaged schema"]
+    finally:
+        connection.text_factory = text_factory
     problems = [row[0] for row in rows]
     return [] if problems == ["ok"] else problems
 

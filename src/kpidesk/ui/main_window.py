@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -153,6 +154,7 @@ class MainWindow(QMainWindow):
             item.setToolTip(f"{page_class.title()} (Ctrl+{number})")
             self.navigation.addItem(item)
         self.navigation.currentRowChanged.connect(self._show_page)
+        self.pages["scorecard"].kpiActivated.connect(self.open_chart)  # type: ignore[attr-defined]
         self.navigation.setCurrentRow(0)
         self.setCentralWidget(central)
 
@@ -219,6 +221,9 @@ class MainWindow(QMainWindow):
             self.page_actions.append(action)
 
         view_menu.addSeparator()
+        self.action_compare = self._action(
+            view_menu, _("&Compare Units…"), self.compare_units, QKeySequence("Ctrl+Shift+C")
+        )
         self.action_health = self.health_panel.toggleViewAction()
         self.action_health.setText(_("KPI &Health"))
         self.action_health.setShortcut(QKeySequence("Ctrl+Shift+H"))
@@ -271,6 +276,7 @@ class MainWindow(QMainWindow):
         self.action_save_copy.setEnabled(open_)
         self.action_close.setEnabled(open_)
         self.action_units.setEnabled(open_)
+        self.action_compare.setEnabled(open_)
         self.action_restore.setEnabled(open_ and not session.read_only)
         for action in self.page_actions:
             action.setEnabled(open_)
@@ -502,6 +508,16 @@ class MainWindow(QMainWindow):
         )
         return True
 
+    def open_chart(self, kpi_id: int) -> None:
+        from kpidesk.ui.charts import open_kpi_chart  # pyqtgraph loads on the first chart
+
+        open_kpi_chart(self.session, kpi_id, parent=self)
+
+    def compare_units(self) -> None:
+        from kpidesk.ui.charts import open_comparison
+
+        open_comparison(self.session, kpi_id=None, parent=self)
+
     def edit_units(self) -> None:
         if not self.session.is_open:
             return
@@ -535,6 +551,8 @@ class MainWindow(QMainWindow):
         self.settings.language = language
         chosen = i18n.set_language(language)
         self.languageChanged.emit(chosen)
+        if "kpidesk.ui.charts" in sys.modules:
+            sys.modules["kpidesk.ui.charts"].forget_windows(self.session)
         current = self.navigation.currentRow()
         old = self.centralWidget()
         self._build()
