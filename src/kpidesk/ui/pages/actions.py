@@ -39,6 +39,7 @@ from kpidesk.services.actions import (
     ActionStatus,
 )
 from kpidesk.services.kpis import KpiFilter
+from kpidesk.ui.filters import FilterCombo
 from kpidesk.ui.icons import icon
 from kpidesk.ui.pages.base import Page
 from kpidesk.ui.session import WorkspaceSession
@@ -221,7 +222,6 @@ class ActionsPage(Page):
         super().__init__(session, parent)
         self.today: date | None = None
         """The day overdue is judged against; None for the real today (tests set it)."""
-        self._filling = False
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 4, 0, 0)
 
@@ -232,10 +232,14 @@ class ActionsPage(Page):
         self.search.setAccessibleName(_("Search actions"))
         self.search.textChanged.connect(self.refresh)
         filters.addWidget(self.search, 2)
-        self.owner_filter = self._combo(_("All owners"))
-        self.status_filter = self._combo(_("All statuses"))
-        self.kpi_filter = self._combo(_("All KPIs"))
-        self.goal_filter = self._combo(_("All goals"))
+        self.owner_filter = FilterCombo(_("All owners"))
+        self.owner_filter.currentIndexChanged.connect(self.refresh)
+        self.status_filter = FilterCombo(_("All statuses"))
+        self.status_filter.currentIndexChanged.connect(self.refresh)
+        self.kpi_filter = FilterCombo(_("All KPIs"))
+        self.kpi_filter.currentIndexChanged.connect(self.refresh)
+        self.goal_filter = FilterCombo(_("All goals"))
+        self.goal_filter.currentIndexChanged.connect(self.refresh)
         for combo in (self.owner_filter, self.status_filter, self.kpi_filter, self.goal_filter):
             filters.addWidget(combo, 1)
         self.overdue_filter = QCheckBox(_("&Overdue only"))
@@ -290,48 +294,26 @@ class ActionsPage(Page):
         self.table.selectionModel().selectionChanged.connect(self._update_buttons)
         self.stack.addWidget(self.table)
 
-    def _combo(self, everything: str) -> QComboBox:
-        combo = QComboBox()
-        combo.addItem(everything, None)
-        combo.currentIndexChanged.connect(self.refresh)
-        return combo
-
-    def _refill(self, combo: QComboBox, items: list[tuple[str, object]]) -> None:
-        current = combo.currentData()
-        everything = combo.itemText(0)
-        combo.clear()
-        combo.addItem(everything, None)
-        for text, value in items:
-            combo.addItem(text, value)
-        combo.setCurrentIndex(max(0, combo.findData(current)))
-
     def current_day(self) -> date:
         return self.today or date.today()
 
     def refresh(self) -> None:
-        if not self.session.is_open or self._filling:
+        if not self.session.is_open:
             return
-        self._filling = True
-        try:
-            self._refill(self.owner_filter, [(o, o) for o in action_service.owners()])
-            self._refill(
-                self.status_filter,
-                [(_("Not finished"), "unfinished")]
-                + [(action_status_text(s.value), s.value) for s in ActionStatus],
-            )
-            self._refill(
-                self.kpi_filter,
-                [
-                    (f"{k.data.name} ({k.data.code})", k.id)
-                    for k in kpi_service.list_kpis(KpiFilter(show_archived=True))
-                ],
-            )
-            self._refill(
-                self.goal_filter,
-                [("\u2003" * g.depth + g.data.title, g.id) for g in goal_service.goal_tree()],
-            )
-        finally:
-            self._filling = False
+        self.owner_filter.set_choices([(o, o) for o in action_service.owners()])
+        self.status_filter.set_choices(
+            [(_("Not finished"), "unfinished")]
+            + [(action_status_text(s.value), s.value) for s in ActionStatus],
+        )
+        self.kpi_filter.set_choices(
+            [
+                (f"{k.data.name} ({k.data.code})", k.id)
+                for k in kpi_service.list_kpis(KpiFilter(show_archived=True))
+            ],
+        )
+        self.goal_filter.set_choices(
+            [("\u2003" * g.depth + g.data.title, g.id) for g in goal_service.goal_tree()],
+        )
         today = self.current_day()
         selected = self.selected_action_id()
         rows = action_service.list_actions(self.current_filter(), today=today)

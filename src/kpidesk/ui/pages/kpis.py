@@ -7,7 +7,6 @@ from PySide6.QtGui import QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
-    QComboBox,
     QDialog,
     QHBoxLayout,
     QHeaderView,
@@ -27,6 +26,7 @@ from kpidesk.services import goals as goal_service
 from kpidesk.services import kpis as kpi_service
 from kpidesk.services.goals import PERSPECTIVE_LABELS
 from kpidesk.services.kpis import INDICATOR_LABELS, KpiData, KpiFilter, KpiRow
+from kpidesk.ui.filters import FilterCombo
 from kpidesk.ui.icons import icon
 from kpidesk.ui.kpi_editor import KpiEditor
 from kpidesk.ui.library_picker import LibraryPicker
@@ -160,10 +160,14 @@ class KpisPage(Page):
         self.search.textChanged.connect(self.refresh)
         QShortcut(QKeySequence.StandardKey.Find, self, self.search.setFocus)
         filters.addWidget(self.search, 2)
-        self.goal_filter = self._filter_combo(_("All goals"))
-        self.perspective_filter = self._filter_combo(_("All perspectives"))
-        self.owner_filter = self._filter_combo(_("All owners"))
-        self.indicator_filter = self._filter_combo(_("Leading and lagging"))
+        self.goal_filter = FilterCombo(_("All goals"))
+        self.goal_filter.currentIndexChanged.connect(self.refresh)
+        self.perspective_filter = FilterCombo(_("All perspectives"))
+        self.perspective_filter.currentIndexChanged.connect(self.refresh)
+        self.owner_filter = FilterCombo(_("All owners"))
+        self.owner_filter.currentIndexChanged.connect(self.refresh)
+        self.indicator_filter = FilterCombo(_("Leading and lagging"))
+        self.indicator_filter.currentIndexChanged.connect(self.refresh)
         for combo in (
             self.goal_filter,
             self.perspective_filter,
@@ -210,43 +214,19 @@ class KpisPage(Page):
         self.table.doubleClicked.connect(self.edit_selected)
         self.table.selectionModel().selectionChanged.connect(self._update_buttons)
         self.stack.addWidget(self.table)
-        self._filling = False
-
-    def _filter_combo(self, everything: str) -> QComboBox:
-        combo = QComboBox()
-        combo.addItem(everything, None)
-        combo.currentIndexChanged.connect(self.refresh)
-        return combo
-
-    def _refill(self, combo: QComboBox, items: list[tuple[str, object]]) -> None:
-        current = combo.currentData()
-        everything = combo.itemText(0)
-        combo.clear()
-        combo.addItem(everything, None)
-        for text, value in items:
-            combo.addItem(text, value)
-        combo.setCurrentIndex(max(0, combo.findData(current)))
 
     def refresh(self) -> None:
-        if not self.session.is_open or self._filling:
+        if not self.session.is_open:
             return
-        self._filling = True
-        try:
-            goals = goal_service.goal_tree()
-            self._refill(
-                self.goal_filter, [("\u2003" * g.depth + g.data.title, g.id) for g in goals]
-            )
-            self._refill(
-                self.perspective_filter,
-                [(_(label), p.value) for p, label in PERSPECTIVE_LABELS.items()],
-            )
-            self._refill(self.owner_filter, [(o, o) for o in kpi_service.owners()])
-            self._refill(
-                self.indicator_filter,
-                [(_(label), i.value) for i, label in INDICATOR_LABELS.items()],
-            )
-        finally:
-            self._filling = False
+        goals = goal_service.goal_tree()
+        self.goal_filter.set_choices([("\u2003" * g.depth + g.data.title, g.id) for g in goals])
+        self.perspective_filter.set_choices(
+            [(_(label), p.value) for p, label in PERSPECTIVE_LABELS.items()],
+        )
+        self.owner_filter.set_choices([(o, o) for o in kpi_service.owners()])
+        self.indicator_filter.set_choices(
+            [(_(label), i.value) for i, label in INDICATOR_LABELS.items()],
+        )
         kpi_filter = KpiFilter(
             text=self.search.text(),
             goal_id=self.goal_filter.currentData(),

@@ -30,6 +30,7 @@ from kpidesk.palette import BAD_CHANGE, FILL_COLORS, GOOD_CHANGE, SYMBOL_COLORS
 from kpidesk.services import goals as goal_service
 from kpidesk.services.goals import PERSPECTIVE_LABELS
 from kpidesk.services.scorecard import Scorecard, ScorecardRow, build_scorecard
+from kpidesk.ui.filters import FilterCombo
 from kpidesk.ui.pages.base import Page
 from kpidesk.ui.session import WorkspaceSession
 from kpidesk.ui.widgets import EmptyState
@@ -127,12 +128,16 @@ class ScorecardPage(Page):
         self.group_combo.currentIndexChanged.connect(self._show)
         filters.itemAt(0).widget().setBuddy(self.group_combo)
         filters.addWidget(self.group_combo)
-        self.goal_filter = self._combo(_("All goals"))
-        self.perspective_filter = self._combo(_("All perspectives"))
+        self.goal_filter = FilterCombo(_("All goals"))
+        self.goal_filter.currentIndexChanged.connect(self._show)
+        self.perspective_filter = FilterCombo(_("All perspectives"))
+        self.perspective_filter.currentIndexChanged.connect(self._show)
         for perspective, label in PERSPECTIVE_LABELS.items():
             self.perspective_filter.addItem(_(label), perspective.value)
-        self.owner_filter = self._combo(_("All owners"))
-        self.status_filter = self._combo(_("All statuses"))
+        self.owner_filter = FilterCombo(_("All owners"))
+        self.owner_filter.currentIndexChanged.connect(self._show)
+        self.status_filter = FilterCombo(_("All statuses"))
+        self.status_filter.currentIndexChanged.connect(self._show)
         for status in Status:
             self.status_filter.addItem(status_text(status), status.value)
         for combo in (
@@ -188,12 +193,6 @@ class ScorecardPage(Page):
         self.tree.itemActivated.connect(self._activated)
         self.stack.addWidget(self.tree)
 
-    def _combo(self, everything: str) -> QComboBox:
-        combo = QComboBox()
-        combo.addItem(everything, None)
-        combo.currentIndexChanged.connect(self._show)
-        return combo
-
     def refresh(self) -> None:
         context = self.session.context
         if not self.session.is_open or context is None or context.unit_id is None:
@@ -204,24 +203,14 @@ class ScorecardPage(Page):
         )
         self.currency = settings.currency
         self._goals = goal_service.goal_tree()
-        self._refill(
-            self.goal_filter, [("\u2003" * g.depth + g.data.title, g.id) for g in self._goals]
+        self.goal_filter.set_choices(
+            [("\u2003" * g.depth + g.data.title, g.id) for g in self._goals]
         )
         owners = sorted(
             {row.kpi.owner for row in self.scorecard.rows if row.kpi.owner}, key=str.casefold
         )
-        self._refill(self.owner_filter, [(owner, owner) for owner in owners])
+        self.owner_filter.set_choices([(owner, owner) for owner in owners])
         self._show()
-
-    def _refill(self, combo: QComboBox, items: list[tuple[str, object]]) -> None:
-        current = combo.currentData()
-        combo.blockSignals(True)
-        while combo.count() > 1:
-            combo.removeItem(1)
-        for text, value in items:
-            combo.addItem(text, value)
-        combo.setCurrentIndex(max(0, combo.findData(current)))
-        combo.blockSignals(False)
 
     def visible_rows(self) -> list[ScorecardRow]:
         if self.scorecard is None:
