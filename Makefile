@@ -19,7 +19,7 @@ PYTHON ?= $(shell \
     if [ -x "$$c" ]; then echo $$c; exit 0; fi; \
   done)
 
-.PHONY: run test bench lint format translations clean venv check-python
+.PHONY: run test bench lint format translations clean venv check-python installer installer-deps installer-icons
 
 check-python:
 	@if [ -z "$(PYTHON)" ]; then echo "KPI Desk needs Python 3.12 or newer; none was found." >&2; exit 1; fi
@@ -61,3 +61,27 @@ translations: $(STAMP)
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .ruff_cache $(MO_FILES)
+
+# The installable app: dist/kpidesk/ (PyInstaller, one folder), checked, and on Linux the
+# package dist/kpidesk-<version>-linux-<arch>.tar.gz, checked by installing it. See installer/.
+INSTALLER_STAMP := $(VENV)/.installer-stamp
+ICON_SENTINEL := resources/icons/png/kpidesk-1024.png
+
+$(INSTALLER_STAMP): pyproject.toml $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev,installer]'
+	@touch $(INSTALLER_STAMP)
+
+installer-deps: $(INSTALLER_STAMP)
+	@if [ "$$(uname -s)" = Linux ]; then bash installer/linux/system-deps.sh; fi
+
+# Every size at once (16…1024 px); the largest stands for them all.
+$(ICON_SENTINEL): resources/icons/kpidesk.svg installer/make_icons.py | $(STAMP)
+	$(BIN)/python installer/make_icons.py
+
+installer-icons: $(ICON_SENTINEL)
+
+installer: venv installer-deps installer-icons
+	@case "$$(uname -s)" in \
+	  Linux) PYTHON=$(BIN)/python bash installer/linux/build.sh ;; \
+	  *) echo "make installer builds the Linux package; for Windows and macOS see installer/README.md" >&2; exit 1 ;; \
+	esac

@@ -18,9 +18,10 @@ from bench_store import bench_bulk_insert
 def main() -> int:
     os.environ.setdefault("KPIDESK_HOME", tempfile.mkdtemp(prefix="kpidesk-bench-home-"))
     from bench_charts import bench_charts
+    from bench_export import bench_export
     from bench_startup import bench_startup
 
-    for bench in (bench_bulk_insert, bench_startup, bench_charts):
+    for bench in (bench_bulk_insert, bench_startup, bench_charts, bench_export):
         bench()
     return 0
 

@@ -58,6 +58,11 @@ def _app_parser() -> argparse.ArgumentParser:
     parser.add_argument("--read-only", action="store_true", help=_("open without writing"))
     add_language_option(parser)
     parser.add_argument("--version", action="store_true", help=_("print the version and exit"))
+    parser.add_argument(
+        "--self-test",
+        action="store_true",
+        help=_("check this installation offscreen on a demo workspace, print one line, exit"),
+    )
     return parser
 
 
@@ -74,6 +79,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         if options.version:
             print(f"KPI Desk {__version__}")
             return EXIT_OK
+        if options.self_test:
+            from kpidesk import selftest
+
+            return selftest.run()
         from kpidesk.app import run_app  # Qt is loaded only when the app is wanted
 
         return run_app(options.path, read_only=options.read_only, language=_language_option(args))

@@ -300,3 +300,17 @@ def test_a_read_only_file_opens_read_only(window, tmp_path, monkeypatch):
     monkeypatch.setattr(main_window.Workspace, "open", open_as_if_read_only)
     assert window.open_workspace(path)
     assert window.session.read_only and window.read_only_banner is not None
+
+
+def test_file_export_opens_the_dialog_with_the_shown_review(window, demo_copy, monkeypatch):
+    from kpidesk.ui import export_dialog
+
+    opened = []
+    monkeypatch.setattr(export_dialog.ExportDialog, "exec",
+                        lambda dialog: opened.append(dialog.review_id) or 0)
+    window.open_workspace(demo_copy)
+    window.action_export.trigger()
+    window.show_page(list(window.pages).index("reviews"))
+    review = window.current_page().current_review_id()
+    window.action_export.trigger()
+    assert opened == [None, review] and review is not None

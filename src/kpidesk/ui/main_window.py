@@ -189,6 +189,9 @@ class MainWindow(QMainWindow):
             QKeySequence("Ctrl+Shift+S"),
             "save",
         )
+        self.action_export = self._action(
+            file_menu, _("&Export…"), self.export, QKeySequence("Ctrl+E"), "save"
+        )
         self.action_restore = self._action(
             file_menu, _("&Restore from Backup…"), self.restore_from_backup, None, "history"
         )
@@ -276,6 +279,7 @@ class MainWindow(QMainWindow):
         self.action_save_copy.setEnabled(open_)
         self.action_close.setEnabled(open_)
         self.action_units.setEnabled(open_)
+        self.action_export.setEnabled(open_)
         self.action_compare.setEnabled(open_)
         self.action_restore.setEnabled(open_ and not session.read_only)
         for action in self.page_actions:
@@ -507,6 +511,19 @@ class MainWindow(QMainWindow):
             ),
         )
         return True
+
+    def export(self) -> None:
+        """File → Export: a pack, PDF, template, CSV or chart images; from the Reviews page,
+        the pack of the review shown there."""
+        if not self.session.is_open:
+            return
+        from kpidesk.ui.export_dialog import ExportDialog
+
+        page = self.current_page()
+        review_id = page.current_review_id() if page.key == "reviews" else None  # type: ignore[attr-defined]
+        dialog = ExportDialog(self.session, self, review_id=review_id)
+        dialog.exec()
+        dialog.deleteLater()
 
     def open_chart(self, kpi_id: int) -> None:
         from kpidesk.ui.charts import open_kpi_chart  # pyqtgraph loads on the first chart

@@ -1,0 +1,844 @@
+"""The Excel review pack: cover, scorecard, a sheet per KPI with a native chart, decisions,
+actions (and, for a review, its comments), written with openpyxl.
+
+Every heading comes from ``gettext_for(language)``, so a Swedish pack is Swedish whatever the
+app's language. Status is always colour *and* symbol, with the app's one palette. Numbers are
+numbers with a format per KPI unit (see :mod:`kpidesk.io.xlsx_formats`); text never becomes a
+formula (:mod:`kpidesk.io.xlsx_safety`). Every sheet prints landscape on A4, fitted to the
+page width, with its title rows repeated and the page number in the footer.
+
+Charts are set up explicitly, because openpyxl's defaults read differently elsewhere: in
+LibreOffice its line series come out smoothed and its axes without labels unless every
+series says ``smooth=False`` and both axes say ``delete=False``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable
+from datetime import date
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.cell import Cell
+from openpyxl.chart import LineChart, Reference
+from openpyxl.chart.shapes import GraphicalProperties
+from openpyxl.chart.text import RichText
+from openpyxl.drawing.line import LineProperties
+from openpyxl.drawing.text import CharacterProperties, Paragraph, ParagraphProperties
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles.cell_style import StyleArray
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.hyperlink import Hyperlink
+from openpyxl.worksheet.page import PageMargins
+from openpyxl.worksheet.pagebreak import Break
+from openpyxl.worksheet.worksheet import Worksheet
+
+from kpidesk import palette
+from kpidesk.domain.numbers import MEASURE_UNIT_LABELS
+from kpidesk.domain.periods import Period, format_period
+from kpidesk.domain.status import DIRECTION_LABELS, STATUS_LABELS, Direction, Status
+from kpidesk.i18n import gettext_for
+from kpidesk.io.report_model import (
+    ACTION_STATUS_LABELS,
+    FREQUENCY_LABELS,
+    KpiInfo,
+    KpiSection,
+    ReportContent,
+    UnitSeries,
+)
+from kpidesk.io.xlsx_formats import (
+    LINE_HEIGHT,
+    axis_format,
+    number_format,
+    to_cell_value,
+    wrapped_line_count,
+)
+from kpidesk.io.xlsx_safety import quote_sheet_name, set_text, sheet_title
+
+Progress = Callable[[int, int], None]
+
+FONT_NAME = "Calibri"
+HEADER_FILL = palette.ACTUAL_LINE
+RULE_COLOR = "D0D7DE"
+MUTED_TEXT = "57606A"
+DATE_FORMAT = "yyyy-mm-dd"
+CHART_WIDTH_CM = 17.0
+CHART_HEIGHT_CM = 8.0
+CHART_ROWS = 16  # rows of default height the chart covers, so the next block starts below it
+ROWS_PER_PAGE = 48  # about what a landscape page fitted to width holds, for page breaks
+
+
+def _hex(color: str) -> str:
+    return color.lstrip("#").upper()
+
+
+def _no_progress(_done: int, _total: int) -> None:
+    return None
+
+
+class _Styles:
+    """Every font, fill and border the pack uses, made once (openpyxl hashes each on use)."""
+
+    def __init__(self) -> None:
+        self.title = Font(name=FONT_NAME, size=16, bold=True, color=_hex(palette.ACTUAL_LINE))
+        self.cover_title = Font(name=FONT_NAME, size=24, bold=True, color=_hex(palette.ACTUAL_LINE))
+        self.subtitle = Font(name=FONT_NAME, size=11, color=MUTED_TEXT)
+        self.cover_subtitle = Font(name=FONT_NAME, size=14, color=MUTED_TEXT)
+        self.heading = Font(name=FONT_NAME, size=12, bold=True, color=_hex(palette.ACTUAL_LINE))
+        self.label = Font(name=FONT_NAME, size=11, bold=True, color=MUTED_TEXT)
+        self.body = Font(name=FONT_NAME, size=11)
+        self.muted = Font(name=FONT_NAME, size=10, italic=True, color=MUTED_TEXT)
+        self.header = Font(name=FONT_NAME, size=11, bold=True, color="FFFFFF")
+        self.link = Font(
+            name=FONT_NAME, size=11, color=_hex(palette.ACTUAL_LINE), underline="single"
+        )
+        self.header_fill = PatternFill("solid", fgColor=_hex(HEADER_FILL))
+        self.band_fill = PatternFill("solid", fgColor=_hex(palette.ACTUAL_LINE))
+        self.status_fonts = {
+            status: Font(name=FONT_NAME, size=11, bold=True, color=_hex(color))
+            for status, color in palette.SYMBOL_COLORS.items()
+        }
+        self.status_fills = {
+            status: PatternFill("solid", fgColor=_hex(color))
+            for status, color in palette.FILL_COLORS.items()
+        }
+        rule = Side(style="thin", color=RULE_COLOR)
+        self.row_border = Border(bottom=rule)
+        self.header_alignment = Alignment(vertical="center", wrap_text=True)
+        self.header_alignment_right = Alignment(
+            horizontal="right", vertical="center", wrap_text=True
+        )
+        self.top = Alignment(vertical="top")
+        self.indented = Alignment(horizontal="left", vertical="top", indent=1)
+        self.top_left = Alignment(horizontal="left", vertical="top")
+        self.wrap = Alignment(vertical="top", wrap_text=True)
+        self.center = Alignment(horizontal="center", vertical="top")
+
+
+class _PackWriter:
+    def __init__(self, content: ReportContent, language: str, progress: Progress) -> None:
+        self.content = content
+        self.language = language
+        self._ = gettext_for(language)
+        self.progress = progress
+        self.styles = _Styles()
+        self.workbook = Workbook()
+        self.taken: set[str] = set()
+        self.kpi_sheets: dict[int, str] = {}
+        self.period_text = format_period(content.period, language)
+        self.formats: dict[tuple[int, bool], str] = {}
+        self.row_lines = 1
+        self._styles: dict[Hashable, StyleArray] = {}
+        self._axis_text: RichText | None = None
+        self._status_texts: dict[Status, str] = {}
+        self._period_texts: dict[Period, str] = {}
+
+    # helpers ------------------------------------------------------------------------------
+    def fmt(self, kpi: KpiInfo, *, signed: bool = False) -> str:
+        key = (kpi.id, signed)
+        if key not in self.formats:
+            self.formats[key] = number_format(
+                kpi.measure_unit,
+                kpi.decimals,
+                self.language,
+                currency=self.content.currency,
+                unit_label=kpi.unit_label,
+                signed=signed,
+            )
+        return self.formats[key]
+
+    def status_text(self, status: Status) -> str:
+        text = self._status_texts.get(status)
+        if text is None:
+            text = self._status_texts[status] = f"{status.symbol} {self._(STATUS_LABELS[status])}"
+        return text
+
+    def short_period(self, period: Period) -> str:
+        text = self._period_texts.get(period)
+        if text is None:
+            text = self._period_texts[period] = format_period(period, self.language, short=True)
+        return text
+
+    def style(self, cell: Cell, key: Hashable, **attributes: object) -> None:
+        """Give ``cell`` the style ``attributes`` make, built once per ``key``.
+
+        openpyxl hashes every font, fill and border on each assignment, which made styling
+        most of the pack's writing time; a finished style is shared instead. Nothing here
+        changes a cell's style afterwards except through ``set_text`` (which copies first)
+        or by assigning a new one.
+        """
+        array = self._styles.get(key)
+        if array is None:
+            probe = Cell(cell.parent)  # not placed in the sheet
+            for name, value in attributes.items():
+                setattr(probe, name, value)
+            array = self._styles[key] = probe._style
+        cell._style = array
+
+    def put_status(self, cell: Cell, status: Status) -> None:
+        styles = self.styles
+        self.style(
+            cell,
+            ("status", status),
+            font=styles.status_fonts[status],
+            fill=styles.status_fills[status],
+            border=styles.row_border,
+            alignment=styles.indented,
+        )
+        cell.value = self.status_text(status)
+
+    def put_number(self, cell: Cell, value: float | None, kpi: KpiInfo, *, signed: bool = False):
+        number_format = self.fmt(kpi, signed=signed)
+        self.style(
+            cell,
+            ("number", number_format),
+            number_format=number_format,
+            border=self.styles.row_border,
+            alignment=self.styles.top,
+        )
+        cell.value = to_cell_value(value, kpi.measure_unit)
+
+    def put_text(self, cell: Cell, text: str, *, wrap: bool = False) -> None:
+        wrapped = wrap and bool(text)
+        self.style(
+            cell,
+            ("text", wrapped),
+            border=self.styles.row_border,
+            alignment=self.styles.wrap if wrapped else self.styles.top,
+        )
+        set_text(cell, text)
+        if wrapped:
+            width = cell.parent.column_dimensions[cell.column_letter].width or 10
+            self.row_lines = max(self.row_lines, wrapped_line_count(text, width))
+
+    def end_row(self, sheet: Worksheet, row: int) -> None:
+        """Give a row with wrapped text the height it needs: spreadsheets do not on opening."""
+        if self.row_lines > 1:
+            sheet.row_dimensions[row].height = LINE_HEIGHT * self.row_lines + 2
+        self.row_lines = 1
+
+    def put_date(self, cell: Cell, value: date | None) -> None:
+        self.style(
+            cell,
+            ("date",),
+            number_format=DATE_FORMAT,
+            border=self.styles.row_border,
+            alignment=self.styles.top_left,
+        )
+        cell.value = value
+
+    def header_row(
+        self,
+        sheet: Worksheet,
+        row: int,
+        titles: list[str],
+        numeric: set[int] = frozenset(),
+        *,
+        lines: int = 1,
+    ) -> None:
+        for column, title in enumerate(titles, start=1):
+            cell = sheet.cell(row=row, column=column)
+            right = column in numeric
+            self.style(
+                cell,
+                ("header", right),
+                font=self.styles.header,
+                fill=self.styles.header_fill,
+                alignment=(
+                    self.styles.header_alignment_right if right else self.styles.header_alignment
+                ),
+            )
+            set_text(cell, title)
+        sheet.row_dimensions[row].height = 6 + LINE_HEIGHT * lines
+
+    def title_rows(self, sheet: Worksheet, title: str, subtitle: str) -> None:
+        cell = sheet.cell(row=1, column=1)
+        set_text(cell, title)
+        cell.font = self.styles.title
+        sheet.row_dimensions[1].height = 24
+        cell = sheet.cell(row=2, column=1)
+        set_text(cell, subtitle)
+        cell.font = self.styles.subtitle
+
+    def link(self, cell: Cell, text: str, sheet_name: str) -> None:
+        set_text(cell, text)
+        cell.hyperlink = Hyperlink(
+            ref=cell.coordinate, location=f"{quote_sheet_name(sheet_name)}!A1", display=text
+        )
+        cell.font = self.styles.link
+
+    def widths(self, sheet: Worksheet, widths: list[float]) -> None:
+        for column, width in enumerate(widths, start=1):
+            sheet.column_dimensions[get_column_letter(column)].width = width
+
+    def print_setup(self, sheet: Worksheet, title_rows: str | None) -> None:
+        _ = self._
+        setup = sheet.page_setup
+        setup.orientation = "landscape"
+        setup.paperSize = sheet.PAPERSIZE_A4
+        setup.fitToWidth = 1
+        setup.fitToHeight = 0
+        sheet.sheet_properties.pageSetUpPr.fitToPage = True
+        sheet.page_margins = PageMargins(
+            left=0.5, right=0.5, top=0.8, bottom=0.8, header=0.3, footer=0.3
+        )
+        if title_rows:
+            sheet.print_title_rows = title_rows
+        header_left = _escape_header(self.content.workspace_name)
+        header_right = _escape_header(f"{self.document_title()} · {self.period_text}")
+        for part, text in (
+            (sheet.oddHeader.left, header_left),
+            (sheet.oddHeader.right, header_right),
+        ):
+            part.text = text
+            part.size = 9
+            part.color = MUTED_TEXT
+        sheet.oddFooter.left.text = "&A"
+        sheet.oddFooter.left.size = 9
+        sheet.oddFooter.left.color = MUTED_TEXT
+        sheet.oddFooter.right.text = _("Page {page} of {pages}").format(page="&P", pages="&N")
+        sheet.oddFooter.right.size = 9
+        sheet.oddFooter.right.color = MUTED_TEXT
+
+    def document_title(self) -> str:
+        if self.content.review is not None:
+            return self._("Review pack")
+        return self._("Review pack")
+
+    def new_sheet(self, name: str) -> Worksheet:
+        title = sheet_title(name, self.taken, fallback=self._("Sheet"))
+        return self.workbook.create_sheet(title)
+
+    # the workbook -------------------------------------------------------------------------
+    def write(self, destination: Path) -> None:
+        _ = self._
+        content = self.content
+        total = len(content.sections) + 6
+        done = 0
+        self.progress(done, total)
+        cover = self.workbook.active
+        assert cover is not None
+        cover.title = sheet_title(_("Overview"), self.taken)
+        scorecard = self.new_sheet(_("Scorecard"))
+        # Names for the KPI sheets first, so the scorecard and cover can link to them.
+        for section in content.sections:
+            self.kpi_sheets[section.kpi.id] = sheet_title(
+                f"{section.kpi.code} {section.kpi.name}", self.taken
+            )
+        comments_name = (
+            sheet_title(_("Comments"), self.taken) if content.review is not None else None
+        )
+        decisions_name = sheet_title(_("Decisions"), self.taken)
+        actions_name = sheet_title(_("Actions"), self.taken)
+
+        self.write_scorecard(scorecard)
+        done += 1
+        self.progress(done, total)
+        for section in content.sections:
+            sheet = self.workbook.create_sheet(self.kpi_sheets[section.kpi.id])
+            self.write_kpi_sheet(sheet, section)
+            done += 1
+            self.progress(done, total)
+        if comments_name is not None:
+            self.write_comments(self.workbook.create_sheet(comments_name))
+        self.write_decisions(self.workbook.create_sheet(decisions_name))
+        self.write_actions(self.workbook.create_sheet(actions_name))
+        done += 2
+        self.progress(done, total)
+        self.write_cover(cover, scorecard.title, comments_name, decisions_name, actions_name)
+        self.set_properties()
+        done += 1
+        self.progress(done, total)
+        self.workbook.active = 0
+        self.workbook.save(destination)
+        self.progress(total, total)
+
+    def set_properties(self) -> None:
+        properties = self.workbook.properties
+        properties.title = f"{self.document_title()} – {self.period_text}"
+        properties.subject = self.content.workspace_name
+        properties.creator = "KPI Desk"
+        properties.language = self.language
+
+    # cover --------------------------------------------------------------------------------
+    def write_cover(
+        self,
+        sheet: Worksheet,
+        scorecard_name: str,
+        comments_name: str | None,
+        decisions_name: str,
+        actions_name: str,
+    ) -> None:
+        _ = self._
+        content = self.content
+        styles = self.styles
+        sheet.sheet_view.showGridLines = False
+        self.widths(sheet, [3, 40, 70])
+        for column in range(1, 4):
+            sheet.cell(row=1, column=column).fill = styles.band_fill
+        sheet.row_dimensions[1].height = 10
+        title = content.review.title if content.review is not None else _("Review pack")
+        cell = sheet.cell(row=3, column=2)
+        set_text(cell, title)
+        cell.font = styles.cover_title
+        sheet.row_dimensions[3].height = 34
+        cell = sheet.cell(row=4, column=2)
+        set_text(cell, content.workspace_name)
+        cell.font = styles.cover_subtitle
+        sheet.row_dimensions[4].height = 20
+
+        facts: list[tuple[str, object]] = [
+            (_("Period"), self.period_text),
+            (_("Units"), ", ".join(content.units)),
+        ]
+        if content.review is not None:
+            review = content.review
+            facts.append((_("Meeting held on"), review.held_on))
+            if review.participants:
+                facts.append((_("Participants"), review.participants))
+            facts.append((_("Review status"), _("Closed") if review.closed else _("Open")))
+        facts.append((_("Created"), content.generated_on))
+        row = 6
+        for label, value in facts:
+            label_cell = sheet.cell(row=row, column=2)
+            set_text(label_cell, label)
+            label_cell.font = styles.label
+            label_cell.alignment = styles.top
+            value_cell = sheet.cell(row=row, column=3)
+            if isinstance(value, date):
+                value_cell.value = value
+                value_cell.number_format = DATE_FORMAT
+                value_cell.alignment = Alignment(horizontal="left", vertical="top")
+            else:
+                set_text(value_cell, str(value or "–"))
+                value_cell.alignment = styles.wrap
+            value_cell.font = styles.body
+            row += 1
+
+        row += 1
+        cell = sheet.cell(row=row, column=2)
+        kpis = len({line.kpi.id for line in content.scorecard})
+        if len(content.units) > 1:
+            heading = _("Status of {count} KPIs in {units} units").format(
+                count=kpis, units=len(content.units)
+            )
+        else:
+            heading = _("Status of {count} KPIs").format(count=kpis)
+        set_text(cell, heading)
+        cell.font = styles.heading
+        row += 1
+        for status, count in content.status_counts().items():
+            status_cell = sheet.cell(row=row, column=2)
+            self.put_status(status_cell, status)
+            count_cell = sheet.cell(row=row, column=3)
+            count_cell.value = count
+            count_cell.font = styles.body
+            count_cell.alignment = Alignment(horizontal="left", vertical="top")
+            row += 1
+
+        row += 1
+        cell = sheet.cell(row=row, column=2)
+        set_text(cell, _("Contents"))
+        cell.font = styles.heading
+        row += 1
+        statuses: dict[int, Status] = {}  # the worst of the KPI's units
+        for line in content.scorecard:
+            known = statuses.get(line.kpi.id)
+            if known is None or _SEVERITY[line.status] > _SEVERITY[known]:
+                statuses[line.kpi.id] = line.status
+        entries: list[tuple[str, str, str, Status | None]] = [
+            (scorecard_name, scorecard_name, _("Every KPI's value, target and status"), None)
+        ]
+        for section in content.sections:
+            status = statuses.get(section.kpi.id)
+            description = self.status_text(status) if status is not None else section.kpi.name
+            text = f"{section.kpi.code} {section.kpi.name}"
+            entries.append((self.kpi_sheets[section.kpi.id], text, description, status))
+        if comments_name is not None:
+            entries.append((comments_name, comments_name, _("Comments from the meeting"), None))
+        entries.append((decisions_name, decisions_name, _("Decisions from the reviews"), None))
+        entries.append((actions_name, actions_name, _("Actions and their status"), None))
+        for name, text, description, status in entries:
+            self.link(sheet.cell(row=row, column=2), text, name)
+            text_cell = sheet.cell(row=row, column=3)
+            set_text(text_cell, description)
+            text_cell.font = styles.body if status is None else styles.status_fonts[status]
+            row += 1
+        for note in content.notes:
+            row += 1
+            cell = sheet.cell(row=row, column=2)
+            set_text(cell, note)
+            cell.font = styles.muted
+        self.print_setup(sheet, None)
+        sheet.page_setup.orientation = "portrait"
+
+    # scorecard ----------------------------------------------------------------------------
+    def write_scorecard(self, sheet: Worksheet) -> None:
+        _ = self._
+        content = self.content
+        with_comments = any(line.comment for line in content.scorecard)
+        titles = [
+            _("Status"),
+            _("KPI"),
+            _("Code"),
+            _("Unit"),
+            _("Period"),
+            _("Actual"),
+            _("Target"),
+            _("Deviation"),
+            _("Previous period"),
+            _("Same period last year"),
+            _("Year to date"),
+            _("Target year to date"),
+            _("Owner"),
+        ]
+        if with_comments:
+            titles.append(_("Comment"))
+        self.title_rows(
+            sheet,
+            _("Scorecard – {period}").format(period=self.period_text),
+            self.units_line(),
+        )
+        header = 4
+        unit_width = max([len(u) for u in content.units] + [10]) + 2
+        name_width = max([len(line.kpi.name) for line in content.scorecard] + [22]) + 2
+        widths = [14, min(name_width, 44), 9, min(unit_width, 28), 14]
+        widths += [15] * 7 + [16]
+        if with_comments:
+            widths.append(50)
+        self.widths(sheet, widths)
+        self.header_row(sheet, header, titles, numeric={6, 7, 8, 9, 10, 11, 12}, lines=2)
+        row = header
+        for line in content.scorecard:
+            row += 1
+            kpi = line.kpi
+            self.put_status(sheet.cell(row=row, column=1), line.status)
+            name_cell = sheet.cell(row=row, column=2)
+            target_sheet = self.kpi_sheets.get(kpi.id)
+            if target_sheet:
+                self.link(name_cell, kpi.name, target_sheet)
+                name_cell.border = self.styles.row_border
+            else:
+                self.put_text(name_cell, kpi.name)
+            self.put_text(sheet.cell(row=row, column=3), kpi.code)
+            self.put_text(sheet.cell(row=row, column=4), line.unit)
+            self.put_text(sheet.cell(row=row, column=5), format_period(line.period, self.language))
+            self.put_number(sheet.cell(row=row, column=6), line.value, kpi)
+            self.put_number(sheet.cell(row=row, column=7), line.target, kpi)
+            self.put_number(sheet.cell(row=row, column=8), line.deviation, kpi, signed=True)
+            self.put_number(sheet.cell(row=row, column=9), line.previous_value, kpi)
+            self.put_number(sheet.cell(row=row, column=10), line.last_year_value, kpi)
+            self.put_number(sheet.cell(row=row, column=11), line.ytd_value, kpi)
+            self.put_number(sheet.cell(row=row, column=12), line.ytd_target, kpi)
+            owner = sheet.cell(row=row, column=13)
+            self.style(
+                owner, ("owner",), border=self.styles.row_border, alignment=self.styles.indented
+            )
+            set_text(owner, kpi.owner)
+            if with_comments:
+                self.put_text(sheet.cell(row=row, column=14), line.comment, wrap=True)
+            self.end_row(sheet, row)
+        sheet.freeze_panes = sheet.cell(row=header + 1, column=3)
+        last_column = get_column_letter(len(titles))
+        sheet.auto_filter.ref = f"A{header}:{last_column}{max(row, header + 1)}"
+        self.print_setup(sheet, f"{header}:{header}")
+
+    # one KPI ------------------------------------------------------------------------------
+    def write_kpi_sheet(self, sheet: Worksheet, section: KpiSection) -> None:
+        _ = self._
+        kpi = section.kpi
+        band = kpi.direction is Direction.WITHIN_BAND
+        facts = [
+            kpi.code,
+            _(MEASURE_UNIT_LABELS.get(kpi.measure_unit, kpi.measure_unit))  # type: ignore[call-overload]
+            if kpi.measure_unit in MEASURE_UNIT_LABELS
+            else kpi.measure_unit,
+            _(DIRECTION_LABELS[kpi.direction]),
+            _(FREQUENCY_LABELS[kpi.frequency]),
+        ]
+        if kpi.owner:
+            facts.append(_("Owner: {owner}").format(owner=kpi.owner))
+        self.title_rows(sheet, kpi.name, " · ".join(facts))
+        row = 3
+        if kpi.definition:
+            cell = sheet.cell(row=row, column=1)
+            set_text(cell, kpi.definition)
+            cell.font = self.styles.muted
+            row += 1
+        for comment in section.comments:
+            cell = sheet.cell(row=row, column=1)
+            author = f" ({comment.author})" if comment.author else ""
+            set_text(cell, f"{_('Comment from the meeting')}{author}: {comment.text}")
+            cell.font = self.styles.body
+            row += 1
+        row += 1
+        titles = [_("Period"), _("Actual")]
+        titles += [_("Target (low)"), _("Target (high)")] if band else [_("Target")]
+        titles += [_("Status"), _("Comment")]
+        status_column = len(titles) - 1
+        comment_column = len(titles)
+        chart_column = comment_column + 2
+        page_start = 1
+        for series in section.series:
+            # a unit's table and chart are never split by a printed page break
+            rows = max(len(series.rows) + 2, CHART_ROWS) + 2
+            if row > page_start + 4 and row + rows - page_start > ROWS_PER_PAGE:
+                sheet.row_breaks.append(Break(id=row - 1))
+                page_start = row - 2  # the two title rows repeat on every page
+            row = self.write_unit_block(
+                sheet, kpi, series, row, titles, status_column, comment_column, chart_column
+            )
+        widths = [16, 15, 15] + ([15] if band else []) + [15, 46, 2]
+        self.widths(sheet, widths)
+        self.print_setup(sheet, "1:2")
+
+    def write_unit_block(
+        self,
+        sheet: Worksheet,
+        kpi: KpiInfo,
+        series: UnitSeries,
+        row: int,
+        titles: list[str],
+        status_column: int,
+        comment_column: int,
+        chart_column: int,
+    ) -> int:
+        """The unit's table from ``row`` and its chart beside it; returns the next free row."""
+        band = kpi.direction is Direction.WITHIN_BAND
+        cell = sheet.cell(row=row, column=1)
+        set_text(cell, series.unit)
+        cell.font = self.styles.heading
+        header = row + 1
+        self.header_row(sheet, header, titles, numeric=set(range(2, status_column)))
+        current = header
+        for line in series.rows:
+            current += 1
+            self.put_text(
+                sheet.cell(row=current, column=1),
+                self.short_period(line.period),
+            )
+            self.put_number(sheet.cell(row=current, column=2), line.value, kpi)
+            self.put_number(sheet.cell(row=current, column=3), line.target, kpi)
+            if band:
+                self.put_number(sheet.cell(row=current, column=4), line.target_high, kpi)
+            self.put_status(sheet.cell(row=current, column=status_column), line.status)
+            if line.comment:  # empty comment cells are not written at all
+                cell = sheet.cell(row=current, column=comment_column)
+                self.style(cell, ("comment",), alignment=self.styles.top)
+                set_text(cell, line.comment)
+        if series.rows:
+            self.add_chart(sheet, kpi, series, header, current, band, header, chart_column)
+        return max(current, header + CHART_ROWS) + 2
+
+    def add_chart(
+        self,
+        sheet: Worksheet,
+        kpi: KpiInfo,
+        series: UnitSeries,
+        header: int,
+        last: int,
+        band: bool,
+        anchor_row: int,
+        anchor_column: int,
+    ) -> None:
+        _ = self._
+        chart = LineChart()
+        chart.width = CHART_WIDTH_CM
+        chart.height = CHART_HEIGHT_CM
+        chart.title = None
+        chart.display_blanks = "gap"
+        chart.legend.position = "b"
+        last_value_column = 4 if band else 3
+        data = Reference(sheet, min_col=2, max_col=last_value_column, min_row=header, max_row=last)
+        chart.add_data(data, titles_from_data=True)
+        chart.set_categories(Reference(sheet, min_col=1, min_row=header + 1, max_row=last))
+        for index, line in enumerate(chart.series):
+            line.smooth = False
+            properties = line.graphicalProperties
+            if properties is None:
+                properties = line.graphicalProperties = GraphicalProperties()
+            if properties.line is None:
+                properties.line = LineProperties()
+            if index == 0:
+                properties.line.solidFill = _hex(palette.ACTUAL_LINE)
+                properties.line.width = 28575  # 2.25 pt
+                line.marker.symbol = "circle"
+                line.marker.size = 6
+                line.marker.graphicalProperties = GraphicalProperties(
+                    solidFill=_hex(palette.ACTUAL_LINE)
+                )
+                line.marker.graphicalProperties.line.solidFill = _hex(palette.ACTUAL_LINE)
+            else:
+                properties.line.solidFill = _hex(palette.TARGET_LINE)
+                properties.line.width = 19050  # 1.5 pt
+                properties.line.prstDash = "dash"
+                line.marker.symbol = "none"
+        chart.y_axis.delete = False
+        chart.x_axis.delete = False
+        chart.y_axis.number_format = axis_format(kpi.measure_unit, self.language, kpi.decimals)
+        chart.y_axis.numFmt.sourceLinked = False
+        chart.y_axis.majorTickMark = "out"
+        chart.x_axis.majorTickMark = "out"
+        chart.y_axis.title = _unit_title(kpi, self._, self.content.currency)
+        chart.x_axis.tickLblPos = "low"
+        count = last - header
+        if count > 18:
+            chart.x_axis.tickLblSkip = 3 if count <= 40 else 6
+        if self._axis_text is None:
+            self._axis_text = _axis_text(900)  # shared: serialising does not change it
+        chart.y_axis.txPr = self._axis_text
+        chart.x_axis.txPr = self._axis_text
+        chart.legend.txPr = self._axis_text
+        sheet.add_chart(chart, f"{get_column_letter(anchor_column)}{anchor_row}")
+
+    # comments, decisions, actions ---------------------------------------------------------
+    def write_comments(self, sheet: Worksheet) -> None:
+        _ = self._
+        review = self.content.review
+        comments = review.comments if review is not None else ()
+        self.title_rows(sheet, _("Comments from the meeting"), self.subtitle())
+        self.widths(sheet, [32, 80, 22])
+        self.header_row(sheet, 4, [_("KPI"), _("Comment"), _("By")])
+        row = 4
+        for comment in comments:
+            row += 1
+            self.put_text(sheet.cell(row=row, column=1), comment.kpi or "–")
+            self.put_text(sheet.cell(row=row, column=2), comment.text, wrap=True)
+            self.put_text(sheet.cell(row=row, column=3), comment.author)
+            self.end_row(sheet, row)
+        if not comments:
+            self.empty_note(sheet, 5, _("No comments were written."))
+        sheet.freeze_panes = "A5"
+        self.print_setup(sheet, "4:4")
+
+    def subtitle(self) -> str:
+        return f"{self.content.workspace_name} · {self.period_text}"
+
+    def units_line(self) -> str:
+        """The workspace and the units, without saying the same name twice."""
+        names = [self.content.workspace_name]
+        names += [unit for unit in self.content.units if unit != self.content.workspace_name]
+        return names[0] + (" · " + ", ".join(names[1:]) if len(names) > 1 else "")
+
+    def empty_note(self, sheet: Worksheet, row: int, text: str) -> None:
+        cell = sheet.cell(row=row, column=1)
+        set_text(cell, text)
+        cell.font = self.styles.muted
+
+    def write_decisions(self, sheet: Worksheet) -> None:
+        _ = self._
+        decisions = self.content.decisions
+        self.title_rows(sheet, _("Decisions"), self.subtitle())
+        titles = [_("Date"), _("Decision"), _("KPI"), _("Goal"), _("Decided by"), _("Review")]
+        self.widths(sheet, [12, 60, 28, 28, 18, 30])
+        self.header_row(sheet, 4, titles)
+        row = 4
+        for decision in decisions:
+            row += 1
+            self.put_date(sheet.cell(row=row, column=1), decision.decided_on)
+            self.put_text(sheet.cell(row=row, column=2), decision.text, wrap=True)
+            self.put_text(sheet.cell(row=row, column=3), decision.kpi, wrap=True)
+            self.put_text(sheet.cell(row=row, column=4), decision.goal, wrap=True)
+            self.put_text(sheet.cell(row=row, column=5), decision.decided_by)
+            self.put_text(sheet.cell(row=row, column=6), decision.review, wrap=True)
+            self.end_row(sheet, row)
+        if decisions:
+            sheet.auto_filter.ref = f"A4:F{row}"
+        else:
+            self.empty_note(sheet, 5, _("No decisions were recorded for this period."))
+        sheet.freeze_panes = "A5"
+        self.print_setup(sheet, "4:4")
+
+    def write_actions(self, sheet: Worksheet) -> None:
+        _ = self._
+        actions = self.content.actions
+        self.title_rows(sheet, _("Actions"), self.subtitle())
+        titles = [
+            _("Status"),
+            _("Action"),
+            _("Owner"),
+            _("Due"),
+            _("KPI"),
+            _("Goal"),
+            _("Review"),
+        ]
+        self.widths(sheet, [20, 56, 18, 12, 28, 28, 30])
+        self.header_row(sheet, 4, titles)
+        row = 4
+        for action in actions:
+            row += 1
+            status_cell = sheet.cell(row=row, column=1)
+            label = _(ACTION_STATUS_LABELS.get(action.status, action.status))
+            if action.overdue:
+                label = _("{status}, overdue").format(status=label)
+                kind = Status.RED
+            elif action.status == "done":
+                kind = Status.GREEN
+            elif action.status == "cancelled":
+                kind = Status.NO_DATA
+            else:
+                kind = None
+            set_text(status_cell, label)
+            status_cell.border = self.styles.row_border
+            status_cell.alignment = self.styles.top
+            if kind is not None:
+                status_cell.font = self.styles.status_fonts[kind]
+                status_cell.fill = self.styles.status_fills[kind]
+            title = action.title
+            if action.description:
+                title = f"{title}\n{action.description}"
+            self.put_text(sheet.cell(row=row, column=2), title, wrap=True)
+            self.put_text(sheet.cell(row=row, column=3), action.owner)
+            self.put_date(sheet.cell(row=row, column=4), action.due_date)
+            self.put_text(sheet.cell(row=row, column=5), action.kpi, wrap=True)
+            self.put_text(sheet.cell(row=row, column=6), action.goal, wrap=True)
+            self.put_text(sheet.cell(row=row, column=7), action.review, wrap=True)
+            self.end_row(sheet, row)
+        if actions:
+            sheet.auto_filter.ref = f"A4:G{row}"
+        else:
+            self.empty_note(sheet, 5, _("No actions are open or due."))
+        sheet.freeze_panes = "A5"
+        self.print_setup(sheet, "4:4")
+
+
+_SEVERITY = {Status.NO_DATA: 0, Status.GREEN: 1, Status.AMBER: 2, Status.RED: 3}
+
+
+def _escape_header(text: str) -> str:
+    """Header and footer text treat ``&`` as a code; a literal one is doubled."""
+    return text.replace("&", "&&")
+
+
+def _unit_title(kpi: KpiInfo, _: Callable[[str], str], currency: str) -> str:
+    if kpi.measure_unit == "percent":
+        return "%"
+    if kpi.measure_unit == "currency":
+        return currency
+    if kpi.measure_unit == "days":
+        return _("days")
+    if kpi.measure_unit == "hours":
+        return _("hours")
+    return kpi.unit_label
+
+
+def _axis_text(size: int) -> RichText:
+    properties = CharacterProperties(sz=size, solidFill=MUTED_TEXT)
+    return RichText(
+        p=[Paragraph(pPr=ParagraphProperties(defRPr=properties), endParaRPr=properties)]
+    )
+
+
+def write_review_pack(
+    content: ReportContent,
+    destination: Path | str,
+    *,
+    language: str,
+    progress: Progress | None = None,
+) -> None:
+    """Write ``content`` as an Excel workbook at ``destination`` (overwritten).
+
+    ``progress(done, total)`` is called after each sheet; it may raise to stop the work
+    (the caller then removes the half-written file).
+    """
+    _PackWriter(content, language, progress or _no_progress).write(Path(destination))
