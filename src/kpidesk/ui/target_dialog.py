@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from kpidesk.domain.errors import DomainError
-from kpidesk.domain.numbers import format_number, format_value
+from kpidesk.domain.numbers import MeasureUnit, format_number, format_value
 from kpidesk.domain.periods import Period, PeriodKind, format_period
 from kpidesk.domain.status import DIRECTION_LABELS, Direction, ThresholdMode
 from kpidesk.domain.targets import (
@@ -66,8 +66,8 @@ def thresholds_text(kpi: GridKpi, currency: str = "SEK") -> str:
             unit_label=kpi.unit_label,
         )
     else:
-        percent = format_number(kpi.amber_margin, None)
-        margin = _("{percent} % of the target").format(percent=percent)
+        percent = format_value(kpi.amber_margin, MeasureUnit.PERCENT)
+        margin = _("{amount} of the target").format(amount=percent)
     if direction is Direction.WITHIN_BAND:
         rule = _(
             "Green inside the target range; amber when outside it by no more than {margin}; "
