@@ -19,9 +19,10 @@ def main() -> int:
     os.environ.setdefault("KPIDESK_HOME", tempfile.mkdtemp(prefix="kpidesk-bench-home-"))
     from bench_charts import bench_charts
     from bench_export import bench_export
+    from bench_import import bench_import
     from bench_startup import bench_startup
 
-    for bench in (bench_bulk_insert, bench_startup, bench_charts, bench_export):
+    for bench in (bench_bulk_insert, bench_startup, bench_charts, bench_export, bench_import):
         bench()
     return 0
 

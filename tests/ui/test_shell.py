@@ -106,7 +106,7 @@ def test_a_dropped_workspace_opens(window, tmp_path):
 
 def test_other_drops_are_refused(window, tmp_path):
     mime = QMimeData()
-    mime.setUrls([QUrl.fromLocalFile(str(tmp_path / "notes.txt"))])
+    mime.setUrls([QUrl.fromLocalFile(str(tmp_path / "holiday.png"))])
     enter = QDragEnterEvent(
         QPointF(5, 5),
         Qt.DropAction.CopyAction,

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from kpidesk.commands import backup, backups, check, demo, export, new, restore
+from kpidesk.commands import backup, backups, check, demo, export, import_, new, restore
 
 COMMANDS: dict[str, ModuleType] = {
     "new": new,
     "demo": demo,
     "check": check,
     "export": export,
+    "import": import_,
     "backup": backup,
     "backups": backups,
     "restore": restore,

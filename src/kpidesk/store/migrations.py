@@ -41,10 +41,30 @@ def _v3_period_indexes(connection: sqlite3.Connection) -> None:
     )
 
 
+def _v4_undoable_imports(connection: sqlite3.Connection) -> None:
+    """What undoing an import needs: its counts, and what it replaced and created."""
+    for name, definition in (
+        ("imported_into", "VARCHAR(255) NOT NULL DEFAULT 'actuals'"),
+        ("skipped_count", "INTEGER NOT NULL DEFAULT 0"),
+        ("replaced_count", "INTEGER NOT NULL DEFAULT 0"),
+    ):
+        connection.execute(f'ALTER TABLE "import_batch" ADD COLUMN "{name}" {definition}')
+    connection.execute(
+        'CREATE TABLE "import_change" ("id" INTEGER NOT NULL PRIMARY KEY,'
+        ' "batch_id" INTEGER NOT NULL, "kind" VARCHAR(255) NOT NULL, "kpi_id" INTEGER,'
+        ' "unit_id" INTEGER, "period" VARCHAR(255), "value" REAL, "value_high" REAL,'
+        ' "new_value" REAL, "comment" TEXT, "source" VARCHAR(255), "old_batch_id" INTEGER,'
+        ' "entered_at" DATETIME, "alias" VARCHAR(255),'
+        ' FOREIGN KEY ("batch_id") REFERENCES "import_batch" ("id") ON DELETE CASCADE)'
+    )
+    connection.execute('CREATE INDEX "import_change_batch_id" ON "import_change" ("batch_id")')
+
+
 STEPS: dict[int, MigrationStep] = {
     1: _create_v1,
     2: _v2_goal_smart_checklist,
     3: _v3_period_indexes,
+    4: _v4_undoable_imports,
 }
 
 SCHEMA_VERSION = max(STEPS)

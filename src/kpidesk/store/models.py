@@ -158,6 +158,36 @@ class ImportBatch(BaseModel):
     row_count = IntegerField(default=0)
     imported_at = DateTimeField(default=utcnow)
     undone_at = DateTimeField(null=True)
+    # schema 4
+    imported_into = CharField(default="actuals")
+    skipped_count = IntegerField(default=0)
+    replaced_count = IntegerField(default=0)
+
+
+class ImportChange(BaseModel):
+    """One thing an import changed, kept so that it can be undone (schema 4).
+
+    ``kind`` is ``measurement`` (a value it replaced: ``value``, ``comment``, ``source``,
+    ``old_batch_id``, ``entered_at`` as they were), ``target`` (a target it wrote:
+    ``value``/``value_high`` before, null if none, and ``new_value``), ``kpi`` or ``unit``
+    (one it created), ``kpi_alias`` or ``unit_alias`` (an alias it added; ``value`` the id the
+    alias named before, if any). KPI and unit ids are plain integers, not foreign keys: undo
+    skips what has been deleted since.
+    """
+
+    batch = ForeignKeyField(ImportBatch, backref="changes", on_delete="CASCADE")
+    kind = CharField()
+    kpi_id = IntegerField(null=True)
+    unit_id = IntegerField(null=True)
+    period = CharField(null=True)
+    value = FloatField(null=True)
+    value_high = FloatField(null=True)
+    new_value = FloatField(null=True)
+    comment = TextField(null=True)
+    source = CharField(null=True)
+    old_batch_id = IntegerField(null=True)
+    entered_at = DateTimeField(null=True)
+    alias = CharField(null=True)
 
 
 class Measurement(BaseModel):
@@ -271,6 +301,7 @@ ALL_MODELS: list[type[BaseModel]] = [
     TargetPath,
     ImportProfile,
     ImportBatch,
+    ImportChange,
     Measurement,
     KpiAlias,
     UnitAlias,

@@ -408,3 +408,193 @@ def targets_in_ranges(
     return database.execute_sql(
         f"SELECT kpi_id, unit_id, period, value, value_high FROM target WHERE {clause}", params
     ).fetchall()
+
+
+# Importing spreadsheets (services.importing) -----------------------------------------------
+#
+# An import writes its values in bulk, and keeps in ``import_change`` what undoing it needs:
+# the values it replaced (kind "measurement" or "target"), the KPIs, units and aliases it
+# created ("kpi", "unit", "kpi_alias", "unit_alias"). ``import_batch`` carries its counts.
+
+IMPORT_CHANGE_KINDS = ("measurement", "target", "kpi", "unit", "kpi_alias", "unit_alias")
+
+ImportChangeRow = tuple[
+    str, int | None, int | None, str | None, float | None, float | None, float | None, str | None
+]
+"""(kind, kpi id, unit id, period key, old value, old high value, new value, alias)"""
+
+
+def record_import_changes(batch_id: int, rows: Iterable[ImportChangeRow]) -> None:
+    database.connection().executemany(
+        "INSERT INTO import_change (batch_id, kind, kpi_id, unit_id, period, value, value_high,"
+        " new_value, alias) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        ((batch_id, *row) for row in rows),
+    )
+
+
+def finish_import_batch(
+    batch_id: int, *, imported: int, skipped: int, replaced: int, into: str
+) -> None:
+    database.execute_sql(
+        "UPDATE import_batch SET row_count = ?, skipped_count = ?, replaced_count = ?,"
+        " imported_into = ? WHERE id = ?",
+        (imported, skipped, replaced, into, batch_id),
+    )
+
+
+ImportBatchRow = tuple[int, str, str, str | None, int, int, int, str, str, str | None]
+"""(id, file name, sheet, profile name, imported, skipped, replaced, into, imported at,
+undone at)"""
+
+
+def import_batches(batch_id: int | None = None) -> list[ImportBatchRow]:
+    """Every import batch, newest first (or the one with ``batch_id``)."""
+    where, params = ("WHERE b.id = ?", (batch_id,)) if batch_id is not None else ("", ())
+    return database.execute_sql(
+        "SELECT b.id, b.file_name, b.sheet, p.name, b.row_count, b.skipped_count,"
+        " b.replaced_count, b.imported_into, b.imported_at, b.undone_at FROM import_batch b"
+        f" LEFT JOIN import_profile p ON p.id = b.profile_id {where} ORDER BY b.id DESC",
+        params,
+    ).fetchall()
+
+
+ImportChange = tuple[
+    int | None,
+    int | None,
+    str | None,
+    float | None,
+    float | None,
+    float | None,
+    str,
+    str,
+    int | None,
+    str | None,
+    str | None,
+]
+
+
+def import_changes(batch_id: int, kind: str) -> list[ImportChange]:
+    """(kpi id, unit id, period, old value, old high, new value, comment, source, old batch id,
+    entered at, alias) of one kind of the batch's undo record, in the order recorded."""
+    return database.execute_sql(
+        "SELECT kpi_id, unit_id, period, value, value_high, new_value, COALESCE(comment, ''),"
+        " COALESCE(source, ''), old_batch_id, entered_at, alias FROM import_change"
+        " WHERE batch_id = ? AND kind = ? ORDER BY id",
+        (batch_id, kind),
+    ).fetchall()
+
+
+def replaced_measurement_of(
+    batch_id: int, key: tuple[int, int, str]
+) -> tuple[float, str, str, int | None, str] | None:
+    """The measurement ``batch_id`` replaced at ``key``: (value, comment, source, its batch,
+    entered at), or None."""
+    row = database.execute_sql(
+        "SELECT value, COALESCE(comment, ''), COALESCE(source, ''), old_batch_id, entered_at"
+        " FROM import_change WHERE batch_id = ? AND kind = 'measurement' AND kpi_id = ?"
+        " AND unit_id = ? AND period = ? ORDER BY id LIMIT 1",
+        (batch_id, *key),
+    ).fetchone()
+    return tuple(row) if row is not None else None  # type: ignore[return-value]
+
+
+def undone_batches() -> set[int]:
+    rows = database.execute_sql("SELECT id FROM import_batch WHERE undone_at IS NOT NULL")
+    return {row[0] for row in rows.fetchall()}
+
+
+def delete_batch_measurements(batch_id: int) -> int:
+    """Remove the measurements still carrying ``batch_id``; callers hold a transaction."""
+    cursor = database.execute_sql("DELETE FROM measurement WHERE batch_id = ?", (batch_id,))
+    return cursor.rowcount
+
+
+def restore_measurements(
+    rows: Iterable[tuple[int, int, str, float, str, str, int | None, str]],
+) -> int:
+    """Put back measurements (kpi, unit, period, value, comment, source, batch id, entered at)
+    where the key is free; return how many were put back."""
+    cursor = database.connection().executemany(
+        "INSERT INTO measurement (kpi_id, unit_id, period, value, comment, source, batch_id,"
+        " entered_at) SELECT ?, ?, ?, ?, ?, ?, ?, ?"
+        " WHERE EXISTS (SELECT 1 FROM kpi WHERE id = ?) AND EXISTS (SELECT 1 FROM unit"
+        " WHERE id = ?) ON CONFLICT (kpi_id, unit_id, period) DO NOTHING",
+        [(*row, row[0], row[1]) for row in rows],
+    )
+    return cursor.rowcount
+
+
+def mark_batch_undone(batch_id: int) -> None:
+    database.execute_sql(
+        "UPDATE import_batch SET undone_at = ? WHERE id = ?", (utcnow().isoformat(" "), batch_id)
+    )
+
+
+def kpi_holds_data(kpi_id: int) -> bool:
+    row = database.execute_sql(
+        "SELECT EXISTS (SELECT 1 FROM measurement WHERE kpi_id = ?)"
+        " OR EXISTS (SELECT 1 FROM target WHERE kpi_id = ?)"
+        " OR EXISTS (SELECT 1 FROM target_path WHERE kpi_id = ?)",
+        (kpi_id, kpi_id, kpi_id),
+    ).fetchone()
+    return bool(row and row[0])
+
+
+# An import stages each chunk of rows in a temporary table (cheap: no index), then moves it
+# into ``measurement`` with one INSERT … SELECT, in the order of the covering index (period
+# first). Measured on 1,000,000 rows: about 25 % less time than executemany straight into the
+# indexed table, where Python builds and binds every row of the slow, indexed insert.
+
+
+def start_import_stage() -> None:
+    connection = database.connection()
+    connection.execute("DROP TABLE IF EXISTS temp.import_stage")
+    connection.execute(
+        "CREATE TEMP TABLE import_stage (kpi_id INTEGER NOT NULL, unit_id INTEGER NOT NULL,"
+        " period TEXT NOT NULL, value REAL NOT NULL, comment TEXT NOT NULL)"
+    )
+
+
+def stage_import_rows(rows: Iterable[tuple[int, int, str, float, str]]) -> None:
+    """Add (kpi id, unit id, period key, value, comment) rows to the import's stage."""
+    database.connection().executemany("INSERT INTO temp.import_stage VALUES (?, ?, ?, ?, ?)", rows)
+
+
+def merge_import_stage(*, batch_id: int, source: str, replace: bool) -> tuple[int, int]:
+    """Move the staged rows into ``measurement``; return (stored, replaced).
+
+    Without ``replace`` a value already stored at the same key is kept (not counted in
+    stored). With it, the values about to be replaced are first copied into the batch's undo
+    record. Callers hold a transaction; the stage is emptied.
+    """
+    connection = database.connection()
+    replaced = 0
+    if replace:
+        replaced = connection.execute(
+            "INSERT INTO import_change (batch_id, kind, kpi_id, unit_id, period, value, comment,"
+            " source, old_batch_id, entered_at) SELECT ?, 'measurement', m.kpi_id, m.unit_id,"
+            " m.period, m.value, m.comment, m.source, m.batch_id, m.entered_at"
+            " FROM temp.import_stage s JOIN measurement m ON m.kpi_id = s.kpi_id"
+            " AND m.unit_id = s.unit_id AND m.period = s.period",
+            (batch_id,),
+        ).rowcount
+    on_conflict = (
+        "DO UPDATE SET value = excluded.value, comment = excluded.comment,"
+        " source = excluded.source, batch_id = excluded.batch_id,"
+        " entered_at = excluded.entered_at"
+        if replace
+        else "DO NOTHING"
+    )
+    stored = connection.execute(
+        "INSERT INTO measurement (kpi_id, unit_id, period, value, comment, source, batch_id,"
+        " entered_at) SELECT kpi_id, unit_id, period, value, comment, ?, ?, ?"
+        " FROM temp.import_stage WHERE true ORDER BY period, kpi_id, unit_id"
+        f" ON CONFLICT (kpi_id, unit_id, period) {on_conflict}",
+        (source, batch_id, utcnow().isoformat(" ")),
+    ).rowcount
+    connection.execute("DELETE FROM temp.import_stage")
+    return stored, replaced
+
+
+def end_import_stage() -> None:
+    database.connection().execute("DROP TABLE IF EXISTS temp.import_stage")

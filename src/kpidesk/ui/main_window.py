@@ -182,6 +182,13 @@ class MainWindow(QMainWindow):
         self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
         self._action(file_menu, _("Open the &Demo"), self.open_demo, None, "sparkles")
         file_menu.addSeparator()
+        self.action_import = self._action(
+            file_menu,
+            _("&Import…"),
+            lambda: self.import_spreadsheet(),
+            QKeySequence("Ctrl+I"),
+            "table",
+        )
         self.action_save_copy = self._action(
             file_menu,
             _("Save a &Copy As…"),
@@ -282,6 +289,7 @@ class MainWindow(QMainWindow):
         self.action_export.setEnabled(open_)
         self.action_compare.setEnabled(open_)
         self.action_restore.setEnabled(open_ and not session.read_only)
+        self.action_import.setEnabled(open_ and not session.read_only)
         for action in self.page_actions:
             action.setEnabled(open_)
         self._set_read_only_banner()
@@ -577,9 +585,20 @@ class MainWindow(QMainWindow):
         self.navigation.setCurrentRow(max(0, current))
         self._workspace_changed()
 
+    def import_spreadsheet(self, path: Path | None = None) -> None:
+        """File → Import (Ctrl+I), or a spreadsheet dropped on the window: the import wizard."""
+        if not self.session.is_open or self.session.read_only:
+            self.show_message(
+                MessageKind.WARNING, _("Open a workspace for writing to import into it.")
+            )
+            return
+        from kpidesk.ui.import_wizard import open_import_wizard
+
+        self.import_wizard = open_import_wizard(self.session, self, path)
+
     # window events ----------------------------------------------------------------------
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
-        if _workspace_urls(event):
+        if _workspace_urls(event) or _spreadsheet_urls(event):
             event.acceptProposedAction()
         else:
             event.ignore()
@@ -589,6 +608,9 @@ class MainWindow(QMainWindow):
         if paths:
             event.acceptProposedAction()
             self.open_workspace(paths[0])
+        elif spreadsheets := _spreadsheet_urls(event):
+            event.acceptProposedAction()
+            self.import_spreadsheet(spreadsheets[0])
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.settings.geometry = self.saveGeometry()
@@ -607,3 +629,13 @@ def _workspace_urls(event: QDragEnterEvent | QDropEvent) -> list[Path]:
         for url in mime.urls()
         if url.isLocalFile() and url.toLocalFile().lower().endswith(FILE_SUFFIX)
     ]
+
+
+def _spreadsheet_urls(event: QDragEnterEvent | QDropEvent) -> list[Path]:
+    from kpidesk.ui.import_wizard import is_spreadsheet
+
+    mime = event.mimeData()
+    if not mime.hasUrls():
+        return []
+    paths = [Path(url.toLocalFile()) for url in mime.urls() if url.isLocalFile()]
+    return [path for path in paths if is_spreadsheet(path)]

@@ -240,3 +240,45 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+# The importer's mapping and the wizard (services/importing.py, ui/import_wizard.py) -------
+
+
+def demo_stores(path: Path) -> None:
+    """A wide monthly report for the demo company as a store manager might send it: a title
+    row, English headers with unit suffixes, store names that are not quite the workspace's
+    (``Umeå`` for ``Butik Umeå``), a KPI the workspace does not have (``Returns``), a
+    percent-formatted column, a #DIV/0! error, text that is no number and a total row."""
+    wb = openpyxl.Workbook()
+    _fixed_times(wb)
+    ws = wb.active
+    ws.title = "Stores"
+    ws["A1"] = "Store report, autumn 2026"
+    ws["A1"].font = Font(bold=True, size=14)
+    ws.append([])
+    ws.append(["Month", "Store", "Revenue (SEK)", "Gross margin %", "CSAT", "Returns (pcs)"])
+    stores = [("Umeå", 1.0), ("Luleå", 0.82), ("Butik Sundsvall", 0.91), ("E-handel", 0.64)]
+    for month in (9, 10, 11):
+        for index, (store, factor) in enumerate(stores):
+            revenue = round(1_200_000 * factor + month * 1000 + index * 37, 0)
+            margin = round(0.37 + 0.004 * index + 0.001 * month, 3)
+            csat = round(78.5 + index + month / 10, 1)
+            returns = 40 + index * 3 + month
+            ws.append([datetime(2026, month, 1), store, revenue, margin, csat, returns])
+            row = ws.max_row
+            ws.cell(row, 1).number_format = "yyyy-mm"
+            ws.cell(row, 3).number_format = "#,##0"
+            ws.cell(row, 4).number_format = "0.0%"
+    ws["E5"] = "#DIV/0!"  # Luleå's CSAT in September: an error cell
+    ws["F9"] = "n/a"  # E-handel's returns in October: text
+    ws.append(["Total", None, 12_345_678, None, None, 534])
+    wb.save(path)
+
+
+def main_importer() -> None:
+    demo_stores(HERE / "demo_stores.xlsx")
+
+
+if __name__ == "__main__":
+    main_importer()

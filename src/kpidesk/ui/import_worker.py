@@ -1,0 +1,124 @@
+"""Running the importer's long work off the GUI thread.
+
+A job is a plain function ``job(progress, cancelled)`` (see ``services.progress``): the
+worker calls it in a ``QThread`` and turns its callbacks into signals. It never touches a
+widget. A job that uses the workspace runs through a database connection of the worker
+thread's own (``services.importing.thread_connection``).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject, QThread, Signal, Slot
+
+from kpidesk.domain.errors import DomainError
+from kpidesk.i18n import _
+from kpidesk.services.importing import thread_connection
+from kpidesk.services.progress import CancelFlag, Cancelled, Progress
+from kpidesk.store.workspace import Workspace
+
+log = logging.getLogger(__name__)
+
+Job = Callable[[Progress, CancelFlag], object]
+
+
+class ImportWorker(QObject):
+    """Runs one job and reports through signals; ``request_cancel`` may come from any thread."""
+
+    progressed = Signal(int, int)
+    succeeded = Signal(object)
+    failed = Signal(str)
+    cancelled = Signal()
+    done = Signal()
+
+    def __init__(self, job: Job, workspace: Workspace | None = None) -> None:
+        super().__init__()
+        self._job = job
+        self._workspace = workspace
+        self._cancel = False
+
+    def request_cancel(self) -> None:
+        self._cancel = True  # read by the job between steps
+
+    def is_cancelled(self) -> bool:
+        return self._cancel
+
+    @Slot()
+    def run(self) -> None:
+        try:
+            with thread_connection(self._workspace):
+                result = self._job(self.progressed.emit, self.is_cancelled)
+        except Cancelled:
+            self.cancelled.emit()
+        except DomainError as error:
+            self.failed.emit(error.message)
+        except Exception as error:  # an unexpected failure still ends the work cleanly
+            log.exception("import work failed")
+            self.failed.emit(_("The import failed: {reason}").format(reason=error))
+        else:
+            if self._cancel:
+                self.cancelled.emit()
+            else:
+                self.succeeded.emit(result)
+        finally:
+            self.done.emit()
+
+
+class WorkerRun(QObject):
+    """One job in its own thread; ``finished`` comes after the thread has stopped."""
+
+    progressed = Signal(int, int)
+    succeeded = Signal(object)
+    failed = Signal(str)
+    cancelled = Signal()
+    finished = Signal()
+
+    def __init__(self, job: Job, workspace: Workspace | None, parent: QObject) -> None:
+        super().__init__(parent)
+        self.thread = QThread(self)
+        self.worker = ImportWorker(job, workspace)
+        self.worker.moveToThread(self.thread)
+        self.thread.started.connect(self.worker.run)
+        self.worker.progressed.connect(self.progressed)
+        self.worker.succeeded.connect(self._succeeded)
+        self.worker.failed.connect(self._failed)
+        self.worker.cancelled.connect(self._cancelled)
+        self.worker.done.connect(self.thread.quit)
+        self.thread.finished.connect(self._thread_finished)
+        self._outcome: tuple[str, object] | None = None
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def cancel(self) -> None:
+        self.worker.request_cancel()
+
+    def wait(self, timeout_ms: int = 30000) -> bool:
+        return self.thread.wait(timeout_ms)
+
+    @Slot(object)
+    def _succeeded(self, result: object) -> None:
+        self._outcome = ("succeeded", result)
+
+    @Slot(str)
+    def _failed(self, message: str) -> None:
+        self._outcome = ("failed", message)
+
+    @Slot()
+    def _cancelled(self) -> None:
+        self._outcome = ("cancelled", None)
+
+    @Slot()
+    def _thread_finished(self) -> None:
+        # Reported only now, so that the thread (and its database connection) is gone.
+        self.thread.wait()
+        outcome = self._outcome or ("failed", _("The import stopped unexpectedly."))
+        if outcome[0] == "succeeded":
+            self.succeeded.emit(outcome[1])
+        elif outcome[0] == "failed":
+            self.failed.emit(str(outcome[1]))
+        else:
+            self.cancelled.emit()
+        self.finished.emit()
