@@ -21,6 +21,8 @@ from pathlib import Path
 
 import pytest
 
+from kpidesk.domain.periods import Period
+from kpidesk.services.importing import undo_import
 from kpidesk.services.workspaces import check_workspace
 from kpidesk.store.workspace import Workspace
 
@@ -125,3 +127,64 @@ def _measurement_ids(path: Path):
         yield from connection.execute("SELECT id FROM measurement")
     finally:
         connection.close()
+
+
+def test_a_killed_import_leaves_the_whole_file_or_nothing(demo_copy, tmp_path):
+    """The real ``kpidesk import`` killed at random moments: all of the file or none of it."""
+    import openpyxl
+
+    from kpidesk.store import models
+
+    book = openpyxl.Workbook(write_only=True)
+    sheet = book.create_sheet("Data")
+    sheet.append(["Period", "KPI", "Unit", "Value"])
+    months = [Period.month(2000 + m // 12, m % 12 + 1).key for m in range(120)]
+    rows = 0
+    for kpi in ("Crash A", "Crash B", "Crash C"):
+        for unit in ("Butik Umeå", "Butik Luleå", "Butik Sundsvall", "E-handel"):
+            for month in months:
+                sheet.append([month, kpi, unit, rows * 0.25])
+                rows += 1
+    source = tmp_path / "crash.xlsx"
+    book.save(source)
+
+    rng = random.Random(20261122)
+    started = time.monotonic()
+    outcomes = Counter()
+    for _kill in range(6):
+        if time.monotonic() - started > 40:
+            break
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "kpidesk.cli",
+                "import",
+                str(demo_copy),
+                str(source),
+                "--create-missing",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        time.sleep(rng.uniform(0.2, 2.5))
+        process.send_signal(signal.SIGKILL)
+        process.wait(timeout=30)
+        report = check_workspace(demo_copy)
+        assert report.sound, report.problems
+        with Workspace.open(demo_copy) as workspace:
+            assert workspace.integrity_problems() == []
+            count = (
+                models.Measurement.select()
+                .join(models.Kpi)
+                .where(models.Kpi.name.startswith("Crash"))
+                .count()
+            )
+            assert count in (0, rows), count
+            outcomes[count] += 1
+            if count:  # imported whole before the kill: take it away for the next round
+                for batch in models.ImportBatch.select().where(
+                    models.ImportBatch.undone_at.is_null()
+                ):
+                    undo_import(workspace, batch.id)
+    assert sum(outcomes.values()) >= 3
