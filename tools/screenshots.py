@@ -23,8 +23,10 @@ def main(out_dir: str) -> int:
     from kpidesk.domain.periods import Period
     from kpidesk.paths import demo_workspace_path
     from kpidesk.services.demo import build_demo
+    from kpidesk.ui.library_picker import LibraryPicker
     from kpidesk.ui.main_window import MainWindow
     from kpidesk.ui.settings import AppSettings
+    from kpidesk.ui.units_dialog import UnitsDialog
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -41,11 +43,27 @@ def main(out_dir: str) -> int:
         window.open_demo()
         app.processEvents()
         window.grab().save(str(out / f"main-window-{language}.png"))
-        for key in ("goals", "kpis"):
+        for key in ("goals", "kpis", "data", "reviews", "actions"):
             window.show_page(list(window.pages).index(key))
             app.processEvents()
             window.grab().save(str(out / f"{key}-{language}.png"))
         window.show_page(0)
+        window.health_panel.show()
+        app.processEvents()
+        window.grab().save(str(out / f"health-{language}.png"))
+        window.health_panel.hide()
+        units = UnitsDialog(window.session, window)
+        units.resize(900, 520)
+        units.show()
+        app.processEvents()
+        units.grab().save(str(out / f"units-{language}.png"))
+        units.close()
+        picker = LibraryPicker(set(), parent=window)
+        picker.set_checked({"CSAT", "NPS"})
+        picker.show()
+        app.processEvents()
+        picker.grab().save(str(out / f"library-{language}.png"))
+        picker.close()
         window.close_workspace()
         app.processEvents()
         window.grab().save(str(out / f"welcome-{language}.png"))

@@ -21,14 +21,20 @@ def test_findings_link_to_the_goal_and_kpi_to_fix(window, tmp_path):
     assert any("Lonely goal" in m for m in messages)
     assert any("Revenue" in m and "owner" in m for m in messages)
 
-    goal_item = next(panel.findings.item(i) for i in range(panel.findings.count())
-                     if "Lonely goal" in panel.findings.item(i).text())
+    goal_item = next(
+        panel.findings.item(i)
+        for i in range(panel.findings.count())
+        if "Lonely goal" in panel.findings.item(i).text()
+    )
     panel.findings.itemActivated.emit(goal_item)
     assert window.current_page().key == "goals"
     assert window.current_page().selected_goal_id() == goal
 
-    kpi_item = next(panel.findings.item(i) for i in range(panel.findings.count())
-                    if "owner" in panel.findings.item(i).text())
+    kpi_item = next(
+        panel.findings.item(i)
+        for i in range(panel.findings.count())
+        if "owner" in panel.findings.item(i).text()
+    )
     panel.findings.itemActivated.emit(kpi_item)
     assert window.current_page().key == "kpis"
     assert window.current_page().selected_kpi_id() == kpi

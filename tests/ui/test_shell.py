@@ -306,8 +306,9 @@ def test_file_export_opens_the_dialog_with_the_shown_review(window, demo_copy, m
     from kpidesk.ui import export_dialog
 
     opened = []
-    monkeypatch.setattr(export_dialog.ExportDialog, "exec",
-                        lambda dialog: opened.append(dialog.review_id) or 0)
+    monkeypatch.setattr(
+        export_dialog.ExportDialog, "exec", lambda dialog: opened.append(dialog.review_id) or 0
+    )
     window.open_workspace(demo_copy)
     window.action_export.trigger()
     window.show_page(list(window.pages).index("reviews"))

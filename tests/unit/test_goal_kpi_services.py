@@ -128,7 +128,8 @@ def test_formulas_are_checked_when_saved_and_a_loop_is_named(workspace):
     looped = KpiData.of(prom)
     looped.formula = "NPS * 2"
     assert kpi_service.validate_kpi(looped, kpi_id=prom.id)["formula"] == (
-        "The formula makes a loop: PROM → NPS → PROM.")
+        "The formula makes a loop: PROM → NPS → PROM."
+    )
     with pytest.raises(KpiError):
         kpi_service.update_kpi(workspace, prom.id, looped)
     selfish = KpiData.of(models.Kpi.get_by_id(nps))

@@ -189,21 +189,40 @@ def test_demo_scorecard_has_every_status_colour(demo_copy):
 
 @pytest.mark.parametrize("fiscal_start", [1, 5])
 @pytest.mark.parametrize(
-    "period", [M(2026, 10), M(2026, 1), Period.quarter(2026, 2), Period.whole_year(2025),
-               Period.week(2026, 30)])
-def test_the_scorecard_loads_only_what_it_shows_and_loses_nothing(demo_copy, period,
-                                                                 fiscal_start):
+    "period",
+    [
+        M(2026, 10),
+        M(2026, 1),
+        Period.quarter(2026, 2),
+        Period.whole_year(2025),
+        Period.week(2026, 30),
+    ],
+)
+def test_the_scorecard_loads_only_what_it_shows_and_loses_nothing(demo_copy, period, fiscal_start):
     from kpidesk.services.scorecard import load_rollup
 
     with Workspace.open(demo_copy, read_only=True):
         root = models.Unit.get(models.Unit.parent.is_null()).id
         windowed = build_scorecard(period, root, fiscal_start_month=fiscal_start)
-        full = build_scorecard(period, root, fiscal_start_month=fiscal_start,
-                               rollup=load_rollup(2019, 2027))
+        full = build_scorecard(
+            period, root, fiscal_start_month=fiscal_start, rollup=load_rollup(2019, 2027)
+        )
 
     def view(scorecard):
-        return [(r.kpi.code, r.shown_period, r.value, r.target, r.status, r.previous_value,
-                 r.last_year_value, r.ytd_value, r.ytd_target, r.sparkline)
-                for r in scorecard.rows]
+        return [
+            (
+                r.kpi.code,
+                r.shown_period,
+                r.value,
+                r.target,
+                r.status,
+                r.previous_value,
+                r.last_year_value,
+                r.ytd_value,
+                r.ytd_target,
+                r.sparkline,
+            )
+            for r in scorecard.rows
+        ]
 
     assert view(windowed) == view(full)

@@ -143,8 +143,11 @@ def _formula_problem(data: KpiData, kpi_id: int | None) -> str | None:
 def _require_valid(data: KpiData, kpi_id: int | None = None) -> None:
     problems = validate_kpi(data, kpi_id=kpi_id)
     if problems:
-        raise KpiError(N_("{field}: {problem}"), field=next(iter(problems)),
-                       problem=next(iter(problems.values())))
+        raise KpiError(
+            N_("{field}: {problem}"),
+            field=next(iter(problems)),
+            problem=next(iter(problems.values())),
+        )
 
 
 def create_kpi(workspace: Workspace, data: KpiData, goal_ids: Iterable[int] = ()) -> int:

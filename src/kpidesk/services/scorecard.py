@@ -288,11 +288,16 @@ def load_rollup_for(period: Period, fiscal_start_month: int = 1) -> RollUp:
     return _load(ranges)
 
 
-def needed_range(period: Period, frequency: PeriodKind,
-                 fiscal_start_month: int = 1) -> tuple[Period, Period]:
+def needed_range(
+    period: Period, frequency: PeriodKind, fiscal_start_month: int = 1
+) -> tuple[Period, Period]:
     shown = shown_period_for(period, frequency)
-    candidates = [shown.shift(-(SPARKLINE_LENGTH[shown.kind] - 1)), shown.previous(),
-                  shown.same_period_last_year(), *ytd_periods(shown, fiscal_start_month)[:1]]
+    candidates = [
+        shown.shift(-(SPARKLINE_LENGTH[shown.kind] - 1)),
+        shown.previous(),
+        shown.same_period_last_year(),
+        *ytd_periods(shown, fiscal_start_month)[:1],
+    ]
     first = min(candidates, key=lambda p: p.start)
     # a week belongs to the month of its Thursday: start one week early to catch it
     first_key = Period.of(first.start, frequency)

@@ -122,6 +122,9 @@ class LibraryPicker(QDialog):
                 )
         self.tree.expandAll()
         self.tree.blockSignals(False)
+        first = self.tree.topLevelItem(0)
+        if first is not None and first.childCount():
+            self.tree.setCurrentItem(first.child(0))  # the details pane is never empty
         self._update_button()
 
     def _items(self) -> list[QTreeWidgetItem]:

@@ -185,10 +185,9 @@ class ScorecardPage(Page):
         )
         header = self.tree.header()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(COL_KPI, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(COL_TREND, QHeaderView.ResizeMode.Fixed)
         header.resizeSection(COL_TREND, 120)
-        header.setStretchLastSection(False)
+        header.setStretchLastSection(True)  # the KPI names keep their width; scroll if narrow
         self.tree.setItemDelegateForColumn(COL_TREND, SparklineDelegate(self.tree))
         self.tree.itemActivated.connect(self._activated)
         self.stack.addWidget(self.tree)
