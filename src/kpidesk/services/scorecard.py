@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from kpidesk.domain.aggregation import Aggregation, aggregate
 from kpidesk.domain.errors import DomainError
 from kpidesk.domain.formulas import Formula, evaluate, parse_formula
-from kpidesk.domain.periods import FiscalYear, Period, PeriodKind
+from kpidesk.domain.periods import FiscalYear, Period, PeriodKind, period_range
 from kpidesk.domain.status import (
     Direction,
     Status,
@@ -275,17 +275,17 @@ def load_kpi_specs() -> dict[int, KpiSpec]:
 def load_rollup(first_year: int, last_year: int) -> RollUp:
     """Everything needed to roll up values and targets for the years given."""
     ranges = {kind.value: (f"{first_year:04d}", f"{last_year:04d}~") for kind in PeriodKind}
-    return _load(ranges)
+    return _load(queries.measurements_in_ranges(ranges), queries.targets_in_ranges(ranges))
 
 
 def load_rollup_for(period: Period, fiscal_start_month: int = 1) -> RollUp:
     """Just what a scorecard for ``period`` needs: per kind of KPI, from the oldest period
     its sparkline, last year's comparison or year-to-date reaches, to the view's end."""
-    ranges = {}
+    keys: list[str] = []
     for frequency in PeriodKind:
         first, last = needed_range(period, frequency, fiscal_start_month)
-        ranges[frequency.value] = (first.key, last.key)
-    return _load(ranges)
+        keys += [p.key for p in period_range(first, last)]
+    return _load(queries.measurements_for_periods(keys), queries.targets_for_periods(keys))
 
 
 def needed_range(
@@ -306,16 +306,19 @@ def needed_range(
     return first_key, Period.of(shown.end, frequency)
 
 
-def _load(ranges: dict[str, tuple[str, str]]) -> RollUp:
+def _load(
+    measurement_rows: list[tuple[int, int, str, float]],
+    target_rows: list[tuple[int, int | None, str, float, float | None]],
+) -> RollUp:
     specs = load_kpi_specs()
     children: dict[int | None, list[int]] = defaultdict(list)
     for unit_id, _name, parent_id, _order in queries.units():
         children[parent_id].append(unit_id)
     measurements: dict[int, dict[tuple[int, str], float]] = defaultdict(dict)
-    for kpi_id, unit_id, key, value in queries.measurements_in_ranges(ranges):
+    for kpi_id, unit_id, key, value in measurement_rows:
         measurements[kpi_id][(unit_id, key)] = value
     targets: dict[int, dict[tuple[int | None, str], tuple[float, float | None]]] = defaultdict(dict)
-    for kpi_id, unit_id, key, value, high in queries.targets_in_ranges(ranges):
+    for kpi_id, unit_id, key, value, high in target_rows:
         targets[kpi_id][(unit_id, key)] = (value, high)
     paths: dict[int, dict[int | None, TargetPath]] = defaultdict(dict)
     for kpi_id, unit_id, base_key, base_value, goal_key, goal_value in queries.target_paths():

@@ -598,3 +598,24 @@ def merge_import_stage(*, batch_id: int, source: str, replace: bool) -> tuple[in
 
 def end_import_stage() -> None:
     database.connection().execute("DROP TABLE IF EXISTS temp.import_stage")
+
+
+def measurements_for_periods(keys: list[str]) -> list[tuple[int, int, str, float]]:
+    """(kpi id, unit id, period key, value) for exactly these period keys.
+
+    Each key is one lookup in the covering index on period, so a scorecard reads only the
+    rows it shows; a range over keys would also sweep every other kind of period between.
+    """
+    return database.execute_sql(
+        "SELECT kpi_id, unit_id, period, value FROM measurement"
+        f" WHERE period IN ({_placeholders(keys)})",
+        keys,
+    ).fetchall()
+
+
+def targets_for_periods(keys: list[str]) -> list[tuple[int, int | None, str, float, float | None]]:
+    return database.execute_sql(
+        "SELECT kpi_id, unit_id, period, value, value_high FROM target"
+        f" WHERE period IN ({_placeholders(keys)})",
+        keys,
+    ).fetchall()
