@@ -100,32 +100,6 @@ def measurement_counts_by_kpi() -> dict[int, int]:
     )
 
 
-def measurements_in_years(first_year: int, last_year: int) -> list[tuple[int, int, str, float]]:
-    """(kpi id, unit id, period key, value) for every period key starting with those years."""
-    return database.execute_sql(
-        "SELECT kpi_id, unit_id, period, value FROM measurement WHERE period >= ? AND period < ?",
-        (f"{first_year:04d}", f"{last_year + 1:04d}"),
-    ).fetchall()
-
-
-def measurements_of_kpi(kpi_id: int) -> list[tuple[int, str, float, str]]:
-    """(unit id, period key, value, comment) of one KPI, for charts."""
-    return database.execute_sql(
-        "SELECT unit_id, period, value, comment FROM measurement WHERE kpi_id = ?", (kpi_id,)
-    ).fetchall()
-
-
-def targets_in_years(
-    first_year: int, last_year: int
-) -> list[tuple[int, int | None, str, float, float | None]]:
-    """(kpi id, unit id or None, period key, value, high value) of the per-period targets."""
-    return database.execute_sql(
-        "SELECT kpi_id, unit_id, period, value, value_high FROM target"
-        " WHERE period >= ? AND period < ?",
-        (f"{first_year:04d}", f"{last_year + 1:04d}"),
-    ).fetchall()
-
-
 def target_paths() -> list[tuple[int, int | None, str, float, str, float]]:
     """(kpi id, unit id or None, baseline period, baseline value, goal period, goal value)."""
     return database.execute_sql(
