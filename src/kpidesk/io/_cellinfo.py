@@ -18,7 +18,7 @@ import re
 import zipfile
 from array import array
 from bisect import bisect_left
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from posixpath import dirname, join, normpath
 
 from defusedxml import ElementTree as SafeET
@@ -129,7 +129,8 @@ def _rels(archive: zipfile.ZipFile, names: dict[str, str], part: str) -> dict[st
 
 
 class OoxmlPackage:
-    """The parts of an ``.xlsx`` the scanners need: each sheet's XML and the percent styles."""
+    """The parts of an ``.xlsx`` the scanners need: each sheet's XML and the percent styles,
+    and the zip members of the workbook, its styles and its shared strings."""
 
     def __init__(self, archive: zipfile.ZipFile) -> None:
         self.archive = archive
@@ -152,11 +153,15 @@ class OoxmlPackage:
                     part = names.get(rels[rid][1].casefold())
                     if part is not None:
                         self.sheet_parts[element.get("name", "")] = part
+        self.workbook_part = names.get(workbook.casefold())
         self.percent_styles: frozenset[int] = frozenset()
         styles = next((t for k, t in rels.values() if k.endswith("/styles")), None)
         member = names.get((styles or "xl/styles.xml").casefold())
+        self.styles_part = member
         if member is not None:
             self.percent_styles = _percent_styles(_read_small(archive, member))
+        strings = next((t for k, t in rels.values() if k.endswith("/sharedStrings")), None)
+        self.shared_strings_part = names.get(strings.casefold()) if strings else None
 
 
 _BUILTIN_PERCENT = frozenset({9, 10})
@@ -286,7 +291,7 @@ class XlsxCellInfo(CellInfo):
             return self._errors
         found: dict[tuple[int, int], str] = {}
         for buffer in _blocks(self._archive, self._member):
-            if self._find_errors(buffer, found):
+            if _find_errors(buffer, found):
                 return self.errors()  # cells without positions: the full, careful scan
             last = _last_row_number(buffer)
             if last is not None and last > rows:
@@ -296,35 +301,40 @@ class XlsxCellInfo(CellInfo):
     def _scan(self, *, errors: bool, percent: bool) -> None:
         found_errors: dict[tuple[int, int], str] = {}
         found_percent = PercentIndex()
-        needles = [b' s="%d"' % style for style in sorted(self._percent_styles)] if percent else []
+        styles = self._percent_styles if percent else frozenset()
         implicit = False
         for buffer in _blocks(self._archive, self._member):
-            if errors:
-                implicit |= self._find_errors(buffer, found_errors)
-            for needle in needles:
-                position = buffer.find(needle)
-                while position >= 0:
-                    span = _tag_at(buffer, position)
-                    if span is not None:
-                        cell = _position(buffer, span)
-                        if cell is None:
-                            implicit = True
-                        else:
-                            found_percent.add(*cell)
-                    position = buffer.find(needle, position + len(needle))
+            implicit |= scan_buffer(buffer, found_errors if errors else None, found_percent, styles)
         if implicit:  # cells without an r="B7": count positions the slow way
-            found_errors, found_percent = self._scan_positions(errors, percent)
+            found_errors, found_percent = {}, PercentIndex()
+            scan_positions(
+                _blocks(self._archive, self._member),
+                found_errors if errors else None,
+                found_percent,
+                styles,
+            )
         if errors:
             self._errors = found_errors
         if percent:
             self._percent = found_percent or None
             self._scanned_percent = True
 
-    @staticmethod
-    def _find_errors(buffer: bytes, found: dict[tuple[int, int], str]) -> bool:
-        """Add the buffer's error cells to ``found``; True if one had no position."""
-        implicit = False
-        position = buffer.find(b't="e"')
+
+def scan_buffer(
+    buffer: bytes,
+    errors: dict[tuple[int, int], str] | None,
+    percent: PercentIndex,
+    percent_styles: frozenset[int],
+) -> bool:
+    """Add the error cells (unless ``errors`` is None) and the cells in a percent style of
+    ``buffer`` (whole rows of a sheet's XML); True if such a cell had no position (``r``), so
+    that :func:`scan_positions` must count them."""
+    implicit = False
+    if errors is not None:
+        implicit = _find_errors(buffer, errors)
+    for style in sorted(percent_styles):
+        needle = b' s="%d"' % style
+        position = buffer.find(needle)
         while position >= 0:
             span = _tag_at(buffer, position)
             if span is not None:
@@ -332,45 +342,66 @@ class XlsxCellInfo(CellInfo):
                 if cell is None:
                     implicit = True
                 else:
-                    match = _V_ELEMENT.search(buffer, span[1], span[1] + 200)
-                    text = match.group(1).decode("utf-8", "replace") if match else "#VALUE!"
-                    found[cell] = text.strip() or "#VALUE!"
-            position = buffer.find(b't="e"', position + 5)
-        return implicit
+                    percent.add(*cell)
+            position = buffer.find(needle, position + len(needle))
+    return implicit
 
-    def _scan_positions(
-        self, errors: bool, percent: bool
-    ) -> tuple[dict[tuple[int, int], str], PercentIndex]:
-        found_errors: dict[tuple[int, int], str] = {}
-        found_percent = PercentIndex()
-        row = -1
-        column = -1
-        style_re = re.compile(rb'\bs="(\d+)"')
-        for buffer in _blocks(self._archive, self._member):
-            for match in _TAG.finditer(buffer):
-                closing, _prefix, name, attributes, _self_closing = match.groups()
-                if closing:
-                    continue
-                if name == b"row":
-                    number = re.search(rb'\br="(\d+)"', attributes)
-                    row = int(number.group(1)) - 1 if number else row + 1
-                    column = -1
-                    continue
-                ref = _R_ATTR.search(attributes)
-                if ref:
-                    column = column_index(ref.group(1).decode())
-                    row = int(ref.group(2)) - 1
-                else:
-                    column += 1
-                if errors and b't="e"' in attributes:
-                    value = _V_ELEMENT.search(buffer, match.end(), match.end() + 200)
-                    text = value.group(1).decode("utf-8", "replace") if value else "#VALUE!"
-                    found_errors[(row, column)] = text.strip() or "#VALUE!"
-                if percent:
-                    style = style_re.search(attributes)
-                    if style and int(style.group(1)) in self._percent_styles:
-                        found_percent.add(row, column)
-        return found_errors, found_percent
+
+def _find_errors(buffer: bytes, found: dict[tuple[int, int], str]) -> bool:
+    """Add the buffer's error cells to ``found``; True if one had no position."""
+    implicit = False
+    position = buffer.find(b't="e"')
+    while position >= 0:
+        span = _tag_at(buffer, position)
+        if span is not None:
+            cell = _position(buffer, span)
+            if cell is None:
+                implicit = True
+            else:
+                match = _V_ELEMENT.search(buffer, span[1], span[1] + 200)
+                text = match.group(1).decode("utf-8", "replace") if match else "#VALUE!"
+                found[cell] = text.strip() or "#VALUE!"
+        position = buffer.find(b't="e"', position + 5)
+    return implicit
+
+
+def scan_positions(
+    buffers: Iterable[bytes],
+    errors: dict[tuple[int, int], str] | None,
+    percent: PercentIndex,
+    percent_styles: frozenset[int],
+    row: int = -1,
+) -> int:
+    """Like :func:`scan_buffer`, counting every row and cell to know where each one is, for
+    rows and cells written without ``r``; ``row`` is the (0-based) row before the first.
+    Returns the last row seen."""
+    column = -1
+    style_re = re.compile(rb'\bs="(\d+)"')
+    for buffer in buffers:
+        for match in _TAG.finditer(buffer):
+            closing, _prefix, name, attributes, _self_closing = match.groups()
+            if closing:
+                continue
+            if name == b"row":
+                number = re.search(rb'\br="(\d+)"', attributes)
+                row = int(number.group(1)) - 1 if number else row + 1
+                column = -1
+                continue
+            ref = _R_ATTR.search(attributes)
+            if ref:
+                column = column_index(ref.group(1).decode())
+                row = int(ref.group(2)) - 1
+            else:
+                column += 1
+            if errors is not None and b't="e"' in attributes:
+                value = _V_ELEMENT.search(buffer, match.end(), match.end() + 200)
+                text = value.group(1).decode("utf-8", "replace") if value else "#VALUE!"
+                errors[(row, column)] = text.strip() or "#VALUE!"
+            if percent_styles:
+                style = style_re.search(attributes)
+                if style and int(style.group(1)) in percent_styles:
+                    percent.add(row, column)
+    return row
 
 
 def _position(buffer: bytes, span: tuple[int, int]) -> tuple[int, int] | None:

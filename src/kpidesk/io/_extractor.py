@@ -416,11 +416,11 @@ class Extractor:
             kpi_header=layout.label(kpi_col),
         )
         percent = self._percent
-        fast_ok = not self.info.errors_hide_numbers and (
-            percent is None or value_col not in percent.columns()
-        )
+        hidden = self.info.errors_hide_numbers
         header = layout.header_row
         for first, cells in batches:
+            # asked per batch: a sheet read in pieces learns its percent cells as it goes
+            fast_ok = not hidden and (percent is None or value_col not in percent.columns())
             if not (fast_ok and first > header and self._long_fast(first, cells)):
                 self._long_rows(list(zip(range(first, first + len(cells)), cells, strict=True)))
             progress(first + len(cells) - 1)

@@ -30,6 +30,7 @@ from kpidesk.io._cellinfo import (
     scan_ods,
 )
 from kpidesk.io._extractor import BATCH_ROWS, batches_of
+from kpidesk.io._xlsx_pieces import PiecewiseSheet
 from kpidesk.io.cells import CellValue
 from kpidesk.io.errors import (
     MSG_DAMAGED,
@@ -156,6 +157,9 @@ class CalamineBook:
             raise SpreadsheetError(
                 SpreadsheetErrorKind.NO_SHEET, MSG_NO_SHEET, file=self.path.name, sheet=name
             )
+        pieces = self._in_pieces(name)
+        if pieces is not None:
+            return pieces
         try:
             sheet = self._workbook.get_sheet_by_name(name)
         except Exception as error:
@@ -189,6 +193,21 @@ class CalamineBook:
             except Exception:  # calamine reads it, slower
                 pass
         return self.sheet(name)
+
+    def _in_pieces(self, name: str) -> PiecewiseSheet | None:
+        """A large ``.xlsx`` sheet read piece by piece (see :mod:`kpidesk.io._xlsx_pieces`)."""
+        if not self.format.is_ooxml:
+            return None
+        try:
+            if self._package is None:
+                self._archive = zipfile.ZipFile(self.path)
+                self._package = OoxmlPackage(self._archive)
+            member = self._package.sheet_parts.get(name)
+            if member is None or self._archive is None:
+                return None
+            return PiecewiseSheet(name, self._archive, member, self._package)
+        except Exception:  # NotInPieces, or anything odd: calamine reads it whole
+            return None
 
     def _cell_info_for(self, name: str) -> CellInfo:
         try:

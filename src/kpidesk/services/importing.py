@@ -96,6 +96,7 @@ MAX_PROBLEMS = 1000
 SOURCE = "import"
 SAMPLE_RECORDS = 200
 MERGE_ROWS = 50_000
+BULK_ROWS = 100_000
 """Staged rows are moved into the store about this often (one chunk of the reader)."""
 
 
@@ -486,6 +487,8 @@ class _Run:
                 options.unit_id if options.unit_id is not None else self.names.root_id
             )
         self.started = False
+        self.expected_rows = 0
+        self.suspended_indexes: list[str] = []
         self.pending: list[RawRecord] = []
         self.batch_id = 0
         self.backup: Path | None = None
@@ -538,9 +541,27 @@ class _Run:
         self.batch_id = int(batch.id)
         if not self.targets_mode:
             queries.start_import_stage()
+            if self._bulk_load():
+                self.suspended_indexes = queries.suspend_measurement_indexes()
         self.started = True
         pending, self.pending = self.pending, []
         self.process(pending)
+
+    def _bulk_load(self) -> bool:
+        """Whether to build the secondary indexes after the rows instead of with them: worth
+        it for a large import into a table not much larger than what it brings."""
+        expected = max(len(self.pending), self.expected_rows)
+        return expected >= BULK_ROWS and expected >= queries.measurement_count()
+
+    def reading(self, progress: Progress | None) -> Progress:
+        """The reader's progress callback, also noting how many rows the sheet has."""
+
+        def report(done: int, total: int) -> None:
+            self.expected_rows = total
+            if progress is not None:
+                progress(done, total)
+
+        return report
 
     # resolving labels ------------------------------------------------------------------------
     def resolve_kpi(self, record: RawRecord) -> _Target:
@@ -820,6 +841,12 @@ class _Run:
     def write(self, rows: list[tuple[Any, ...]]) -> None:
         """Store a chunk: staged in a temporary table, then moved into ``measurement`` by one
         statement, so that SQLite, not Python, builds and orders the million rows."""
+        if not self.replace and self.suspended_indexes:
+            self.staged += len(rows)
+            self.imported += queries.insert_new_import_rows(
+                rows, batch_id=self.batch_id, source=SOURCE
+            )
+            return
         queries.stage_import_rows(rows)
         self.staged += len(rows)
         self.unmerged += len(rows)
@@ -839,6 +866,9 @@ class _Run:
             return
         if self.writing and self.unmerged:
             self._merge_stage()
+        if self.writing and self.suspended_indexes:
+            queries.restore_indexes(self.suspended_indexes)
+            self.suspended_indexes = []
         self.skipped = 0 if self.replace else self.staged - self.imported
         queries.end_import_stage()
 
@@ -1020,7 +1050,7 @@ def run_import(
                         layout=options.layout,
                         default_year=options.year,
                         on_chunk=run.take,
-                        progress=progress,
+                        progress=run.reading(progress),
                         cancelled=cancelled,
                     )
                 except ReadCancelled as error:

@@ -534,6 +534,29 @@ def stage_import_rows(rows: Iterable[tuple[int, int, str, float, str]]) -> None:
     database.connection().executemany("INSERT INTO temp.import_stage VALUES (?, ?, ?, ?, ?)", rows)
 
 
+def insert_new_import_rows(
+    rows: Iterable[tuple[int, int, str, float, str]], *, batch_id: int, source: str
+) -> int:
+    """Store (kpi id, unit id, period key, value, comment) rows of an import that keeps the
+    values already stored; return how many were stored. Straight into ``measurement``: with
+    its secondary indexes suspended (see :func:`suspend_measurement_indexes`) this is faster
+    than the stage, and it needs no copy of what it replaces."""
+    connection = database.connection()
+    before = connection.total_changes
+    constants = f"{_sql_text(source)}, {int(batch_id)}, {_sql_text(utcnow().isoformat(' '))}"
+    connection.executemany(
+        "INSERT INTO measurement (kpi_id, unit_id, period, value, comment, source, batch_id,"
+        f" entered_at) VALUES (?, ?, ?, ?, ?, {constants})"
+        " ON CONFLICT (kpi_id, unit_id, period) DO NOTHING",
+        rows,
+    )
+    return connection.total_changes - before
+
+
+def _sql_text(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
 def merge_import_stage(*, batch_id: int, source: str, replace: bool) -> tuple[int, int]:
     """Move the staged rows into ``measurement``; return (stored, replaced).
 
@@ -572,6 +595,49 @@ def merge_import_stage(*, batch_id: int, source: str, replace: bool) -> tuple[in
 
 def end_import_stage() -> None:
     database.connection().execute("DROP TABLE IF EXISTS temp.import_stage")
+
+
+# A large import into a table that holds few rows yet is faster without the secondary
+# indexes, built again from the sorted rows when it ends (one sort each instead of a million
+# scattered inserts): measured on 1,000,000 rows, 1.7 s less. The unique index stays, since
+# the import's ON CONFLICT needs it. DDL is transactional in SQLite: a rolled-back import
+# gets its indexes back with everything else.
+
+_SECONDARY_MEASUREMENT_INDEXES = (
+    "measurement_unit_id",
+    "measurement_batch_id",
+    "measurement_period_cover",
+)
+
+
+def measurement_count() -> int:
+    """Stored measurements; cheap (the largest rowid, as no row is ever renumbered)."""
+    row = database.execute_sql("SELECT max(rowid) FROM measurement").fetchone()
+    return int(row[0] or 0)
+
+
+def suspend_measurement_indexes() -> list[str]:
+    """Drop the secondary indexes of ``measurement``; return the SQL that makes them again.
+
+    Call inside the transaction that writes the rows and pass the result to
+    :func:`restore_indexes` before it commits.
+    """
+    connection = database.connection()
+    names = list(_SECONDARY_MEASUREMENT_INDEXES)
+    found = connection.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'measurement'"
+        f" AND name IN ({_placeholders(names)})",
+        names,
+    ).fetchall()
+    for name, _sql in found:
+        connection.execute(f'DROP INDEX "{name}"')
+    return [sql for _name, sql in found]
+
+
+def restore_indexes(statements: Iterable[str]) -> None:
+    connection = database.connection()
+    for statement in statements:
+        connection.execute(statement)
 
 
 def measurements_for_periods(keys: list[str]) -> list[tuple[int, int, str, float]]:

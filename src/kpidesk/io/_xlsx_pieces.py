@@ -1,0 +1,299 @@
+"""Reading a large ``.xlsx`` sheet piece by piece, so that its first records leave early.
+
+calamine parses a whole sheet before it gives its first row: on a million rows that is four
+seconds in which nothing else can happen. Here the sheet's XML is decompressed as a stream
+and cut between rows into pieces of about 16 MB; each piece goes to calamine as a small
+package of its own (the same styles, shared strings and 1904 date setting, the rows keeping
+their ``r`` numbers), so the app stores one piece's records while the next is parsed, and
+the reader process never holds more than a piece.
+
+Errors and percent formats, which calamine does not report, are found in each piece's bytes
+before it is parsed (see :mod:`kpidesk.io._cellinfo`), so they are known before any of its
+rows are looked at.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any
+
+from kpidesk.io._cellinfo import (
+    CellInfo,
+    OoxmlPackage,
+    PercentIndex,
+    _blocks,
+    _last_row_number,
+    _read_small,
+    scan_buffer,
+    scan_positions,
+)
+from kpidesk.io._extractor import BATCH_ROWS
+from kpidesk.io.cells import CellValue
+
+PIECE_BYTES = 16 * 1024 * 1024
+SPLIT_FROM = 48 * 1024 * 1024
+"""A sheet part at least this large (uncompressed) is read in pieces."""
+MAX_SHARED_STRINGS = 4 * 1024 * 1024
+"""Each piece parses the shared strings again: larger tables are read in one go instead."""
+
+_ROOT = re.compile(rb"<((?:\w+:)?)worksheet\b")
+_SHEET_DATA = re.compile(rb"<((?:\w+:)?)sheetData\b[^>]*?(/?)>")
+_DIMENSION = re.compile(rb"<(?:\w+:)?dimension\b[^>]*/>")
+_DIMENSION_END_ROW = re.compile(
+    rb'<(?:\w+:)?dimension\b[^>]*?\bref="[^":]*:\$?[A-Za-z]{1,3}\$?(\d+)"'
+)
+_FIRST_ROW = re.compile(rb"\s*<(?:\w+:)?row\b([^>]*)>")
+_HAS_R = re.compile(rb'\br="')
+_DATE1904 = re.compile(rb'<(?:\w+:)?workbookPr\b[^>]*?\bdate1904="(?:1|true)"')
+
+_CONTENT_TYPES = (
+    b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+    b'<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+    b'<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.'
+    b'relationships+xml"/><Default Extension="xml" ContentType="application/xml"/>'
+    b'<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-'
+    b'officedocument.spreadsheetml.sheet.main+xml"/>'
+    b'<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/'
+    b'vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+    b'<Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-'
+    b'officedocument.spreadsheetml.styles+xml"/>'
+    b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
+    b'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>'
+)
+_ROOT_RELS = (
+    b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+    b'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+    b'<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+    b'relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>'
+)
+_WORKBOOK = (
+    b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+    b'<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+    b'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">%s'
+    b'<sheets><sheet name="Piece" sheetId="1" r:id="rId1"/></sheets></workbook>'
+)
+_WORKBOOK_RELS_START = (
+    b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+    b'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+    b'<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+    b'relationships/worksheet" Target="worksheets/sheet1.xml"/>'
+)
+_STYLES_REL = (
+    b'<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+    b'relationships/styles" Target="styles.xml"/>'
+)
+_STRINGS_REL = (
+    b'<Relationship Id="rId3" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+    b'relationships/sharedStrings" Target="sharedStrings.xml"/>'
+)
+
+
+class NotInPieces(Exception):
+    """The sheet is read whole instead (too small, or written in a way pieces cannot keep)."""
+
+
+class PieceCellInfo(CellInfo):
+    """Errors and percent cells of the pieces scanned so far; the extractor reads a piece's
+    rows only after the piece was scanned, so what it asks for is always there."""
+
+    def __init__(self, percent_styles: frozenset[int]) -> None:
+        self.percent_styles = percent_styles
+        self.found_errors: dict[tuple[int, int], str] = {}
+        self.found_percent = PercentIndex()
+
+    def errors(self) -> dict[tuple[int, int], str]:
+        return self.found_errors
+
+    def percent(self) -> PercentIndex | None:
+        return self.found_percent if self.percent_styles else None
+
+    def scan(self, body: bytes, row_before: int) -> None:
+        if scan_buffer(body, self.found_errors, self.found_percent, self.percent_styles):
+            scan_positions([body], self.found_errors, self.found_percent, self.percent_styles,
+                           row_before)  # fmt: skip
+
+
+class _Piece:
+    __slots__ = ("first_row", "last_row", "rows")
+
+    def __init__(self, first_row: int, rows: list[list[CellValue]]) -> None:
+        self.first_row = first_row
+        self.rows = rows
+        self.last_row = first_row + len(rows) - 1
+
+
+class PiecewiseSheet:
+    """A :class:`~kpidesk.io.readers.Sheet` read in pieces (see the module's docs).
+
+    Raises :class:`NotInPieces` when it cannot be, before anything was read for good.
+    """
+
+    decimal_hint: str | None = None
+    column_offset = 0  # rows are padded from column A
+
+    def __init__(
+        self, name: str, archive: zipfile.ZipFile, member: str, package: OoxmlPackage
+    ) -> None:
+        size = archive.getinfo(member).file_size
+        if size < SPLIT_FROM:
+            raise NotInPieces("small")
+        strings = b""
+        if package.shared_strings_part is not None:
+            if archive.getinfo(package.shared_strings_part).file_size > MAX_SHARED_STRINGS:
+                raise NotInPieces("many shared strings")
+            strings = _read_small(archive, package.shared_strings_part)
+        styles = _read_small(archive, package.styles_part) if package.styles_part else b""
+        workbook = _read_small(archive, package.workbook_part) if package.workbook_part else b""
+        self.name = name
+        self._archive = archive
+        self._member = member
+        self._info = PieceCellInfo(package.percent_styles)
+        date1904 = b'<workbookPr date1904="1"/>' if _DATE1904.search(workbook) else b""
+        self._parts = (styles, strings, date1904)
+        self._kept: list[_Piece] = []
+        self._declared_rows = 0
+        self._first_bytes = 0
+        self._stream = self._pieces()
+        first = next(self._stream, None)  # checks the sheet's XML; NotInPieces if unusual
+        if first is None:
+            raise NotInPieces("empty")
+        self._kept.append(first)
+        self.height = self._declared_rows or int(
+            (first.last_row + 1) * size / max(1, self._first_bytes)
+        )
+
+    # the Sheet protocol ----------------------------------------------------------------------
+    def rows(self) -> Iterator[tuple[int, list[CellValue]]]:
+        for piece in self._iter_pieces(keep=True):
+            yield from enumerate(piece.rows, piece.first_row)
+
+    def batches(self) -> Iterator[tuple[int, list[list[CellValue]]]]:
+        """Consecutive rows in batches; rows between pieces that hold nothing come as empty
+        lists, so each batch starts where the last one ended. Reads the pieces once."""
+        next_row = 0
+        for piece in self._iter_pieces(keep=False):
+            if piece.first_row > next_row:
+                gap = piece.first_row - next_row
+                for start in range(0, gap, BATCH_ROWS):
+                    yield next_row + start, [[] for _ in range(min(BATCH_ROWS, gap - start))]
+            rows = piece.rows
+            for start in range(0, len(rows), BATCH_ROWS):
+                yield piece.first_row + start, rows[start : start + BATCH_ROWS]
+            next_row = piece.last_row + 1
+
+    def cell_info(self) -> CellInfo:
+        return self._info
+
+    # pieces ----------------------------------------------------------------------------------
+    def _iter_pieces(self, *, keep: bool) -> Iterator[_Piece]:
+        yield from list(self._kept)
+        if not keep:
+            self._kept.clear()
+        for piece in self._stream:
+            if keep:
+                self._kept.append(piece)
+            yield piece
+
+    def _pieces(self) -> Iterator[_Piece]:
+        """The pieces in order. calamine lets go of the GIL while it parses, so the next
+        piece is parsed on a second thread while this one's rows are turned into records."""
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="kpidesk-piece") as pool:
+            queued: Future[Any] | None = None
+            for package in self._packages():
+                parsing = pool.submit(_parse, package)
+                if queued is not None and (piece := _piece_of(queued.result())) is not None:
+                    yield piece
+                queued = parsing
+            if queued is not None and (piece := _piece_of(queued.result())) is not None:
+                yield piece
+
+    def _packages(self) -> Iterator[io.BytesIO]:
+        """Each piece as a package of its own, scanned for errors and percent cells."""
+        blocks = _blocks(self._archive, self._member)
+        head = b""
+        opening = None
+        for block in blocks:
+            head += block
+            opening = _SHEET_DATA.search(head)
+            if opening is not None or len(head) > PIECE_BYTES:
+                break
+        root = _ROOT.search(head)
+        if opening is None or root is None or opening.group(2):
+            raise NotInPieces("no sheetData")
+        header = _DIMENSION.sub(b"", head[: opening.end()])
+        dimension = _DIMENSION_END_ROW.search(head, 0, opening.start())
+        self._declared_rows = int(dimension.group(1)) if dimension else 0
+        prefix = opening.group(1)
+        closing = b"</" + prefix + b"sheetData>"
+        footer = closing + b"</" + root.group(1) + b"worksheet>"
+        row_tag = b"<" + prefix + b"row"
+        last_row = -1  # 0-based, of the rows so far
+        pending = [head[opening.end() :]]
+        size = len(pending[0])
+        ended = False
+        while not ended:
+            block = next(blocks, None)
+            if block is not None:
+                pending.append(block)
+                size += len(block)
+                if size < PIECE_BYTES:
+                    continue
+            body = b"".join(pending)
+            pending, size = [], 0
+            end = body.find(closing)
+            ended = block is None or end >= 0
+            if end >= 0:
+                body = body[:end]
+            if not self._first_bytes:
+                self._first_bytes = len(header) + len(body)
+            first = _FIRST_ROW.match(body)
+            if first is not None and not _HAS_R.search(first.group(1)):
+                if last_row < 0:
+                    raise NotInPieces("rows without numbers")
+                # rows without r follow the one before: number the first as calamine would
+                at = first.start(1)
+                body = b'%s r="%d"%s' % (body[:at], last_row + 2, body[at:])
+            self._info.scan(body, last_row)
+            numbered = _last_row_number(body)
+            last_row = numbered - 1 if numbered is not None else last_row + body.count(row_tag)
+            yield self._package(header + body + footer)
+
+    def _package(self, sheet_xml: bytes) -> io.BytesIO:
+        styles, strings, workbook_pr = self._parts
+        buffer = io.BytesIO()
+        relations = _WORKBOOK_RELS_START
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as package:
+            package.writestr("[Content_Types].xml", _CONTENT_TYPES)
+            package.writestr("_rels/.rels", _ROOT_RELS)
+            package.writestr("xl/workbook.xml", _WORKBOOK % workbook_pr)
+            if styles:
+                package.writestr("xl/styles.xml", styles)
+                relations += _STYLES_REL
+            if strings:
+                package.writestr("xl/sharedStrings.xml", strings)
+                relations += _STRINGS_REL
+            package.writestr("xl/_rels/workbook.xml.rels", relations + b"</Relationships>")
+            package.writestr("xl/worksheets/sheet1.xml", sheet_xml)
+        buffer.seek(0)
+        return buffer
+
+
+def _piece_of(sheet: Any) -> _Piece | None:
+    start = sheet.start
+    if not start:
+        return None
+    rows: list[list[Any]] = sheet.to_python(skip_empty_area=True)
+    if start[1]:
+        padding = [""] * start[1]
+        rows = [padding + row for row in rows]
+    return _Piece(start[0], rows)
+
+
+def _parse(package: io.BytesIO) -> Any:
+    from python_calamine import CalamineWorkbook
+
+    return CalamineWorkbook.from_filelike(package).get_sheet_by_index(0)
