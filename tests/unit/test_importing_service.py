@@ -592,3 +592,117 @@ def test_a_scan_too_large_to_keep_reads_the_file_again_for_the_import(workspace)
     assert scan.records is None and len(scan.sample) == 6
     result = run_import(workspace, scan.path, ImportOptions(skip_invalid=True), scan=scan)
     assert result.imported == 6 and stored() == LONG_SV
+
+
+# Large imports -------------------------------------------------------------------------------
+
+
+def _many_rows_csv(path: Path) -> None:
+    """120,000 values and more (three chunks and more; 40 shops × 3 KPIs × 1,000 months),
+    with what needs the careful way in later chunks: a duplicate, a text percentage, an
+    unknown KPI, a unit met late, a bad number."""
+    shops = [f"Butik {n}" for n in range(40)]
+    lines = ["Månad;Butik;Nyckeltal;Värde"]
+    for month in range(1_000):
+        period = f"{1950 + month // 12}-{1 + month % 12:02d}"
+        for shop in shops:
+            for kpi in ("Kunder", "Omsättning", "Kostnader"):
+                lines.append(f"{period};{shop};{kpi};{month % 97},5")
+    lines.insert(70_000, "1950-01;Butik 0;Kunder;1")  # a duplicate
+    lines.insert(80_000, "2040-01;Sthlm;Andel nöjda;81,5 %")  # a percentage
+    lines.insert(90_000, "2040-01;Sthlm;Okänt tal;3")  # no such KPI
+    lines.insert(100_000, "2040-02;Malmö;Kunder;4")  # a unit not seen before
+    lines.insert(110_000, "2040-03;Sthlm;Kunder;x")  # not a number
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+@pytest.fixture
+def shops(workspace):
+    root = root_unit_id()
+    for n in range(40):
+        create_unit(workspace, f"Butik {n}", root)
+    return workspace
+
+
+def _everything_stored() -> list[tuple[object, ...]]:
+    return sorted(
+        models.Measurement.select(
+            models.Measurement.kpi,
+            models.Measurement.unit,
+            models.Measurement.period,
+            models.Measurement.value,
+            models.Measurement.batch,
+        ).tuples()
+    )
+
+
+def test_a_large_import_by_whole_columns_is_exactly_the_record_by_record_import(
+    shops, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    workspace = shops
+    path = tmp_path / "many.csv"
+    _many_rows_csv(path)
+    options = ImportOptions(skip_invalid=True)
+    columns_used: list[bool] = []
+    by_columns = importing._Run._process_columns
+
+    def counting(self, chunk):  # type: ignore[no-untyped-def]
+        done = by_columns(self, chunk)
+        columns_used.append(done)
+        return done
+
+    monkeypatch.setattr(importing._Run, "_process_columns", counting)
+    fast = run_import(workspace, path, options)
+    fast_rows = _everything_stored()
+    assert sum(columns_used) >= 1, "later chunks went by whole columns"
+    assert not all(columns_used), "chunks with a problem went record by record"
+    undo_import(workspace, fast.batch_id)
+    assert _everything_stored() == []
+
+    monkeypatch.setattr(importing._Run, "_process_columns", lambda self, chunk: False)
+    slow = run_import(workspace, path, options)
+    assert slow.imported == fast.imported == 120_002
+    assert (slow.skipped, slow.valid, slow.values_read) == (
+        fast.skipped,
+        fast.valid,
+        fast.values_read,
+    )
+    assert [(p.row, p.column, p.value) for p in slow.problems] == [
+        (p.row, p.column, p.value) for p in fast.problems
+    ]
+    assert len(fast.problems) == 3
+    batch = slow.batch_id
+    assert [row[:4] for row in _everything_stored()] == [row[:4] for row in fast_rows]
+    assert {row[4] for row in _everything_stored()} == {batch}
+
+
+def test_a_bulk_import_builds_the_indexes_again_and_checks_foreign_keys_after(
+    shops, tmp_path: Path
+):
+    from kpidesk.store.models import database
+
+    workspace = shops
+    path = tmp_path / "many.csv"
+    _many_rows_csv(path)
+
+    def indexes() -> set[str]:
+        return {
+            row[0]
+            for row in database.execute_sql(
+                "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'measurement'"
+            )
+        }
+
+    before = indexes()
+    assert "measurement_period_cover" in before
+    result = run_import(workspace, path, ImportOptions(skip_invalid=True))
+    assert result.imported > importing.BULK_ROWS
+    assert indexes() == before
+    assert database.execute_sql("PRAGMA foreign_keys").fetchone()[0] == 1
+    assert database.execute_sql("PRAGMA foreign_key_check").fetchall() == []
+    assert database.execute_sql("PRAGMA integrity_check").fetchone()[0] == "ok"
+    # stopped by a problem: rolled back, indexes and all
+    stopped = run_import(workspace, path, ImportOptions(on_conflict=OnConflict.REPLACE))
+    assert stopped.stopped
+    assert indexes() == before
+    assert database.execute_sql("PRAGMA foreign_keys").fetchone()[0] == 1

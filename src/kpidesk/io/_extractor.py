@@ -809,6 +809,29 @@ def _is_total_text(raw: CellValue) -> bool:
     return isinstance(raw, str) and is_total_label(raw)
 
 
+@dataclass(frozen=True, slots=True)
+class ChunkColumns:
+    """A decoded chunk column by column: per record, indexes into the decoder's label tables
+    (lists that only grow, shared between chunks), for callers that work on whole columns."""
+
+    kpi_labels: list[str | None]
+    unit_labels: list[str | None]
+    period_table: list[Period | None]
+    comment_labels: list[str | None]
+    kpis: list[int]
+    units: list[int]
+    periods: list[int]
+    values: list[float]
+    flags: list[int]
+    comments: list[int]
+
+
+class RecordList(list[Any]):
+    """The records of one chunk, with the same chunk :attr:`columns`-wise."""
+
+    columns: ChunkColumns | None = None
+
+
 class ChunkDecoder:
     """Turns chunks back into records, keeping the label tables between chunks."""
 
@@ -849,7 +872,20 @@ class ChunkDecoder:
         collecting = gc.isenabled()
         gc.disable()
         try:
-            return list(map(tuple.__new__, repeat(self._type), columns))
+            records = RecordList(map(tuple.__new__, repeat(self._type), columns))
+            records.columns = ChunkColumns(
+                self._kpis,
+                self._units,
+                self._periods,
+                self._comments,
+                chunk.kpis,
+                chunk.units,
+                chunk.periods,
+                chunk.values,
+                chunk.flags,
+                chunk.comments,
+            )
+            return records
         finally:
             if collecting:
                 gc.enable()

@@ -26,7 +26,7 @@ from kpidesk.io._cellinfo import (
     OoxmlPackage,
     PercentIndex,
     _blocks,
-    _last_row_number,
+    _last_row_start,
     _read_small,
     scan_buffer,
     scan_positions,
@@ -48,6 +48,8 @@ _DIMENSION_END_ROW = re.compile(
 )
 _FIRST_ROW = re.compile(rb"\s*<(?:\w+:)?row\b([^>]*)>")
 _HAS_R = re.compile(rb'\br="')
+_ROW_TAG = re.compile(rb"<(?:\w+:)?row\b([^>]*)>")
+_ROW_R = re.compile(rb'\br="(\d+)"')
 _DATE1904 = re.compile(rb'<(?:\w+:)?workbookPr\b[^>]*?\bdate1904="(?:1|true)"')
 
 _CONTENT_TYPES = (
@@ -230,39 +232,42 @@ class PiecewiseSheet:
         prefix = opening.group(1)
         closing = b"</" + prefix + b"sheetData>"
         footer = closing + b"</" + root.group(1) + b"worksheet>"
-        row_tag = b"<" + prefix + b"row"
         last_row = -1  # 0-based, of the rows so far
-        pending = [head[opening.end() :]]
-        size = len(pending[0])
+        rest = head[opening.end() :]
+        block = next(blocks, None)
+        if block is None:
+            rest = _before(rest, closing)
+        pending = [rest]
+        size = len(rest)
         ended = False
         while not ended:
-            block = next(blocks, None)
+            # Blocks end before a row, so only the last can hold the end of sheetData.
             if block is not None:
-                pending.append(block)
+                following = next(blocks, None)
+                pending.append(block if following is not None else _before(block, closing))
                 size += len(block)
-                if size < PIECE_BYTES:
+                block = following
+                if size < PIECE_BYTES and block is not None:
                     continue
-            body = b"".join(pending)
-            pending, size = [], 0
-            end = body.find(closing)
-            ended = block is None or end >= 0
-            if end >= 0:
-                body = body[:end]
+            ended = block is None
+            parts, pending, size = [part for part in pending if part], [], 0
+            if not parts:
+                continue
             if not self._first_bytes:
-                self._first_bytes = len(header) + len(body)
-            first = _FIRST_ROW.match(body)
+                self._first_bytes = len(header) + sum(map(len, parts))
+            first = _FIRST_ROW.match(parts[0])
             if first is not None and not _HAS_R.search(first.group(1)):
                 if last_row < 0:
                     raise NotInPieces("rows without numbers")
                 # rows without r follow the one before: number the first as calamine would
                 at = first.start(1)
-                body = b'%s r="%d"%s' % (body[:at], last_row + 2, body[at:])
-            self._info.scan(body, last_row)
-            numbered = _last_row_number(body)
-            last_row = numbered - 1 if numbered is not None else last_row + body.count(row_tag)
-            yield self._package(header + body + footer)
+                parts[0] = b'%s r="%d"%s' % (parts[0][:at], last_row + 2, parts[0][at:])
+            for part in parts:  # each part holds whole rows
+                self._info.scan(part, last_row)
+                last_row = _last_row(part, last_row)
+            yield self._package([header, *parts, footer])
 
-    def _package(self, sheet_xml: bytes) -> io.BytesIO:
+    def _package(self, sheet_xml: list[bytes]) -> io.BytesIO:
         styles, strings, workbook_pr = self._parts
         buffer = io.BytesIO()
         relations = _WORKBOOK_RELS_START
@@ -277,9 +282,31 @@ class PiecewiseSheet:
                 package.writestr("xl/sharedStrings.xml", strings)
                 relations += _STRINGS_REL
             package.writestr("xl/_rels/workbook.xml.rels", relations + b"</Relationships>")
-            package.writestr("xl/worksheets/sheet1.xml", sheet_xml)
+            with package.open("xl/worksheets/sheet1.xml", "w") as sheet:
+                for part in sheet_xml:
+                    sheet.write(part)
         buffer.seek(0)
         return buffer
+
+
+def _last_row(part: bytes, before: int) -> int:
+    """The 0-based number of the last row that starts in ``part``; ``before`` is the row
+    before the part's first."""
+    start = _last_row_start(part)
+    tag = _ROW_TAG.match(part, start) if start >= 0 else None
+    number = _ROW_R.search(tag.group(1)) if tag is not None else None
+    if number is not None:
+        return int(number.group(1)) - 1
+    row = before  # rows without numbers: count them all
+    for tag in _ROW_TAG.finditer(part):
+        number = _ROW_R.search(tag.group(1))
+        row = int(number.group(1)) - 1 if number is not None else row + 1
+    return row
+
+
+def _before(block: bytes, closing: bytes) -> bytes:
+    end = block.rfind(closing)
+    return block[:end] if end >= 0 else block
 
 
 def _piece_of(sheet: Any) -> _Piece | None:

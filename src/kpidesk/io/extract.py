@@ -21,7 +21,7 @@ from typing import Any, NamedTuple
 
 from kpidesk.domain.numbers import ParsedNumber
 from kpidesk.domain.periods import Period
-from kpidesk.io._extractor import ChunkDecoder, Extractor
+from kpidesk.io._extractor import ChunkColumns, ChunkDecoder, Extractor
 from kpidesk.io._process import DEFAULT_MEMORY_LIMIT, run_in_child
 from kpidesk.io.errors import ImportProblem, Message
 from kpidesk.io.layout import Layout, LayoutKind
@@ -29,7 +29,7 @@ from kpidesk.io.readers import open_book
 from kpidesk.io.sniff import SpreadsheetFormat, sniff_format
 from kpidesk.io.workbook import DETECT_ROWS, _check_exists, choose_sheet, find_layout, read_grid
 
-__all__ = ["ExtractionResult", "RawRecord", "read_records"]
+__all__ = ["ChunkColumns", "ExtractionResult", "RawRecord", "read_records"]
 
 READ_TIME_LIMIT = 600.0
 
@@ -113,7 +113,8 @@ def read_records(
     (``long``, ``wide``, ``across``) or None to detect it. ``default_year`` is the year for
     months written without one when none is found in the sheet or the names.
 
-    Records arrive through ``on_chunk`` (lists of ~50,000) while the reader goes on;
+    Records arrive through ``on_chunk`` (lists of ~50,000, each with its ``columns``, a
+    :class:`ChunkColumns`) while the reader goes on;
     ``progress(done, total)`` reports rows; ``cancelled()`` is polled and, when it returns
     True, the reader process is stopped and :class:`~kpidesk.io.errors.ReadCancelled` raised.
     Raises :class:`~kpidesk.io.errors.SpreadsheetError` for a file that cannot be read, a

@@ -42,7 +42,7 @@ from kpidesk.domain.periods import format_period as _format_period
 from kpidesk.i18n import N_, _, ngettext
 from kpidesk.io.cells import column_index, column_letter
 from kpidesk.io.errors import ImportProblem, Message, ReadCancelled, SpreadsheetError
-from kpidesk.io.extract import ExtractionResult, RawRecord, read_records
+from kpidesk.io.extract import ChunkColumns, ExtractionResult, RawRecord, read_records
 from kpidesk.io.layout import ColumnRole, Layout, LayoutKind
 from kpidesk.io.workbook import WorkbookPreview, open_preview
 from kpidesk.services import backups, units
@@ -536,12 +536,17 @@ class _Run:
         if not self.options.dry_run and len(self.pending) > self.options.backup_threshold:
             self.backup = backups.make_backup(self.workspace, reason=backups.REASON_BEFORE_IMPORT)
             log.info("backup before importing %s: %s", self.path.name, self.backup)
+        bulk = not self.targets_mode and self._bulk_load()
+        if bulk:
+            # Every id the rows carry was looked up or made in this transaction: checking
+            # three foreign keys per row would cost a second per million rows.
+            self.stack.enter_context(queries.foreign_keys_unchecked())
         self.stack.enter_context(self.workspace.atomic())
         batch = ImportBatch.create(file_name=self.path.name, sheet=self.options.sheet or "")
         self.batch_id = int(batch.id)
         if not self.targets_mode:
             queries.start_import_stage()
-            if self._bulk_load():
+            if bulk:
                 self.suspended_indexes = queries.suspend_measurement_indexes()
         self.started = True
         pending, self.pending = self.pending, []
@@ -754,6 +759,9 @@ class _Run:
 
         The hot loop of an import: records are tuples (see :class:`RawRecord`) read by index.
         """
+        columns = getattr(records, "columns", None)
+        if columns is not None and not self.targets_mode and self._process_columns(columns):
+            return
         kpi_get = self.kpi_cache.get
         unit_get = self.unit_cache.get
         period_index = self.period_index
@@ -814,6 +822,72 @@ class _Run:
             self.valid += len(rows)
             if rows and self.writing:
                 self.write(rows)
+
+    def _process_columns(self, chunk: ChunkColumns) -> bool:
+        """:meth:`process` for a chunk whose every label is resolved to a KPI and a unit, of
+        one frequency, without percent cells, duplicates or values that are not finite: whole
+        columns at a time. False, having changed nothing, for any other chunk."""
+        if any(chunk.flags):
+            return False
+        kpi_ids: dict[int, int] = {}
+        kpi_parts: dict[int, int] = {}
+        kinds = set()
+        for index in set(chunk.kpis):
+            target = self.kpi_cache.get(chunk.kpi_labels[index])  # type: ignore[arg-type]
+            if target is None or target[0] < 0 or target[4]:
+                return False
+            kpi_ids[index], kpi_parts[index] = target[0], target[1]
+            kinds.add(target[2])
+        unit_ids: dict[int, int] = {}
+        unit_parts: dict[int, int] = {}
+        for index in set(chunk.units):
+            unit_id = self.unit_cache.get(chunk.unit_labels[index])
+            if unit_id is None or unit_id < 0:
+                return False
+            unit_ids[index], unit_parts[index] = unit_id, unit_id << _SHIFT_UNIT
+        period_keys: dict[int, str] = {}
+        period_parts: dict[int, int] = {}
+        period_index = self.period_index
+        for index in set(chunk.periods):
+            period = chunk.period_table[index]
+            if period is None or {period.kind} != kinds:
+                return False
+            key_text = period.key
+            part = period_index.get(key_text)
+            if part is None:
+                part = period_index[key_text] = len(period_index)
+            period_keys[index], period_parts[index] = key_text, part
+        values = chunk.values
+        total = sum(values)
+        if total - total != 0:  # an inf or a nan somewhere
+            return False
+        keys = set(
+            map(
+                _or3,
+                map(kpi_parts.__getitem__, chunk.kpis),
+                map(unit_parts.__getitem__, chunk.units),
+                map(period_parts.__getitem__, chunk.periods),
+            )
+        )
+        if len(keys) != len(values) or not self.seen.isdisjoint(keys):
+            return False
+        self.seen |= keys
+        comment_texts = [label or "" for label in chunk.comment_labels]
+        rows = list(
+            zip(
+                map(kpi_ids.__getitem__, chunk.kpis),
+                map(unit_ids.__getitem__, chunk.units),
+                map(period_keys.__getitem__, chunk.periods),
+                values,
+                map(comment_texts.__getitem__, chunk.comments),
+                strict=True,
+            )
+        )
+        self.values += len(rows)
+        self.valid += len(rows)
+        if rows and self.writing:
+            self.write(rows)
+        return True
 
     def wrong_kind(self, record: RawRecord, kpi_id: int) -> None:
         info = self.names.kpis[kpi_id]
@@ -990,6 +1064,10 @@ class _Run:
             located.append(ImportProblem(record.sheet, row, column, label, reason))
         every = sorted([*extraction.problems, *located, *self.problems], key=_problem_order)
         return tuple(every[:MAX_PROBLEMS])
+
+
+def _or3(a: int, b: int, c: int) -> int:
+    return a | b | c
 
 
 def _key3(key: tuple[int, int | None, str]) -> tuple[int, int, str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
@@ -64,6 +65,22 @@ def iter_measurements_for_export(batch_size: int = 5000) -> Iterator[ExportedMea
             return
         for code, name, unit, period, value, comment in chunk:
             yield ExportedMeasurement(code, name, unit, period, value, comment or "")
+
+
+@contextlib.contextmanager
+def foreign_keys_unchecked() -> Iterator[None]:
+    """Foreign keys unchecked until the block ends, for a bulk load whose ids all come from
+    the same transaction. Enter it outside any transaction (SQLite ignores the switch inside
+    one); where a transaction is already open, the keys stay checked."""
+    connection = database.connection()
+    if connection.in_transaction:
+        yield
+        return
+    connection.execute("PRAGMA foreign_keys = OFF")
+    try:
+        yield
+    finally:
+        connection.execute("PRAGMA foreign_keys = ON")
 
 
 def measurement_count() -> int:
@@ -608,12 +625,6 @@ _SECONDARY_MEASUREMENT_INDEXES = (
     "measurement_batch_id",
     "measurement_period_cover",
 )
-
-
-def measurement_count() -> int:
-    """Stored measurements; cheap (the largest rowid, as no row is ever renumbered)."""
-    row = database.execute_sql("SELECT max(rowid) FROM measurement").fetchone()
-    return int(row[0] or 0)
 
 
 def suspend_measurement_indexes() -> list[str]:
