@@ -31,6 +31,7 @@ from kpidesk.io.xlsx_safety import (
     SHEET_TITLE_MAX,
     looks_like_formula,
     safe_file_name,
+    set_text,
     sheet_title,
 )
 from kpidesk.services import exports
@@ -433,3 +434,89 @@ def test_shared_styles_stay_apart(tmp_path):
     assert sheet["D5"].value == "@Unit" and sheet["D5"].quotePrefix
     assert sheet["D6"].value == "Plain unit" and not sheet["D6"].quotePrefix
     assert sheet["M5"].alignment.indent == 1 and sheet["D6"].alignment.indent == 0
+
+
+# Writing speed-ups keep openpyxl's output -------------------------------------------------
+
+
+def _sheet_with_every_kind_of_cell(formula: bool = False):
+    from datetime import datetime, time
+
+    from openpyxl.styles import Font
+    from openpyxl.worksheet.hyperlink import Hyperlink
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    values = [
+        "plain", " leading space", "trailing space ", "   ", "a & b < c > d \"q\" 'a'",
+        "two\nlines", "Åsa · ✓ På rätt kurs", "#N/A", 0, -3, 1.5, 0.1 + 0.2, 1e-20, 12345678901234,
+        True, date(2026, 10, 9), datetime(2026, 10, 9, 13, 45), time(8, 30), None, "",
+    ]  # fmt: skip
+    bold = Font(bold=True)
+    for row, value in enumerate(values, start=1):
+        sheet.cell(row=row, column=1).value = value
+        styled = sheet.cell(row=row, column=3)
+        styled.font = bold
+        styled.value = value
+    for column, text in enumerate(["=SUM(A1)", "+1", "-x", "@y"], start=4):
+        set_text(sheet.cell(row=1, column=column), text)
+    link = sheet.cell(row=2, column=5, value="Scorecard")
+    link.hyperlink = Hyperlink(ref="E2", location="'Scorecard'!A1", display="Scorecard")
+    sheet.cell(row=3, column=5, value="site").hyperlink = "https://example.com/?a=1&b=2"
+    sheet.row_dimensions[2].height = 30
+    sheet.row_dimensions[40].height = 12  # a row with a height and no cells
+    sheet.cell(row=41, column=2).font = bold  # styled, empty
+    if formula:
+        sheet["F5"] = "=A5*2"
+    return sheet
+
+
+def _written(writer_class, sheet) -> bytes:
+    from io import BytesIO
+
+    writer = writer_class(sheet, out=BytesIO())
+    writer.write()
+    return writer.read()
+
+
+@pytest.mark.parametrize("formula", [False, True], ids=["fast", "formula-falls-back"])
+def test_rows_are_written_as_openpyxl_writes_them(formula):
+    from xml.etree.ElementTree import canonicalize
+
+    from openpyxl.worksheet._writer import WorksheetWriter
+
+    from kpidesk.io import review_pack
+
+    expected = _written(WorksheetWriter, _sheet_with_every_kind_of_cell(formula))
+    sheet = _sheet_with_every_kind_of_cell(formula)
+    assert (review_pack._rows_xml(sheet) is None) is formula
+    written = _written(review_pack._SheetWriter, sheet)
+    if openpyxl.LXML:  # its lxml writer also marks whitespace-only text as preserved
+        expected, written = (x.replace(b' xml:space="preserve"', b"") for x in (expected, written))
+    else:  # the fast rows are what openpyxl's own serialiser writes, byte for byte
+        assert written == expected
+    assert canonicalize(written) == canonicalize(expected)
+    assert b"kpidesk-rows" not in written
+
+
+def test_each_chart_keeps_its_own_references_and_axis_format(book, demo_content):
+    from kpidesk.io.xlsx_formats import axis_format
+
+    for section in demo_content.sections:
+        kpi = section.kpi
+        sheet = book[book.sheetnames[2 + demo_content.sections.index(section)]]
+        (chart,) = sheet._charts
+        quoted = "'" + sheet.title.replace("'", "''") + "'!"
+        assert all(s.val.numRef.f.startswith(quoted) for s in chart.series), sheet.title
+        assert chart.y_axis.numFmt.formatCode == axis_format(kpi.measure_unit, "en", kpi.decimals)
+        assert [s.smooth for s in chart.series] == [False] * len(chart.series)
+        assert chart.x_axis.delete is False and chart.y_axis.delete is False
+
+
+def test_text_that_looks_like_an_excel_error_stays_text():
+    book = openpyxl.Workbook()
+    cell = book.active.cell(row=1, column=1)
+    set_text(cell, "#N/A")
+    assert (cell.value, cell.data_type) == ("#N/A", "s")
+    set_text(cell, "#DIV/0!")
+    assert cell.data_type == "s"

@@ -10,28 +10,50 @@ page width, with its title rows repeated and the page number in the footer.
 Charts are set up explicitly, because openpyxl's defaults read differently elsewhere: in
 LibreOffice its line series come out smoothed and its axes without labels unless every
 series says ``smooth=False`` and both axes say ``delete=False``.
+
+Saving is openpyxl's own, with two changes for speed (see :func:`_save`): sheets are written
+in memory instead of through temporary files, and the cells of ``sheetData`` are serialised
+by :func:`_rows_xml`, which writes what openpyxl's writer would, byte for byte, without an
+element tree per cell.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable, Hashable
-from datetime import date
+from copy import deepcopy
+from datetime import UTC, date, datetime, timedelta
+from io import BytesIO
 from pathlib import Path
+from zipfile import ZIP_DEFLATED, ZipFile
 
 from openpyxl import Workbook
 from openpyxl.cell import Cell
 from openpyxl.chart import LineChart, Reference
+from openpyxl.chart.axis import NumericAxis, TextAxis
+from openpyxl.chart.data_source import AxDataSource, NumDataSource, NumRef, StrRef
+from openpyxl.chart.legend import Legend
+from openpyxl.chart.marker import Marker
+from openpyxl.chart.series import Series, SeriesLabel
 from openpyxl.chart.shapes import GraphicalProperties
 from openpyxl.chart.text import RichText
+from openpyxl.compat import safe_string
+from openpyxl.descriptors.serialisable import Serialisable
 from openpyxl.drawing.line import LineProperties
+from openpyxl.drawing.spreadsheet_drawing import SpreadsheetDrawing
 from openpyxl.drawing.text import CharacterProperties, Paragraph, ParagraphProperties
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.datetime import to_excel, to_ISO8601
+from openpyxl.worksheet._writer import WorksheetWriter
+from openpyxl.worksheet.header_footer import HeaderFooter
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.writer.excel import ExcelWriter
+from openpyxl.xml.functions import Element
 
 from kpidesk import palette
 from kpidesk.domain.numbers import MEASURE_UNIT_LABELS
@@ -129,7 +151,8 @@ class _PackWriter:
         self.formats: dict[tuple[int, bool], str] = {}
         self.row_lines = 1
         self._styles: dict[Hashable, StyleArray] = {}
-        self._axis_text: RichText | None = None
+        self._look: _ChartLook | None = None
+        self._page: tuple[PageMargins, HeaderFooter] | None = None
         self._status_texts: dict[Status, str] = {}
         self._period_texts: dict[Period, str] = {}
 
@@ -160,7 +183,11 @@ class _PackWriter:
         return text
 
     def style(self, cell: Cell, key: Hashable, **attributes: object) -> None:
-        """Give ``cell`` the style ``attributes`` make, built once per ``key``.
+        """Give ``cell`` the style ``attributes`` make, built once per ``key``."""
+        cell._style = self.style_array(cell.parent, key, **attributes)
+
+    def style_array(self, sheet: Worksheet, key: Hashable, **attributes: object) -> StyleArray:
+        """The style ``attributes`` make, built once per ``key`` and shared by every cell.
 
         openpyxl hashes every font, fill and border on each assignment, which made styling
         most of the pack's writing time; a finished style is shared instead. Nothing here
@@ -169,43 +196,52 @@ class _PackWriter:
         """
         array = self._styles.get(key)
         if array is None:
-            probe = Cell(cell.parent)  # not placed in the sheet
+            probe = Cell(sheet)  # not placed in the sheet
             for name, value in attributes.items():
                 setattr(probe, name, value)
             array = self._styles[key] = probe._style
-        cell._style = array
+        return array
 
-    def put_status(self, cell: Cell, status: Status) -> None:
+    def status_style(self, sheet: Worksheet, status: Status) -> StyleArray:
         styles = self.styles
-        self.style(
-            cell,
+        return self.style_array(
+            sheet,
             ("status", status),
             font=styles.status_fonts[status],
             fill=styles.status_fills[status],
             border=styles.row_border,
             alignment=styles.indented,
         )
-        cell.value = self.status_text(status)
 
-    def put_number(self, cell: Cell, value: float | None, kpi: KpiInfo, *, signed: bool = False):
+    def number_style(self, sheet: Worksheet, kpi: KpiInfo, *, signed: bool = False) -> StyleArray:
         number_format = self.fmt(kpi, signed=signed)
-        self.style(
-            cell,
+        return self.style_array(
+            sheet,
             ("number", number_format),
             number_format=number_format,
             border=self.styles.row_border,
             alignment=self.styles.top,
         )
-        cell.value = to_cell_value(value, kpi.measure_unit)
 
-    def put_text(self, cell: Cell, text: str, *, wrap: bool = False) -> None:
-        wrapped = wrap and bool(text)
-        self.style(
-            cell,
+    def text_style(self, sheet: Worksheet, *, wrapped: bool = False) -> StyleArray:
+        return self.style_array(
+            sheet,
             ("text", wrapped),
             border=self.styles.row_border,
             alignment=self.styles.wrap if wrapped else self.styles.top,
         )
+
+    def put_status(self, cell: Cell, status: Status) -> None:
+        cell._style = self.status_style(cell.parent, status)
+        cell.value = self.status_text(status)
+
+    def put_number(self, cell: Cell, value: float | None, kpi: KpiInfo, *, signed: bool = False):
+        cell._style = self.number_style(cell.parent, kpi, signed=signed)
+        cell.value = to_cell_value(value, kpi.measure_unit)
+
+    def put_text(self, cell: Cell, text: str, *, wrap: bool = False) -> None:
+        wrapped = wrap and bool(text)
+        cell._style = self.text_style(cell.parent, wrapped=wrapped)
         set_text(cell, text)
         if wrapped:
             width = cell.parent.column_dimensions[cell.column_letter].width or 10
@@ -251,54 +287,58 @@ class _PackWriter:
             set_text(cell, title)
         sheet.row_dimensions[row].height = 6 + LINE_HEIGHT * lines
 
-    def title_rows(self, sheet: Worksheet, title: str, subtitle: str) -> None:
-        cell = sheet.cell(row=1, column=1)
-        set_text(cell, title)
-        cell.font = self.styles.title
-        sheet.row_dimensions[1].height = 24
-        cell = sheet.cell(row=2, column=1)
-        set_text(cell, subtitle)
-        cell.font = self.styles.subtitle
+    def put_font_text(self, cell: Cell, text: str, font: Font) -> None:
+        self.style(cell, ("font", id(font)), font=font)
+        set_text(cell, text)
 
-    def link(self, cell: Cell, text: str, sheet_name: str) -> None:
+    def title_rows(self, sheet: Worksheet, title: str, subtitle: str) -> None:
+        self.put_font_text(sheet.cell(row=1, column=1), title, self.styles.title)
+        sheet.row_dimensions[1].height = 24
+        self.put_font_text(sheet.cell(row=2, column=1), subtitle, self.styles.subtitle)
+
+    def link(self, cell: Cell, text: str, sheet_name: str, *, border: bool = False) -> None:
+        styles = self.styles
+        if border:
+            self.style(cell, ("link", True), font=styles.link, border=styles.row_border)
+        else:
+            self.style(cell, ("link", False), font=styles.link)
         set_text(cell, text)
         cell.hyperlink = Hyperlink(
             ref=cell.coordinate, location=f"{quote_sheet_name(sheet_name)}!A1", display=text
         )
-        cell.font = self.styles.link
 
     def widths(self, sheet: Worksheet, widths: list[float]) -> None:
         for column, width in enumerate(widths, start=1):
             sheet.column_dimensions[get_column_letter(column)].width = width
 
     def print_setup(self, sheet: Worksheet, title_rows: str | None) -> None:
-        _ = self._
         setup = sheet.page_setup
         setup.orientation = "landscape"
         setup.paperSize = sheet.PAPERSIZE_A4
         setup.fitToWidth = 1
         setup.fitToHeight = 0
         sheet.sheet_properties.pageSetUpPr.fitToPage = True
-        sheet.page_margins = PageMargins(
-            left=0.5, right=0.5, top=0.8, bottom=0.8, header=0.3, footer=0.3
-        )
         if title_rows:
             sheet.print_title_rows = title_rows
-        header_left = _escape_header(self.content.workspace_name)
-        header_right = _escape_header(f"{self.document_title()} · {self.period_text}")
+        if self._page is None:
+            self._page = self.page_parts()
+        sheet.page_margins, sheet.HeaderFooter = self._page
+
+    def page_parts(self) -> tuple[PageMargins, HeaderFooter]:
+        """The margins, header and footer every sheet shares, each serialised once."""
+        margins = PageMargins(left=0.5, right=0.5, top=0.8, bottom=0.8, header=0.3, footer=0.3)
+        header_footer = HeaderFooter()
+        header, footer = header_footer.oddHeader, header_footer.oddFooter
         for part, text in (
-            (sheet.oddHeader.left, header_left),
-            (sheet.oddHeader.right, header_right),
+            (header.left, _escape_header(self.content.workspace_name)),
+            (header.right, _escape_header(f"{self.document_title()} · {self.period_text}")),
+            (footer.left, "&A"),
+            (footer.right, self._("Page {page} of {pages}").format(page="&P", pages="&N")),
         ):
             part.text = text
             part.size = 9
             part.color = MUTED_TEXT
-        sheet.oddFooter.left.text = "&A"
-        sheet.oddFooter.left.size = 9
-        sheet.oddFooter.left.color = MUTED_TEXT
-        sheet.oddFooter.right.text = _("Page {page} of {pages}").format(page="&P", pages="&N")
-        sheet.oddFooter.right.size = 9
-        sheet.oddFooter.right.color = MUTED_TEXT
+        return _serialised_once(margins), _serialised_once(header_footer)
 
     def document_title(self) -> str:
         if self.content.review is not None:
@@ -350,7 +390,7 @@ class _PackWriter:
         done += 1
         self.progress(done, total)
         self.workbook.active = 0
-        self.workbook.save(destination)
+        _save(self.workbook, destination)
         self.progress(total, total)
 
     def set_properties(self) -> None:
@@ -375,16 +415,14 @@ class _PackWriter:
         sheet.sheet_view.showGridLines = False
         self.widths(sheet, [3, 40, 70])
         for column in range(1, 4):
-            sheet.cell(row=1, column=column).fill = styles.band_fill
+            self.style(sheet.cell(row=1, column=column), ("band",), fill=styles.band_fill)
         sheet.row_dimensions[1].height = 10
         title = content.review.title if content.review is not None else _("Review pack")
-        cell = sheet.cell(row=3, column=2)
-        set_text(cell, title)
-        cell.font = styles.cover_title
+        self.put_font_text(sheet.cell(row=3, column=2), title, styles.cover_title)
         sheet.row_dimensions[3].height = 34
-        cell = sheet.cell(row=4, column=2)
-        set_text(cell, content.workspace_name)
-        cell.font = styles.cover_subtitle
+        self.put_font_text(
+            sheet.cell(row=4, column=2), content.workspace_name, styles.cover_subtitle
+        )
         sheet.row_dimensions[4].height = 20
 
         facts: list[tuple[str, object]] = [
@@ -401,18 +439,21 @@ class _PackWriter:
         row = 6
         for label, value in facts:
             label_cell = sheet.cell(row=row, column=2)
+            self.style(label_cell, ("label",), font=styles.label, alignment=styles.top)
             set_text(label_cell, label)
-            label_cell.font = styles.label
-            label_cell.alignment = styles.top
             value_cell = sheet.cell(row=row, column=3)
             if isinstance(value, date):
+                self.style(
+                    value_cell,
+                    ("fact date",),
+                    number_format=DATE_FORMAT,
+                    alignment=styles.top_left,
+                    font=styles.body,
+                )
                 value_cell.value = value
-                value_cell.number_format = DATE_FORMAT
-                value_cell.alignment = Alignment(horizontal="left", vertical="top")
             else:
+                self.style(value_cell, ("fact",), alignment=styles.wrap, font=styles.body)
                 set_text(value_cell, str(value or "–"))
-                value_cell.alignment = styles.wrap
-            value_cell.font = styles.body
             row += 1
 
         row += 1
@@ -424,22 +465,18 @@ class _PackWriter:
             )
         else:
             heading = _("Status of {count} KPIs").format(count=kpis)
-        set_text(cell, heading)
-        cell.font = styles.heading
+        self.put_font_text(cell, heading, styles.heading)
         row += 1
         for status, count in content.status_counts().items():
             status_cell = sheet.cell(row=row, column=2)
             self.put_status(status_cell, status)
             count_cell = sheet.cell(row=row, column=3)
+            self.style(count_cell, ("count",), font=styles.body, alignment=styles.top_left)
             count_cell.value = count
-            count_cell.font = styles.body
-            count_cell.alignment = Alignment(horizontal="left", vertical="top")
             row += 1
 
         row += 1
-        cell = sheet.cell(row=row, column=2)
-        set_text(cell, _("Contents"))
-        cell.font = styles.heading
+        self.put_font_text(sheet.cell(row=row, column=2), _("Contents"), styles.heading)
         row += 1
         statuses: dict[int, Status] = {}  # the worst of the KPI's units
         for line in content.scorecard:
@@ -460,15 +497,12 @@ class _PackWriter:
         entries.append((actions_name, actions_name, _("Actions and their status"), None))
         for name, text, description, status in entries:
             self.link(sheet.cell(row=row, column=2), text, name)
-            text_cell = sheet.cell(row=row, column=3)
-            set_text(text_cell, description)
-            text_cell.font = styles.body if status is None else styles.status_fonts[status]
+            font = styles.body if status is None else styles.status_fonts[status]
+            self.put_font_text(sheet.cell(row=row, column=3), description, font)
             row += 1
         for note in content.notes:
             row += 1
-            cell = sheet.cell(row=row, column=2)
-            set_text(cell, note)
-            cell.font = styles.muted
+            self.put_font_text(sheet.cell(row=row, column=2), note, styles.muted)
         self.print_setup(sheet, None)
         sheet.page_setup.orientation = "portrait"
 
@@ -516,8 +550,7 @@ class _PackWriter:
             name_cell = sheet.cell(row=row, column=2)
             target_sheet = self.kpi_sheets.get(kpi.id)
             if target_sheet:
-                self.link(name_cell, kpi.name, target_sheet)
-                name_cell.border = self.styles.row_border
+                self.link(name_cell, kpi.name, target_sheet, border=True)
             else:
                 self.put_text(name_cell, kpi.name)
             self.put_text(sheet.cell(row=row, column=3), kpi.code)
@@ -561,15 +594,12 @@ class _PackWriter:
         self.title_rows(sheet, kpi.name, " · ".join(facts))
         row = 3
         if kpi.definition:
-            cell = sheet.cell(row=row, column=1)
-            set_text(cell, kpi.definition)
-            cell.font = self.styles.muted
+            self.put_font_text(sheet.cell(row=row, column=1), kpi.definition, self.styles.muted)
             row += 1
         for comment in section.comments:
-            cell = sheet.cell(row=row, column=1)
             author = f" ({comment.author})" if comment.author else ""
-            set_text(cell, f"{_('Comment from the meeting')}{author}: {comment.text}")
-            cell.font = self.styles.body
+            text = f"{_('Comment from the meeting')}{author}: {comment.text}"
+            self.put_font_text(sheet.cell(row=row, column=1), text, self.styles.body)
             row += 1
         row += 1
         titles = [_("Period"), _("Actual")]
@@ -605,27 +635,27 @@ class _PackWriter:
     ) -> int:
         """The unit's table from ``row`` and its chart beside it; returns the next free row."""
         band = kpi.direction is Direction.WITHIN_BAND
-        cell = sheet.cell(row=row, column=1)
-        set_text(cell, series.unit)
-        cell.font = self.styles.heading
+        self.put_font_text(sheet.cell(row=row, column=1), series.unit, self.styles.heading)
         header = row + 1
         self.header_row(sheet, header, titles, numeric=set(range(2, status_column)))
         current = header
+        cell = _new_cell
+        text_style = self.text_style(sheet)
+        number_style = self.number_style(sheet, kpi)
+        unit = kpi.measure_unit
         for line in series.rows:
             current += 1
-            self.put_text(
-                sheet.cell(row=current, column=1),
-                self.short_period(line.period),
-            )
-            self.put_number(sheet.cell(row=current, column=2), line.value, kpi)
-            self.put_number(sheet.cell(row=current, column=3), line.target, kpi)
+            set_text(cell(sheet, current, 1, text_style), self.short_period(line.period))
+            cell(sheet, current, 2, number_style).value = to_cell_value(line.value, unit)
+            cell(sheet, current, 3, number_style).value = to_cell_value(line.target, unit)
             if band:
-                self.put_number(sheet.cell(row=current, column=4), line.target_high, kpi)
-            self.put_status(sheet.cell(row=current, column=status_column), line.status)
+                cell(sheet, current, 4, number_style).value = to_cell_value(line.target_high, unit)
+            status = line.status
+            status_cell = cell(sheet, current, status_column, self.status_style(sheet, status))
+            status_cell.value = self.status_text(status)
             if line.comment:  # empty comment cells are not written at all
-                cell = sheet.cell(row=current, column=comment_column)
-                self.style(cell, ("comment",), alignment=self.styles.top)
-                set_text(cell, line.comment)
+                comment_style = self.style_array(sheet, ("comment",), alignment=self.styles.top)
+                set_text(cell(sheet, current, comment_column, comment_style), line.comment)
         if series.rows:
             self.add_chart(sheet, kpi, series, header, current, band, header, chart_column)
         return max(current, header + CHART_ROWS) + 2
@@ -641,54 +671,38 @@ class _PackWriter:
         anchor_row: int,
         anchor_column: int,
     ) -> None:
-        _ = self._
+        look = self._look
+        if look is None:
+            look = self._look = _ChartLook()
         chart = LineChart()
         chart.width = CHART_WIDTH_CM
         chart.height = CHART_HEIGHT_CM
         chart.title = None
         chart.display_blanks = "gap"
-        chart.legend.position = "b"
-        last_value_column = 4 if band else 3
-        data = Reference(sheet, min_col=2, max_col=last_value_column, min_row=header, max_row=last)
-        chart.add_data(data, titles_from_data=True)
-        chart.set_categories(Reference(sheet, min_col=1, min_row=header + 1, max_row=last))
-        for index, line in enumerate(chart.series):
-            line.smooth = False
-            properties = line.graphicalProperties
-            if properties is None:
-                properties = line.graphicalProperties = GraphicalProperties()
-            if properties.line is None:
-                properties.line = LineProperties()
-            if index == 0:
-                properties.line.solidFill = _hex(palette.ACTUAL_LINE)
-                properties.line.width = 28575  # 2.25 pt
-                line.marker.symbol = "circle"
-                line.marker.size = 6
-                line.marker.graphicalProperties = GraphicalProperties(
-                    solidFill=_hex(palette.ACTUAL_LINE)
+        categories = AxDataSource(
+            numRef=NumRef(f=Reference(sheet, min_col=1, min_row=header + 1, max_row=last))
+        )
+        for index, column in enumerate(range(2, 5 if band else 4)):
+            values = Reference(sheet, min_col=column, min_row=header + 1, max_row=last)
+            name = f"{values.sheetname}!{get_column_letter(column)}{header}"
+            chart.series.append(
+                Series(
+                    tx=SeriesLabel(strRef=StrRef(name)),
+                    spPr=look.target_line if index else look.actual_line,
+                    marker=look.target_marker if index else look.actual_marker,
+                    cat=categories,
+                    val=NumDataSource(numRef=NumRef(f=values)),
+                    smooth=False,
                 )
-                line.marker.graphicalProperties.line.solidFill = _hex(palette.ACTUAL_LINE)
-            else:
-                properties.line.solidFill = _hex(palette.TARGET_LINE)
-                properties.line.width = 19050  # 1.5 pt
-                properties.line.prstDash = "dash"
-                line.marker.symbol = "none"
-        chart.y_axis.delete = False
-        chart.x_axis.delete = False
-        chart.y_axis.number_format = axis_format(kpi.measure_unit, self.language, kpi.decimals)
-        chart.y_axis.numFmt.sourceLinked = False
-        chart.y_axis.majorTickMark = "out"
-        chart.x_axis.majorTickMark = "out"
-        chart.y_axis.title = _unit_title(kpi, self._, self.content.currency)
-        chart.x_axis.tickLblPos = "low"
+            )
         count = last - header
-        if count > 18:
-            chart.x_axis.tickLblSkip = 3 if count <= 40 else 6
-        if self._axis_text is None:
-            self._axis_text = _axis_text(900)  # shared: serialising does not change it
-        chart.y_axis.txPr = self._axis_text
-        chart.x_axis.txPr = self._axis_text
-        chart.legend.txPr = self._axis_text
+        skip = (3 if count <= 40 else 6) if count > 18 else None
+        chart.x_axis = look.x_axis(skip)
+        chart.y_axis = look.y_axis(
+            axis_format(kpi.measure_unit, self.language, kpi.decimals),
+            _unit_title(kpi, self._, self.content.currency),
+        )
+        chart.legend = look.legend
         sheet.add_chart(chart, f"{get_column_letter(anchor_column)}{anchor_row}")
 
     # comments, decisions, actions ---------------------------------------------------------
@@ -721,9 +735,7 @@ class _PackWriter:
         return names[0] + (" · " + ", ".join(names[1:]) if len(names) > 1 else "")
 
     def empty_note(self, sheet: Worksheet, row: int, text: str) -> None:
-        cell = sheet.cell(row=row, column=1)
-        set_text(cell, text)
-        cell.font = self.styles.muted
+        self.put_font_text(sheet.cell(row=row, column=1), text, self.styles.muted)
 
     def write_decisions(self, sheet: Worksheet) -> None:
         _ = self._
@@ -778,12 +790,21 @@ class _PackWriter:
                 kind = Status.NO_DATA
             else:
                 kind = None
+            styles = self.styles
+            if kind is None:
+                self.style(
+                    status_cell, ("action", None), border=styles.row_border, alignment=styles.top
+                )
+            else:
+                self.style(
+                    status_cell,
+                    ("action", kind),
+                    border=styles.row_border,
+                    alignment=styles.top,
+                    font=styles.status_fonts[kind],
+                    fill=styles.status_fills[kind],
+                )
             set_text(status_cell, label)
-            status_cell.border = self.styles.row_border
-            status_cell.alignment = self.styles.top
-            if kind is not None:
-                status_cell.font = self.styles.status_fonts[kind]
-                status_cell.fill = self.styles.status_fills[kind]
             title = action.title
             if action.description:
                 title = f"{title}\n{action.description}"
@@ -803,6 +824,14 @@ class _PackWriter:
 
 
 _SEVERITY = {Status.NO_DATA: 0, Status.GREEN: 1, Status.AMBER: 2, Status.RED: 3}
+
+
+def _new_cell(sheet: Worksheet, row: int, column: int, style: StyleArray) -> Cell:
+    """A cell with ``style`` where ``sheet`` has none yet: ``sheet.cell`` without the look-up."""
+    cell = Cell(sheet, row=row, column=column)
+    cell._style = style
+    sheet._add_cell(cell)
+    return cell
 
 
 def _escape_header(text: str) -> str:
@@ -827,6 +856,220 @@ def _axis_text(size: int) -> RichText:
     return RichText(
         p=[Paragraph(pPr=ParagraphProperties(defRPr=properties), endParaRPr=properties)]
     )
+
+
+def _serialised_once[T: Serialisable](part: T) -> T:
+    """``part`` with its XML built on first use and copied after.
+
+    For the parts every chart or sheet shares (line styles, markers, axes, legend, margins,
+    header and footer): openpyxl's generic ``to_tree`` was most of the time spent on charts.
+    Nothing changes such a part once made.
+    """
+    trees: dict[tuple[object, ...], Element] = {}
+    build = type(part).to_tree
+
+    def to_tree(
+        tagname: str | None = None, idx: int | None = None, namespace: str | None = None
+    ) -> Element:
+        key = (tagname, idx, namespace, getattr(part, "namespace", None))
+        tree = trees.get(key)
+        if tree is None:
+            tree = trees[key] = build(part, tagname, idx, namespace)
+        return deepcopy(tree)  # lxml's elements have one parent each
+
+    part.to_tree = to_tree  # type: ignore[method-assign]
+    return part
+
+
+class _ChartLook:
+    """What every chart shares: line styles, markers, legend and axes (one per format, title
+    and label spacing), each serialised once. Nothing changes them once made.
+    """
+
+    def __init__(self) -> None:
+        actual = _hex(palette.ACTUAL_LINE)
+        self.actual_line = GraphicalProperties(ln=LineProperties(solidFill=actual, w=28575))
+        marker_fill = GraphicalProperties(solidFill=actual, ln=LineProperties(solidFill=actual))
+        self.actual_marker = Marker(symbol="circle", size=6, spPr=marker_fill)
+        self.target_line = GraphicalProperties(
+            ln=LineProperties(solidFill=_hex(palette.TARGET_LINE), w=19050, prstDash="dash")
+        )  # 2.25 and 1.5 pt
+        self.target_marker = Marker(symbol="none")
+        self.text = _axis_text(900)
+        self.legend = Legend(legendPos="b", txPr=self.text)
+        for part in (
+            self.actual_line,
+            self.actual_marker,
+            self.target_line,
+            self.target_marker,
+            self.legend,
+        ):
+            _serialised_once(part)
+        self._x_axes: dict[int | None, TextAxis] = {}
+        self._y_axes: dict[tuple[str, str], NumericAxis] = {}
+
+    def x_axis(self, skip: int | None) -> TextAxis:
+        """Period labels below the plot, every ``skip``-th one."""
+        axis = self._x_axes.get(skip)
+        if axis is None:
+            axis = TextAxis(delete=False, majorTickMark="out", tickLblPos="low", txPr=self.text)
+            axis.tickLblSkip = skip
+            axis = self._x_axes[skip] = _serialised_once(axis)
+        return axis
+
+    def y_axis(self, number_format: str, title: str) -> NumericAxis:
+        key = (number_format, title)
+        axis = self._y_axes.get(key)
+        if axis is None:
+            axis = NumericAxis(delete=False, majorTickMark="out", txPr=self.text)
+            axis.number_format = number_format
+            axis.numFmt.sourceLinked = False
+            axis.title = title
+            axis = self._y_axes[key] = _serialised_once(axis)
+        return axis
+
+
+# saving -----------------------------------------------------------------------------------
+_ROWS_MARK = "kpidesk-rows-f3c1a7"
+_TEXT = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
+_ATTRIBUTE = str.maketrans(
+    {
+        "&": "&amp;",
+        "<": "&lt;",
+        ">": "&gt;",
+        '"': "&quot;",
+        "\r": "&#13;",
+        "\n": "&#10;",
+        "\t": "&#09;",
+    }
+)
+
+
+def _rows_xml(sheet: Worksheet) -> str | None:
+    """The rows of ``sheet`` as openpyxl's writer serialises them (without lxml).
+
+    None when a cell needs what only openpyxl's writer does (formulas, rich text, comments,
+    dates with a time zone); the sheet's rows are then left to it.
+    """
+    rows: dict[int, list[Cell]] = defaultdict(list)
+    for (row, _column), cell in sorted(sheet._cells.items()):
+        rows[row].append(cell)
+    dimensions = sheet.row_dimensions
+    for row in dimensions.keys() - rows.keys():
+        rows[row] = []
+    book = sheet.parent
+    add_style = book._cell_styles.add
+    styles: dict[int, str] = {}  # by id(): cells share StyleArrays, all alive while saving
+    letters: dict[int, str] = {}
+    hyperlinks: list[Hyperlink] = []
+    out: list[str] = []
+    write = out.append
+    for index, cells in sorted(rows.items()):
+        dimension = dimensions.get(index)
+        if dimension is None:
+            write(f'<row r="{index}">')
+        else:
+            extra = "".join(f' {k}="{str(v).translate(_ATTRIBUTE)}"' for k, v in dimension)
+            write(f'<row r="{index}"{extra}>')
+        for cell in cells:
+            if cell._comment is not None:
+                return None
+            value = cell._value
+            style = cell._style
+            styled = styles.get(id(style))
+            if styled is None:
+                styled = f' s="{add_style(style)}"' if style is not None and any(style) else ""
+                styles[id(style)] = styled
+            if value is None and not styled:
+                continue
+            kind = cell.data_type
+            column = cell.column
+            letter = letters.get(column)
+            if letter is None:
+                letter = letters[column] = get_column_letter(column)
+            head = f'<c r="{letter}{index}"{styled}'
+            if kind == "s":
+                if cell._hyperlink:
+                    hyperlinks.append(cell._hyperlink)
+                if value is None or value == "":
+                    write(f'{head} t="inlineStr" />')
+                    continue
+                if type(value) is not str:
+                    return None  # rich text
+                stripped = value.strip()
+                space = ' xml:space="preserve"' if stripped and stripped != value else ""
+                if "&" in value or "<" in value or ">" in value:
+                    value = value.translate(_TEXT)
+                write(f'{head} t="inlineStr"><is><t{space}>{value}</t></is></c>')
+                continue
+            if kind == "f":
+                return None
+            if kind == "d":
+                if getattr(value, "tzinfo", None) is not None:
+                    return None
+                if book.iso_dates and not isinstance(value, timedelta):
+                    value = to_ISO8601(value)
+                else:
+                    kind = "n"
+                    value = to_excel(value, book.epoch)
+            if cell._hyperlink:
+                hyperlinks.append(cell._hyperlink)
+            if value is None or value == "":
+                write(f'{head} t="{kind}" />')
+                continue
+            text = safe_string(value).translate(_TEXT)
+            write(
+                f'{head} t="{kind}"><v>{text}</v></c>' if text else f'{head} t="{kind}"><v /></c>'
+            )
+        write("</row>")
+    sheet._hyperlinks.extend(hyperlinks)
+    return "".join(out)
+
+
+class _SheetWriter(WorksheetWriter):
+    """openpyxl's sheet writer, with the rows from :func:`_rows_xml` where it can."""
+
+    _rows: str | None = None
+
+    def write_rows(self) -> None:
+        self._rows = _rows_xml(self.ws)
+        if self._rows is None:
+            super().write_rows()
+            return
+        xf = self.xf.send(True)
+        with xf.element("sheetData"):
+            xf.write(_ROWS_MARK)
+        self.xf.send(None)
+
+    def read(self) -> bytes:
+        data = super().read()
+        if self._rows is None:
+            return data
+        head, mark, tail = data.partition(f"<sheetData>{_ROWS_MARK}</sheetData>".encode())
+        if not mark:
+            raise RuntimeError(f"no rows written for sheet {self.ws.title!r}")
+        return b"".join((head, b"<sheetData>", self._rows.encode(), b"</sheetData>", tail))
+
+
+class _BookWriter(ExcelWriter):
+    """openpyxl's workbook writer, with each sheet written in memory by :class:`_SheetWriter`."""
+
+    def write_worksheet(self, ws: Worksheet) -> None:
+        ws._drawing = SpreadsheetDrawing()
+        ws._drawing.charts = ws._charts
+        ws._drawing.images = ws._images
+        writer = _SheetWriter(ws, out=BytesIO())
+        writer.write()
+        ws._rels = writer._rels
+        self._archive.writestr(ws.path[1:], writer.read())
+        self.manifest.append(ws)
+
+
+def _save(workbook: Workbook, destination: Path) -> None:
+    """What ``workbook.save(destination)`` does, through :class:`_BookWriter`."""
+    with ZipFile(destination, "w", ZIP_DEFLATED, allowZip64=True) as archive:
+        workbook.properties.modified = datetime.now(UTC).replace(tzinfo=None)
+        _BookWriter(workbook, archive).save()
 
 
 def write_review_pack(

@@ -51,12 +51,14 @@ def clean_text(text: str) -> str:
 def set_text(cell: Any, text: str) -> Any:
     """Write ``text`` into an openpyxl cell as a string, never as a formula.
 
-    openpyxl takes any string that starts with ``=`` for a formula; this forces the string
-    type back, and marks risky text with the quote prefix so that editing the cell in Excel
-    keeps it text too.
+    openpyxl takes any string that starts with ``=`` for a formula, and ``#N/A`` or
+    ``#DIV/0!`` for an error; this forces the string type back, and marks risky text with
+    the quote prefix so that editing the cell in Excel keeps it text too.
     """
     text = clean_text(text)
     cell.value = text
+    if cell.data_type == "e":  # openpyxl takes "#N/A" and its kind for an error value
+        cell.data_type = "s"
     if text and looks_like_formula(text):
         cell.data_type = "s"
         style = getattr(cell, "_style", None)
