@@ -701,6 +701,10 @@ def test_a_bulk_import_builds_the_indexes_again_and_checks_foreign_keys_after(
     assert database.execute_sql("PRAGMA foreign_keys").fetchone()[0] == 1
     assert database.execute_sql("PRAGMA foreign_key_check").fetchall() == []
     assert database.execute_sql("PRAGMA integrity_check").fetchone()[0] == "ok"
+    # again into the table it filled: every value is already there and kept
+    again = run_import(workspace, path, ImportOptions(skip_invalid=True))
+    assert (again.imported, again.skipped) == (0, result.imported)
+    assert indexes() == before
     # stopped by a problem: rolled back, indexes and all
     stopped = run_import(workspace, path, ImportOptions(on_conflict=OnConflict.REPLACE))
     assert stopped.stopped

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import gc
 import math
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, time, timedelta
 from itertools import repeat
@@ -826,10 +826,30 @@ class ChunkColumns:
     comments: list[int]
 
 
-class RecordList(list[Any]):
-    """The records of one chunk, with the same chunk :attr:`columns`-wise."""
+class ChunkRecords(Sequence[Any]):
+    """The records of one chunk, made only when first asked for; :attr:`columns` gives the
+    same chunk column by column without making a record."""
 
-    columns: ChunkColumns | None = None
+    __slots__ = ("_make", "_records", "columns")
+
+    def __init__(self, make: Callable[[], list[Any]], columns: ChunkColumns) -> None:
+        self._make: Callable[[], list[Any]] | None = make
+        self._records: list[Any] = []
+        self.columns = columns
+
+    def _all(self) -> list[Any]:
+        if self._make is not None:
+            self._records, self._make = self._make(), None
+        return self._records
+
+    def __len__(self) -> int:
+        return len(self.columns.values)
+
+    def __getitem__(self, index: Any) -> Any:
+        return self._all()[index]
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._all())
 
 
 class ChunkDecoder:
@@ -844,7 +864,7 @@ class ChunkDecoder:
         self._comments: list[str | None] = [None]
         self._letters: list[str] = []
 
-    def decode(self, chunk: Chunk) -> list[Any]:
+    def decode(self, chunk: Chunk) -> ChunkRecords:
         self._kpis.extend(chunk.new_kpis)
         self._units.extend(chunk.new_units)
         self._periods.extend(chunk.new_periods)
@@ -853,9 +873,23 @@ class ChunkDecoder:
             highest = max(chunk.columns)
             while len(self._letters) <= highest:
                 self._letters.append(column_letter(len(self._letters)))
-        count = len(chunk.values)
-        columns = zip(
-            repeat(chunk.sheet, count),
+        columns = ChunkColumns(
+            self._kpis,
+            self._units,
+            self._periods,
+            self._comments,
+            chunk.kpis,
+            chunk.units,
+            chunk.periods,
+            chunk.values,
+            chunk.flags,
+            chunk.comments,
+        )
+        return ChunkRecords(lambda: self._records(chunk), columns)
+
+    def _records(self, chunk: Chunk) -> list[Any]:
+        fields = zip(
+            repeat(chunk.sheet, len(chunk.values)),
             chunk.rows,
             map(self._letters.__getitem__, chunk.columns),
             map(self._kpis.__getitem__, chunk.kpis),
@@ -872,20 +906,7 @@ class ChunkDecoder:
         collecting = gc.isenabled()
         gc.disable()
         try:
-            records = RecordList(map(tuple.__new__, repeat(self._type), columns))
-            records.columns = ChunkColumns(
-                self._kpis,
-                self._units,
-                self._periods,
-                self._comments,
-                chunk.kpis,
-                chunk.units,
-                chunk.periods,
-                chunk.values,
-                chunk.flags,
-                chunk.comments,
-            )
-            return records
+            return list(map(tuple.__new__, repeat(self._type), fields))
         finally:
             if collecting:
                 gc.enable()

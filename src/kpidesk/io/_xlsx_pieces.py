@@ -14,6 +14,7 @@ rows are looked at.
 
 from __future__ import annotations
 
+import gc
 import io
 import re
 import zipfile
@@ -313,7 +314,13 @@ def _piece_of(sheet: Any) -> _Piece | None:
     start = sheet.start
     if not start:
         return None
-    rows: list[list[Any]] = sheet.to_python(skip_empty_area=True)
+    collecting = gc.isenabled()
+    gc.disable()  # a piece's rows are lists of cells, no cycles: no collection while made
+    try:
+        rows: list[list[Any]] = sheet.to_python(skip_empty_area=True)
+    finally:
+        if collecting:
+            gc.enable()
     if start[1]:
         padding = [""] * start[1]
         rows = [padding + row for row in rows]

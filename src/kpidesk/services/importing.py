@@ -489,6 +489,7 @@ class _Run:
         self.started = False
         self.expected_rows = 0
         self.suspended_indexes: list[str] = []
+        self.all_new = False
         self.pending: list[RawRecord] = []
         self.batch_id = 0
         self.backup: Path | None = None
@@ -536,7 +537,10 @@ class _Run:
         if not self.options.dry_run and len(self.pending) > self.options.backup_threshold:
             self.backup = backups.make_backup(self.workspace, reason=backups.REASON_BEFORE_IMPORT)
             log.info("backup before importing %s: %s", self.path.name, self.backup)
-        bulk = not self.targets_mode and self._bulk_load()
+        existing = 0 if self.targets_mode else queries.measurement_count()
+        bulk = not self.targets_mode and self._bulk_load(existing)
+        # Into an empty table, rows already checked to be distinct are all new.
+        self.all_new = bulk and existing == 0 and not self.replace
         if bulk:
             # Every id the rows carry was looked up or made in this transaction: checking
             # three foreign keys per row would cost a second per million rows.
@@ -547,16 +551,18 @@ class _Run:
         if not self.targets_mode:
             queries.start_import_stage()
             if bulk:
-                self.suspended_indexes = queries.suspend_measurement_indexes()
+                self.suspended_indexes = queries.suspend_measurement_indexes(
+                    unique_too=self.all_new
+                )
         self.started = True
         pending, self.pending = self.pending, []
         self.process(pending)
 
-    def _bulk_load(self) -> bool:
+    def _bulk_load(self, existing: int) -> bool:
         """Whether to build the secondary indexes after the rows instead of with them: worth
         it for a large import into a table not much larger than what it brings."""
         expected = max(len(self.pending), self.expected_rows)
-        return expected >= BULK_ROWS and expected >= queries.measurement_count()
+        return expected >= BULK_ROWS and expected >= existing
 
     def reading(self, progress: Progress | None) -> Progress:
         """The reader's progress callback, also noting how many rows the sheet has."""
@@ -918,7 +924,7 @@ class _Run:
         if not self.replace and self.suspended_indexes:
             self.staged += len(rows)
             self.imported += queries.insert_new_import_rows(
-                rows, batch_id=self.batch_id, source=SOURCE
+                rows, batch_id=self.batch_id, source=SOURCE, all_new=self.all_new
             )
             return
         queries.stage_import_rows(rows)
