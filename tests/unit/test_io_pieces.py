@@ -97,9 +97,12 @@ def _sheet_xml(rows: str, *, prefix: str = "", dimension: str = "A1:E9") -> byte
     ns = f"xmlns{':' + prefix if prefix else ''}"
     return (
         f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-        f'<{p}worksheet {ns}="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        f'<{p}worksheet {ns}="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+        'xmlns:xdr="http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing">'
         f'<{p}dimension ref="{dimension}"/><{p}sheetData>{rows}</{p}sheetData>'
         f'<{p}mergeCells count="1"><{p}mergeCell ref="A1:B1"/></{p}mergeCells>'
+        # after the rows, tags that look like rows (a control's anchor)
+        f"<{p}extLst><xdr:from><xdr:row>2</xdr:row></xdr:from></{p}extLst>"
         f"</{p}worksheet>"
     ).encode()
 

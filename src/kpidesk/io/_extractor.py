@@ -35,6 +35,7 @@ from kpidesk.io.layout import (
 from kpidesk.io.names import is_total_label
 
 CHUNK_RECORDS = 50_000
+FIRST_CHUNK_RECORDS = 16_384  # the first leaves sooner, so the app can start storing
 MAX_PROBLEMS = 1_000
 MAX_LISTED_ROWS = 10
 
@@ -136,7 +137,8 @@ class Extractor:
         self.decimal_hint = decimal_hint
         self.info = cell_info or CellInfo()
         self.emit = emit
-        self.chunk_records = chunk_records
+        self.chunk_records = min(chunk_records, FIRST_CHUNK_RECORDS)
+        self._chunk_records = chunk_records
         self.problems: list[ImportProblem] = list(layout.problems)
         self.problem_count = len(layout.problems)
         self.notes: list[Message] = list(layout.notes)
@@ -180,6 +182,7 @@ class Extractor:
         chunk.new_comments = self._comments.take_new()
         self._chunk = Chunk(self.sheet)
         self.records_sent += len(chunk)
+        self.chunk_records = self._chunk_records
         self.emit(chunk)
 
     # problems ---------------------------------------------------------------------------

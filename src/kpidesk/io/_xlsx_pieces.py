@@ -18,7 +18,7 @@ import gc
 import io
 import re
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
@@ -36,6 +36,7 @@ from kpidesk.io._extractor import BATCH_ROWS
 from kpidesk.io.cells import CellValue
 
 PIECE_BYTES = 16 * 1024 * 1024
+FIRST_PIECE_BYTES = 2 * 1024 * 1024
 SPLIT_FROM = 48 * 1024 * 1024
 """A sheet part at least this large (uncompressed) is read in pieces."""
 MAX_SHARED_STRINGS = 4 * 1024 * 1024
@@ -100,13 +101,19 @@ class NotInPieces(Exception):
 
 
 class PieceCellInfo(CellInfo):
-    """Errors and percent cells of the pieces scanned so far; the extractor reads a piece's
-    rows only after the piece was scanned, so what it asks for is always there."""
+    """Errors and percent cells of the pieces read so far.
+
+    Percent cells are found as each piece is made, before its rows are looked at. Error
+    cells (which calamine shows as empty) only matter for an empty value cell, so a piece is
+    searched for them the first time the extractor asks about one: most sheets have none and
+    are never searched. A piece's bytes are let go once its rows are done.
+    """
 
     def __init__(self, percent_styles: frozenset[int]) -> None:
         self.percent_styles = percent_styles
-        self.found_errors: dict[tuple[int, int], str] = {}
+        self.found_errors = _ErrorCells(self._scan_pending)
         self.found_percent = PercentIndex()
+        self._pending: dict[int, list[tuple[bytes, int]]] = {}
 
     def errors(self) -> dict[tuple[int, int], str]:
         return self.found_errors
@@ -114,16 +121,74 @@ class PieceCellInfo(CellInfo):
     def percent(self) -> PercentIndex | None:
         return self.found_percent if self.percent_styles else None
 
-    def scan(self, body: bytes, row_before: int) -> None:
-        if scan_buffer(body, self.found_errors, self.found_percent, self.percent_styles):
-            scan_positions([body], self.found_errors, self.found_percent, self.percent_styles,
-                           row_before)  # fmt: skip
+    def add(self, number: int, parts: list[tuple[bytes, int]]) -> None:
+        """Piece ``number``'s XML: parts of whole rows, each with the row before it."""
+        styles = self.percent_styles
+        if styles:
+            for part, row_before in parts:
+                if scan_buffer(part, None, self.found_percent, styles):
+                    scan_positions([part], None, self.found_percent, styles, row_before)
+        self._pending[number] = parts
+
+    def done_through(self, number: int) -> None:
+        """The rows of pieces up to ``number`` are done: their bytes are not needed."""
+        for done in [n for n in self._pending if n <= number]:
+            del self._pending[done]
+
+    def _scan_pending(self) -> None:
+        errors = self.found_errors
+        while self._pending:
+            _number, parts = self._pending.popitem()
+            for part, row_before in parts:
+                if scan_buffer(part, errors, PercentIndex(), frozenset()):
+                    scan_positions([part], errors, PercentIndex(), frozenset(), row_before)
+
+
+class _ErrorCells(dict[tuple[int, int], str]):
+    """A dict of error cells that first searches the pieces not searched yet."""
+
+    def __init__(self, scan_pending: Callable[[], None]) -> None:
+        super().__init__()
+        self._scan_pending = scan_pending
+
+    def __len__(self) -> int:
+        self._scan_pending()
+        return super().__len__()
+
+    def __contains__(self, key: object) -> bool:
+        self._scan_pending()
+        return super().__contains__(key)
+
+    def __getitem__(self, key: tuple[int, int]) -> str:
+        self._scan_pending()
+        return super().__getitem__(key)
+
+    def get(self, key: tuple[int, int], default: Any = None) -> Any:  # type: ignore[override]
+        self._scan_pending()
+        return super().get(key, default)
+
+    def __iter__(self) -> Iterator[tuple[int, int]]:
+        self._scan_pending()
+        return super().__iter__()
+
+    def items(self) -> Any:
+        self._scan_pending()
+        return super().items()
+
+    def keys(self) -> Any:
+        self._scan_pending()
+        return super().keys()
+
+    def values(self) -> Any:
+        self._scan_pending()
+        return super().values()
 
 
 class _Piece:
-    __slots__ = ("first_row", "last_row", "rows")
+    __slots__ = ("first_row", "last_row", "number", "rows")
 
-    def __init__(self, first_row: int, rows: list[list[CellValue]]) -> None:
+    def __init__(self, number: int, first_row: int, rows: list[list[CellValue]]) -> None:
+        self.number = number
         self.first_row = first_row
         self.rows = rows
         self.last_row = first_row + len(rows) - 1
@@ -187,6 +252,7 @@ class PiecewiseSheet:
             for start in range(0, len(rows), BATCH_ROWS):
                 yield piece.first_row + start, rows[start : start + BATCH_ROWS]
             next_row = piece.last_row + 1
+            self._info.done_through(piece.number)
 
     def cell_info(self) -> CellInfo:
         return self._info
@@ -205,13 +271,13 @@ class PiecewiseSheet:
         """The pieces in order. calamine lets go of the GIL while it parses, so the next
         piece is parsed on a second thread while this one's rows are turned into records."""
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="kpidesk-piece") as pool:
-            queued: Future[Any] | None = None
-            for package in self._packages():
-                parsing = pool.submit(_parse, package)
-                if queued is not None and (piece := _piece_of(queued.result())) is not None:
+            queued: tuple[int, Future[Any]] | None = None
+            for number, package in enumerate(self._packages()):
+                parsing = number, pool.submit(_parse, package)
+                if queued is not None and (piece := _piece_of(*queued)) is not None:
                     yield piece
                 queued = parsing
-            if queued is not None and (piece := _piece_of(queued.result())) is not None:
+            if queued is not None and (piece := _piece_of(*queued)) is not None:
                 yield piece
 
     def _packages(self) -> Iterator[io.BytesIO]:
@@ -234,25 +300,24 @@ class PiecewiseSheet:
         closing = b"</" + prefix + b"sheetData>"
         footer = closing + b"</" + root.group(1) + b"worksheet>"
         last_row = -1  # 0-based, of the rows so far
-        rest = head[opening.end() :]
-        block = next(blocks, None)
-        if block is None:
-            rest = _before(rest, closing)
+        row_end = b"</" + prefix + b"row>"
+        rest, found = _before(head[opening.end() :], closing, row_end)
+        block = None if found else next(blocks, None)
         pending = [rest]
         size = len(rest)
-        ended = False
-        while not ended:
-            # Blocks end before a row, so only the last can hold the end of sheetData.
-            if block is not None:
-                following = next(blocks, None)
-                pending.append(block if following is not None else _before(block, closing))
+        limit = min(FIRST_PIECE_BYTES, PIECE_BYTES)  # a small first piece: records leave soon
+        number = 0
+        while True:
+            if block is not None and size < limit:
+                block, found = _before(block, closing, row_end)
+                pending.append(block)
                 size += len(block)
-                block = following
-                if size < PIECE_BYTES and block is not None:
-                    continue
-            ended = block is None
+                block = None if found else next(blocks, None)
+                continue
             parts, pending, size = [part for part in pending if part], [], 0
             if not parts:
+                if block is None:
+                    return
                 continue
             if not self._first_bytes:
                 self._first_bytes = len(header) + sum(map(len, parts))
@@ -263,10 +328,16 @@ class PiecewiseSheet:
                 # rows without r follow the one before: number the first as calamine would
                 at = first.start(1)
                 parts[0] = b'%s r="%d"%s' % (parts[0][:at], last_row + 2, parts[0][at:])
+            numbered = []
             for part in parts:  # each part holds whole rows
-                self._info.scan(part, last_row)
+                numbered.append((part, last_row))
                 last_row = _last_row(part, last_row)
+            self._info.add(number, numbered)
+            number += 1
+            limit = PIECE_BYTES
             yield self._package([header, *parts, footer])
+            if block is None:
+                return
 
     def _package(self, sheet_xml: list[bytes]) -> io.BytesIO:
         styles, strings, workbook_pr = self._parts
@@ -305,12 +376,15 @@ def _last_row(part: bytes, before: int) -> int:
     return row
 
 
-def _before(block: bytes, closing: bytes) -> bytes:
-    end = block.rfind(closing)
-    return block[:end] if end >= 0 else block
+def _before(block: bytes, closing: bytes, row_end: bytes) -> tuple[bytes, bool]:
+    """``block`` up to the end of sheetData, and whether it ends there. The end comes after
+    the last row, so only what follows the block's last ``</row>`` is searched."""
+    end = block.find(closing, max(0, block.rfind(row_end)))
+    return (block[:end], True) if end >= 0 else (block, False)
 
 
-def _piece_of(sheet: Any) -> _Piece | None:
+def _piece_of(number: int, parsing: Future[Any]) -> _Piece | None:
+    sheet = parsing.result()
     start = sheet.start
     if not start:
         return None
@@ -324,7 +398,7 @@ def _piece_of(sheet: Any) -> _Piece | None:
     if start[1]:
         padding = [""] * start[1]
         rows = [padding + row for row in rows]
-    return _Piece(start[0], rows)
+    return _Piece(number, start[0], rows)
 
 
 def _parse(package: io.BytesIO) -> Any:

@@ -489,7 +489,6 @@ class _Run:
         self.started = False
         self.expected_rows = 0
         self.suspended_indexes: list[str] = []
-        self.all_new = False
         self.pending: list[RawRecord] = []
         self.batch_id = 0
         self.backup: Path | None = None
@@ -539,8 +538,6 @@ class _Run:
             log.info("backup before importing %s: %s", self.path.name, self.backup)
         existing = 0 if self.targets_mode else queries.measurement_count()
         bulk = not self.targets_mode and self._bulk_load(existing)
-        # Into an empty table, rows already checked to be distinct are all new.
-        self.all_new = bulk and existing == 0 and not self.replace
         if bulk:
             # Every id the rows carry was looked up or made in this transaction: checking
             # three foreign keys per row would cost a second per million rows.
@@ -551,9 +548,7 @@ class _Run:
         if not self.targets_mode:
             queries.start_import_stage()
             if bulk:
-                self.suspended_indexes = queries.suspend_measurement_indexes(
-                    unique_too=self.all_new
-                )
+                self.suspended_indexes = queries.suspend_measurement_indexes()
         self.started = True
         pending, self.pending = self.pending, []
         self.process(pending)
@@ -924,7 +919,7 @@ class _Run:
         if not self.replace and self.suspended_indexes:
             self.staged += len(rows)
             self.imported += queries.insert_new_import_rows(
-                rows, batch_id=self.batch_id, source=SOURCE, all_new=self.all_new
+                rows, batch_id=self.batch_id, source=SOURCE
             )
             return
         queries.stage_import_rows(rows)

@@ -60,11 +60,21 @@ def _v4_undoable_imports(connection: sqlite3.Connection) -> None:
     connection.execute('CREATE INDEX "import_change_batch_id" ON "import_change" ("batch_id")')
 
 
+def _v5_fewer_measurement_indexes(connection: sqlite3.Connection) -> None:
+    """Drop the indexes of measurement by unit and by import batch (peewee makes one for
+    every foreign key). They served only deleting a unit and undoing an import, where a scan
+    of a million rows takes 0.07 s, and every write paid for them: a million-row import
+    spent 0.5 s building them again."""
+    connection.execute('DROP INDEX IF EXISTS "measurement_unit_id"')
+    connection.execute('DROP INDEX IF EXISTS "measurement_batch_id"')
+
+
 STEPS: dict[int, MigrationStep] = {
     1: _create_v1,
     2: _v2_goal_smart_checklist,
     3: _v3_period_indexes,
     4: _v4_undoable_imports,
+    5: _v5_fewer_measurement_indexes,
 }
 
 SCHEMA_VERSION = max(STEPS)

@@ -194,12 +194,14 @@ class Measurement(BaseModel):
     """One value of one KPI for one unit and one period."""
 
     kpi = ForeignKeyField(Kpi, backref="measurements", on_delete="CASCADE", index=False)
-    unit = ForeignKeyField(Unit, backref="measurements", on_delete="RESTRICT")
+    unit = ForeignKeyField(Unit, backref="measurements", on_delete="RESTRICT", index=False)
     period = CharField()
     value = FloatField()
     comment = TextField(default="")
     source = CharField(default="typed")
-    batch = ForeignKeyField(ImportBatch, null=True, backref="measurements", on_delete="SET NULL")
+    batch = ForeignKeyField(
+        ImportBatch, null=True, backref="measurements", on_delete="SET NULL", index=False
+    )
     entered_at = DateTimeField(default=utcnow)
 
     class Meta:

@@ -29,6 +29,7 @@ RELEASES: dict[int, str] = {
     1: "c0ab04b35139cbbc6246c01ab10bf60100c89ae2",  # Command line: one module per command
     2: "0ae34495934e06b5f51bf4721ac6858443ebc01f",  # Goals and KPIs pages (the SMART checklist)
     3: "1f320e5492278473610dfe9e56abccdea7068efd",  # KPI charts; covering indexes on period
+    4: "e9e763fef300eb4e6cb682c0b0c701032b341e09",  # undoable imports (the first session's end)
 }
 UNTIL = "2026-10"
 LANGUAGE = "sv"  # Swedish names: å, ä and ö must survive every migration
