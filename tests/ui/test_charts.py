@@ -35,6 +35,18 @@ def chart(window, demo_copy, qtbot):
     return chart
 
 
+def period_start_x(period: Period) -> float:
+    from kpidesk.ui.charts.plotting import period_start_x as start_x
+
+    return start_x(period)
+
+
+def period_x(period: Period) -> float:
+    from kpidesk.ui.charts.plotting import period_x as middle_x
+
+    return middle_x(period)
+
+
 def scene_pos_of(chart, period: Period, value: float) -> QPointF:
     from kpidesk.ui.charts.plotting import period_x
 
@@ -203,6 +215,94 @@ def test_legend_and_overlays_can_be_switched_off(chart):
     assert not any(fill.isVisible() for fill in chart.band_fills.values())
     chart.legend_action.setChecked(True)
     assert chart.legend.isVisible()
+
+
+def test_the_view_fits_every_line_and_zooming_in_fits_what_is_in_view(chart):
+    view = chart.plot.getPlotItem().getViewBox()
+    series = chart.data.series[0]
+    forecast = series.forecast_points
+    drawn = [v for v in series.values + series.target_lows + series.last_year if v is not None]
+    drawn += [p.low for p in forecast] + [p.high for p in forecast]
+    (left, right), (bottom, top) = view.viewRange()
+    assert bottom < min(drawn) and top > max(drawn)
+    assert left < period_start_x(chart.data.periods[0]) and right > period_x(forecast[-1].period)
+    # Zoomed in on the summer of 2025, the values axis fits those months, not everything.
+    summer = chart.data.periods[18:24]
+    view.setXRange(period_start_x(summer[0]), period_start_x(summer[-1]), padding=0)
+    chart.plot.grab()
+    shown = [
+        v
+        for p in summer[:-1]
+        for v in (series.point_at(p).value, series.point_at(p).target)
+        if v is not None
+    ]
+    (_left, _right), (low, high) = view.viewRange()
+    assert high < top - (top - bottom) / 10
+    assert low <= min(shown) and high >= max(shown)
+    chart.show_everything()
+    chart.plot.grab()
+    assert view.viewRange()[1][1] > max(drawn)
+
+
+def test_a_curve_hidden_from_the_legend_leaves_the_range(chart):
+    small, large = unit_id("Butik Umeå"), unit_id("Solbacka Hem AB")
+    chart.forecast_action.setChecked(False)
+    chart.average_action.setChecked(False)
+    chart.last_year_action.setChecked(False)
+    chart.set_units([small, large])
+    view = chart.plot.getPlotItem().getViewBox()
+    index = [s.unit_id for s in chart.data.series].index(large)
+    lowest = min(v for v in chart.data.series[index].values if v is not None)
+    assert view.viewRange()[1][1] > lowest
+    chart.unit_curves[index].setVisible(False)  # as a click on its legend entry does
+    chart.target_curves[index].setVisible(False)
+    view.updateAutoRange()
+    assert view.viewRange()[1][1] < lowest
+
+
+def test_axis_hairlines_fill_exactly_the_pixels_a_line_would():
+    from PySide6.QtCore import QLineF, QPointF
+    from PySide6.QtGui import QColor, QImage, QPainter, QPen
+
+    from kpidesk.ui.charts.plotting import _hairline_pixels
+
+    def image() -> QImage:
+        result = QImage(120, 120, QImage.Format.Format_ARGB32_Premultiplied)
+        result.fill(QColor("white"))
+        return result
+
+    colour = QColor(36, 41, 47, 45)
+    pen = QPen(colour)
+    pen.setCosmetic(True)
+    pen.setWidthF(1.0)
+    for across in (10.0, 10.5, 10.37, 57.91):
+        for start, end in ((3.2, 101.7), (101.7, 3.2), (0.0, 99.5)):
+            for line in (QLineF(start, across, end, across), QLineF(across, start, across, end)):
+                for shift in ((0.0, 0.0), (1.0, 31.0), (0.25, 0.5)):
+                    drawn, filled = image(), image()
+                    painter = QPainter(drawn)
+                    painter.translate(*shift)
+                    painter.setPen(pen)
+                    painter.drawLine(line)
+                    painter.end()
+                    painter = QPainter(filled)
+                    offset = QPointF(*shift)
+                    painter.fillRect(
+                        _hairline_pixels(line.p1() + offset, line.p2() + offset), colour
+                    )
+                    painter.end()
+                    assert drawn == filled, (line, shift)
+
+
+def test_the_window_paints_with_twenty_units_ticked(chart):
+    units = [u.id for u in models.Unit.select()]
+    chart.set_units(units)
+    image = chart.grab().toImage()
+    assert not image.isNull()
+    assert sum(c.isVisible() for c in chart.unit_curves) == len(units)
+    model = chart.table_model
+    assert model.index(0, 3).data(Qt.ItemDataRole.BackgroundRole) is not None
+    assert model.index(0, 1).data(Qt.ItemDataRole.BackgroundRole) is None
 
 
 def test_closing_the_workspace_hides_the_chart(chart, window):

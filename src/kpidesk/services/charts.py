@@ -15,10 +15,10 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from kpidesk.domain.errors import DomainError
 from kpidesk.domain.numbers import MEASURE_UNIT_LABELS, MeasureUnit, format_value
@@ -137,8 +137,8 @@ class MeasuredComment:
 class ChartPoint:
     """One period of one unit: what hovering over the point shows, and the table's row.
 
-    Not frozen, and its status judged when first asked for: a 20-unit, 10-year chart makes
-    2,400 of them on every switch, and a frozen dataclass costs twice as much to make.
+    Not frozen, and its status judged when first asked for: a 20-unit, 10-year chart has
+    2,400 of them, and a frozen dataclass costs twice as much to make.
     """
 
     unit_id: int
@@ -175,11 +175,19 @@ class ChartPoint:
 
 @dataclass(frozen=True)
 class UnitSeries:
-    """Everything the chart draws for one unit."""
+    """Everything the chart draws for one unit.
+
+    Its :attr:`points` are made when first asked for: a 20-unit chart draws every unit's
+    values, but its table shows and hover finds the points of a few.
+    """
 
     unit_id: int
     unit_name: str
-    points: tuple[ChartPoint, ...]
+    periods: tuple[Period, ...]
+    actuals: tuple[float | None, ...]
+    """The value of each period."""
+    target_pairs: tuple[tuple[float, float | None] | None, ...]
+    """The target of each period as (low, high), as :attr:`targets` lists them."""
     thresholds: Thresholds
     direction: Direction
     forecast: Forecast | None = None
@@ -188,18 +196,51 @@ class UnitSeries:
     forecasted: bool = False
     """Whether a forecast was asked for this unit (``forecast`` may still be None)."""
     moving_average_window: int = 3
+    year_ago: tuple[int | None, ...] = ()
+    """For each period, the index of the same period a year earlier (None: none)."""
+    comments: Mapping[Period, tuple[MeasuredComment, ...]] = field(default_factory=dict)
+
+    @cached_property
+    def points(self) -> tuple[ChartPoint, ...]:
+        return tuple(self.point(index) for index in range(len(self.periods)))
+
+    @cached_property
+    def _made(self) -> dict[int, ChartPoint]:
+        return {}
+
+    def point(self, index: int) -> ChartPoint:
+        """The point of the period at ``index`` (made when first asked for)."""
+        made = self._made.get(index)
+        if made is None:
+            target = self.target_pairs[index]
+            low, high = target if target is not None else (None, None)
+            earlier = self.year_ago[index] if self.year_ago else None
+            made = self._made[index] = ChartPoint(
+                self.unit_id,
+                self.periods[index],
+                self.actuals[index],
+                low,
+                high,
+                self.direction,
+                self.thresholds,
+                self.comments.get(self.periods[index], ()) if self.comments else (),
+                self.actuals[earlier] if earlier is not None else None,
+            )
+        return made
 
     @property
     def values(self) -> list[float | None]:
-        return [point.value for point in self.points]
+        return list(self.actuals)
+
+    @property
+    def target_lows(self) -> list[float | None]:
+        """The target of each period (a band KPI's: its low end)."""
+        return [target[0] if target is not None else None for target in self.target_pairs]
 
     @property
     def targets(self) -> list[tuple[float, float | None] | None]:
         """The target of each period as (low, high); high is None unless a band KPI."""
-        return [
-            (point.target, point.target_high) if point.target is not None else None
-            for point in self.points
-        ]
+        return list(self.target_pairs)
 
     @cached_property
     def moving_averages(self) -> list[float | None]:
@@ -208,7 +249,10 @@ class UnitSeries:
 
     @property
     def last_year(self) -> list[float | None]:
-        return [point.last_year for point in self.points]
+        actuals = self.actuals
+        if not self.year_ago:
+            return [None] * len(actuals)
+        return [actuals[earlier] if earlier is not None else None for earlier in self.year_ago]
 
     @property
     def forecast_points(self) -> tuple[ForecastPoint, ...]:
@@ -216,9 +260,12 @@ class UnitSeries:
 
     def bands(self) -> list[Bands | None]:
         """The threshold band edges of each period (computed when asked for)."""
+        direction, thresholds = self.direction, self.thresholds
         return [
-            threshold_bands(point.target, point.target_high, self.direction, self.thresholds)
-            for point in self.points
+            threshold_bands(target[0], target[1], direction, thresholds)
+            if target is not None
+            else None
+            for target in self.target_pairs
         ]
 
     def point_at(self, period: Period) -> ChartPoint | None:
@@ -406,10 +453,11 @@ def _load(kpi_id: int, specs: dict[int, KpiSpec] | None = None) -> _Loaded:
     return _Loaded(rollup, names, parents, comments, first)
 
 
-def _chart_periods(first: Period | None, until: Period, kind: PeriodKind) -> list[Period]:
+@lru_cache(maxsize=32)
+def _chart_periods(first: Period | None, until: Period, kind: PeriodKind) -> tuple[Period, ...]:
     """Whole periods of ``kind`` from the first measured one to the last ended by ``until``."""
     if first is None:
-        return []
+        return ()
     start = Period.of(first.start, kind)
     if start.start < first.start:
         start = start.next()
@@ -421,7 +469,7 @@ def _chart_periods(first: Period | None, until: Period, kind: PeriodKind) -> lis
     while current <= last:
         periods.append(current)
         current = current.next()
-    return periods
+    return tuple(periods)
 
 
 def _forecast_end(
@@ -481,37 +529,40 @@ def chart_data(
     unit_list = [u for u in dict.fromkeys(int(u) for u in unit_ids) if u in loaded.names]
     wanted = set(unit_list) if forecast_units is None else {int(u) for u in forecast_units}
     comments = _comments_by_period(loaded, unit_list, kind)
-    year_ago = _year_ago_indexes(periods)
+    year_ago = tuple(_year_ago_indexes(periods))
     direction, thresholds = spec.direction, spec.thresholds
+    keys = [period.key for period in periods]
+    # Where the KPI stores a value or target for a period shown, the roll-up would answer
+    # with that row: read it straight, and ask the roll-up only for the others.
+    stored = kind is spec.frequency
+    calculated = spec.formula is not None
+    own_values = rollup.measurements.get(kpi_id, {}) if stored and not calculated else {}
+    own_targets = rollup.targets.get(kpi_id, {}) if stored or calculated else {}
     series = []
     for unit_id in unit_list:
-        values = [rollup.value(kpi_id, unit_id, period) for period in periods]
-        points = []
-        for index, period in enumerate(periods):
-            value = values[index]
-            target = rollup.target(kpi_id, unit_id, period)
-            low, high = target if target is not None else (None, None)
-            earlier = year_ago[index]
-            points.append(
-                ChartPoint(
-                    unit_id,
-                    period,
-                    value,
-                    low,
-                    high,
-                    direction,
-                    thresholds,
-                    tuple(comments.get((unit_id, period), ())),
-                    values[earlier] if earlier is not None else None,
-                )
-            )
+        values = [own_values.get((unit_id, key)) for key in keys]
+        if None in values:
+            values = [
+                rollup.value(kpi_id, unit_id, period) if value is None else value
+                for value, period in zip(values, periods, strict=True)
+            ]
+        targets = [own_targets.get((unit_id, key)) for key in keys]
+        if None in targets:
+            targets = [
+                rollup.target(kpi_id, unit_id, period) if target is None else target
+                for target, period in zip(targets, periods, strict=True)
+            ]
         unit_series = UnitSeries(
             unit_id,
             loaded.names[unit_id],
-            tuple(points),
+            periods,
+            tuple(values),
+            tuple(targets),
             thresholds,
             direction,
             moving_average_window=window,
+            year_ago=year_ago,
+            comments=comments.get(unit_id, {}),
         )
         if unit_id in wanted:
             unit_series = _with_forecast(unit_series, spec, rollup, end, kind, currency)
@@ -522,7 +573,7 @@ def chart_data(
         kind=kind,
         requested=aggregation,
         until=until,
-        periods=tuple(periods),
+        periods=periods,
         series=tuple(series),
         forecast_to=end,
         moving_average_window=window,
@@ -547,12 +598,12 @@ def _year_ago_indexes(periods: list[Period]) -> list[int | None]:
 
 def _comments_by_period(
     loaded: _Loaded, unit_ids: list[int], kind: PeriodKind
-) -> dict[tuple[int, Period], list[MeasuredComment]]:
-    """The comments behind each chart point: the unit's own and its sub-units', over the
-    periods the point rolls up."""
+) -> dict[int, dict[Period, tuple[MeasuredComment, ...]]]:
+    """The comments behind each unit's chart points: the unit's own and its sub-units',
+    over the periods the point rolls up."""
     if not loaded.comments:
         return {}
-    found: dict[tuple[int, Period], list[MeasuredComment]] = defaultdict(list)
+    found: dict[int, dict[Period, list[MeasuredComment]]] = defaultdict(lambda: defaultdict(list))
     for (owner, key), text in sorted(loaded.comments.items(), key=lambda item: item[0][1]):
         try:
             measured = Period.from_key(key)
@@ -564,8 +615,11 @@ def _comments_by_period(
         comment = MeasuredComment(owner, loaded.names.get(owner, ""), measured, text)
         for unit_id in unit_ids:
             if _is_within(owner, unit_id, loaded.parents):
-                found[(unit_id, shown)].append(comment)
-    return found
+                found[unit_id][shown].append(comment)
+    return {
+        unit_id: {period: tuple(texts) for period, texts in by_period.items()}
+        for unit_id, by_period in found.items()
+    }
 
 
 def _is_within(unit_id: int, ancestor: int, parents: dict[int, int | None]) -> bool:
@@ -580,7 +634,7 @@ def _is_within(unit_id: int, ancestor: int, parents: dict[int, int | None]) -> b
 
 
 def _judged_target(
-    rollup: RollUp, kpi_id: int, unit_id: int, by: Period, points: tuple[ChartPoint, ...]
+    rollup: RollUp, kpi_id: int, unit_id: int, by: Period, series: UnitSeries
 ) -> tuple[float, float | None] | None:
     """The target the forecast is judged against: the one set for ``by``; else the latest
     one set for the same period of an earlier year (targets follow the seasons); else the
@@ -588,16 +642,16 @@ def _judged_target(
     target = rollup.target(kpi_id, unit_id, by)
     if target is not None:
         return target
-    first = points[0].period if points else by
+    first = series.periods[0] if series.periods else by
     earlier = by.same_period_last_year()
     while earlier >= first:
         target = rollup.target(kpi_id, unit_id, earlier)
         if target is not None:
             return target
         earlier = earlier.same_period_last_year()
-    for point in reversed(points):
-        if point.target is not None:
-            return point.target, point.target_high
+    for target in reversed(series.target_pairs):
+        if target is not None:
+            return target
     return None
 
 
@@ -609,11 +663,11 @@ def _with_forecast(
     kind: PeriodKind,
     currency: str,
 ) -> UnitSeries:
-    recent = series.points[-TREND_WINDOW[kind] :]
+    window = TREND_WINDOW[kind]
     history = {
-        point.period: point.value
-        for point in recent
-        if point.value is not None and math.isfinite(point.value)
+        period: value
+        for period, value in zip(series.periods[-window:], series.actuals[-window:], strict=True)
+        if value is not None and math.isfinite(value)
     }
     result = forecast(history, end) if len(history) >= 3 else None
     if result is None:
@@ -622,7 +676,7 @@ def _with_forecast(
             forecasted=True,
             sentence=_("Too little data for a forecast: it needs values for three periods."),
         )
-    target = _judged_target(rollup, spec.id, series.unit_id, end, series.points)
+    target = _judged_target(rollup, spec.id, series.unit_id, end, series)
     if target is None:
         return replace(
             series,

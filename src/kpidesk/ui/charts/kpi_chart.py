@@ -15,18 +15,29 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_left
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QPointF, QRectF, QStandardPaths, Qt
-from PySide6.QtGui import QAction, QCloseEvent, QColor, QKeySequence, QPainter, QShowEvent
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QColor,
+    QKeySequence,
+    QPainter,
+    QPainterPath,
+    QPen,
+    QShowEvent,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QFileDialog,
+    QGraphicsItem,
+    QGraphicsPathItem,
     QHeaderView,
     QInputDialog,
     QLabel,
@@ -63,6 +74,7 @@ from kpidesk.ui.charts.plotting import (
     axis_label_style,
     color,
     date_axis,
+    extent_item,
     load_exporters,
     load_pyqtgraph,
     period_end_x,
@@ -134,21 +146,33 @@ def _nan_array(values: Iterable[float | None]) -> Any:
     return _numpy().array([math.nan if v is None else v for v in values], dtype=float)
 
 
-@lru_cache(maxsize=8)
-def _step_xs(periods: tuple[Period, ...]) -> Any:
-    """The x of a step line over ``periods``: each period's start and end (read-only)."""
-    np = _numpy()
-    xs = np.empty(2 * len(periods))
-    xs[0::2] = [period_start_x(p) for p in periods]
-    xs[1::2] = [period_end_x(p) for p in periods]
-    xs.flags.writeable = False
+_STEP_XS: dict[tuple[Period, Period, int], Any] = {}
+
+
+def _step_xs(periods: Sequence[Period]) -> Any:
+    """The x of a step line over ``periods``: each period's start and end (read-only).
+
+    Kept by first period, last period and count (the periods are consecutive): hashing
+    the whole tuple of periods on every step line cost more than the line."""
+    if not periods:
+        return _numpy().empty(0)
+    key = (periods[0], periods[-1], len(periods))
+    xs = _STEP_XS.get(key)
+    if xs is None:
+        xs = _numpy().empty(2 * len(periods))
+        xs[0::2] = [period_start_x(p) for p in periods]
+        xs[1::2] = [period_end_x(p) for p in periods]
+        xs.flags.writeable = False
+        if len(_STEP_XS) >= 8:
+            _STEP_XS.clear()
+        _STEP_XS[key] = xs
     return xs
 
 
-def _steps(periods: Sequence[Period], values: Sequence[float | None]) -> tuple[Any, Any]:
+def _steps(periods: Sequence[Period], values: Sequence[float | None] | Any) -> tuple[Any, Any]:
     """x and y of a step line that holds each value over its whole period."""
-    level = _nan_array(values)
-    return _step_xs(tuple(periods)), _numpy().repeat(level, 2)
+    level = values if hasattr(values, "dtype") else _nan_array(values)
+    return _step_xs(periods), _numpy().repeat(level, 2)
 
 
 class KpiChartWindow(QMainWindow):
@@ -173,6 +197,11 @@ class KpiChartWindow(QMainWindow):
         self._drawn_notes: list[tuple[PinnedNote, float, float]] = []
         self._view_y: tuple[float, float] | None = None
         self._band_state: tuple[ChartData, UnitSeries | None] | None = None
+        self._target_several: dict[int, bool] = {}
+        self._titles: tuple[str, str] | None = None
+        self._widths_font: tuple[Any, Any] | None = None
+        self._header_widths: dict[str, int] = {}
+        self._text_widths: dict[str, int] = {}
         self._bands_drawn = False
         self.all_specs: dict[int, Any] = {}
         self.specs: dict[int, Any] = {}
@@ -318,29 +347,20 @@ class KpiChartWindow(QMainWindow):
         view.setAutoVisible(y=True)
         view.sigYRangeChanged.connect(self._view_y_changed)
 
-        self.band_edges: dict[str, tuple[Any, Any]] = {}
-        self.band_fills: dict[str, Any] = {}
+        self.band_fills: dict[str, QGraphicsPathItem] = {}
         for zone in BAND_ZONES:
-            low, high = pg.PlotCurveItem(), pg.PlotCurveItem()
-            fill = pg.FillBetweenItem(low, high, brush=color(FILL_COLORS[ZONE_STATUS[zone]], 190))
+            fill = _fill_item(color(FILL_COLORS[ZONE_STATUS[zone]], 190))
             fill.setZValue(-30)
-            for curve in (low, high):
-                curve.setVisible(False)
-                item.addItem(curve, ignoreBounds=True)
             item.addItem(fill, ignoreBounds=True)
-            self.band_edges[zone] = (low, high)
             self.band_fills[zone] = fill
 
-        self._forecast_low = pg.PlotCurveItem()
-        self._forecast_high = pg.PlotCurveItem()
-        self.forecast_band = pg.FillBetweenItem(
-            self._forecast_low, self._forecast_high, brush=color(FORECAST_LINE, 40)
-        )
-        for curve in (self._forecast_low, self._forecast_high):
-            curve.setPen(pg.mkPen(None))
-            item.addItem(curve)
-        item.addItem(self.forecast_band)
+        self.forecast_band = _fill_item(color(FORECAST_LINE, 40))
         self.forecast_band.setZValue(-20)
+        item.addItem(self.forecast_band, ignoreBounds=True)
+        self._forecast_edges: tuple[Any, Any, Any] | None = None
+        """x, low and high of the forecast's band, which count in the view's range."""
+        self._extents: dict[float, Any] = {}
+        self._drawing = False
 
         self.last_year_curve = pg.PlotDataItem(
             dynamicRangeLimit=None,
@@ -360,8 +380,10 @@ class KpiChartWindow(QMainWindow):
             pen=pg.mkPen(FORECAST_LINE, width=2.4, style=Qt.PenStyle.DotLine),
         )
         self.forecast_curve.setZValue(4)
+        # Their points count in the view's range through the extents (see _update_extents).
         for curve in (self.last_year_curve, self.average_curve, self.forecast_curve):
-            item.addItem(curve)
+            item.addItem(curve, ignoreBounds=True)
+            curve.visibleChanged.connect(self._curve_shown_or_hidden)
 
         self.benchmark_line = pg.InfiniteLine(
             angle=0,
@@ -426,8 +448,10 @@ class KpiChartWindow(QMainWindow):
                 pen=self._target_pen(slot, several=False), dynamicRangeLimit=None
             )
             target.setZValue(2)
-            item.addItem(actual)
-            item.addItem(target)
+            item.addItem(actual, ignoreBounds=True)
+            item.addItem(target, ignoreBounds=True)
+            for curve in (actual, target):
+                curve.visibleChanged.connect(self._curve_shown_or_hidden)
             self.unit_curves.append(actual)
             self.target_curves.append(target)
         return self.unit_curves[index], self.target_curves[index]
@@ -638,20 +662,33 @@ class KpiChartWindow(QMainWindow):
         a 20-unit table (resizeColumnsToContents) took longer than drawing the chart."""
         model = self.table_model
         header = self.table.horizontalHeader()
+        if self._widths_font != (self.table.font(), header.font()):
+            self._widths_font = (self.table.font(), header.font())
+            self._header_widths.clear()
+            self._text_widths.clear()
         text_metrics = self.table.fontMetrics()
         header_metrics = header.fontMetrics()
         rows = model.rowCount()
         sample = sorted({0, rows // 2, rows - 1} - {-1})
         for column in range(model.columnCount() - 1):  # the comments take the rest
             title = str(model.headerData(column, Qt.Orientation.Horizontal) or "")
-            width = max(
-                (header_metrics.horizontalAdvance(line) for line in title.split("\n")),
-                default=0,
-            )
+            width = self._header_widths.get(title)
+            if width is None:
+                width = max(
+                    (header_metrics.horizontalAdvance(line) for line in title.split("\n")),
+                    default=0,
+                )
+                self._header_widths[title] = width
             for row in sample:
-                text = model.index(row, column).data()
+                text = model.cell(row, column)
                 if text:
-                    width = max(width, text_metrics.horizontalAdvance(str(text)))
+                    advance = self._text_widths.get(text)
+                    if advance is None:
+                        advance = text_metrics.horizontalAdvance(text)
+                        if len(self._text_widths) > 4096:
+                            self._text_widths.clear()
+                        self._text_widths[text] = advance
+                    width = max(width, advance)
             header.resizeSection(column, width + 24)
 
     def refresh_drawing(self) -> None:
@@ -660,6 +697,13 @@ class KpiChartWindow(QMainWindow):
 
     # drawing --------------------------------------------------------------------------
     def _draw(self, data: ChartData) -> None:
+        self._drawing = True
+        try:
+            self._draw_chart(data)
+        finally:
+            self._drawing = False
+
+    def _draw_chart(self, data: ChartData) -> None:
         self._hide_hover()
         item = self.plot.getPlotItem()
         periods = data.periods
@@ -678,23 +722,24 @@ class KpiChartWindow(QMainWindow):
                 actual.setPen(self.pg.mkPen(UNIT_COLORS[index % len(UNIT_COLORS)], width=width))
             if actual.opts["symbol"] != symbol:
                 actual.setSymbol(symbol)
-            ys = _nan_array(series.values)
-            actual.setData(xs, ys)
+            values = series.values
+            actual.setData(xs, _nan_array(values))
             actual.setVisible(True)
+            targets = series.target_lows
             if index < MAX_TARGET_LINES:
-                step_x, step_y = _steps(periods, [p.target for p in series.points])
+                step_x, step_y = _steps(periods, targets)
                 target.setData(step_x, step_y, connect="finite")
-                target.setPen(self._target_pen(index, several=several))
+                if self._target_several.get(index) is not several:
+                    self._target_several[index] = several
+                    target.setPen(self._target_pen(index, several=several))
                 target.setVisible(True)
             else:
-                target.setData([], [])
-                target.setVisible(False)
-            ranges += [v for v in series.values if v is not None]
-            ranges += [p.target for p in series.points if p.target is not None]
+                _clear(target)
+            ranges += [v for v in values if v is not None]
+            ranges += [v for v in targets if v is not None]
         for index in range(len(data.series), len(self.unit_curves)):
-            for curve in (self.unit_curves[index], self.target_curves[index]):
-                curve.setData([], [])
-                curve.setVisible(False)
+            _clear(self.unit_curves[index])
+            _clear(self.target_curves[index])
 
         primary = data.series[0] if data.series else None
         self._draw_overlays(data, primary, xs, ranges)
@@ -713,16 +758,57 @@ class KpiChartWindow(QMainWindow):
         if len(data.series) > 3:
             units += ", …"
         title = f"{spec.name} · {units}" if units else spec.name
-        item.setTitle(title, size="12pt", color=CHART_FOREGROUND)
-        item.setLabel("left", data.axis_label, **axis_label_style())
+        if (title, data.axis_label) != self._titles:
+            self._titles = (title, data.axis_label)
+            item.setTitle(title, size="12pt", color=CHART_FOREGROUND)
+            item.setLabel("left", data.axis_label, **axis_label_style())
         self._update_legend(data, primary)
         self._update_sentence(data, primary)
+        self._update_extents()
         item.enableAutoRange()
         # Settle the range now, not at paint: the bands reach to its edges and are drawn
         # by _view_y_changed if it moves, else here; so once per switch either way.
         item.getViewBox().updateAutoRange()
         if not self._bands_drawn:
             self._draw_bands(data, primary, ranges)
+
+    def _curve_shown_or_hidden(self) -> None:
+        """A curve hidden from its legend entry leaves the view's range, as in pyqtgraph."""
+        if not self._drawing:
+            self._update_extents()
+
+    def _update_extents(self) -> None:
+        """Give the view's auto-range the points of every line drawn, as pyqtgraph would
+        measure them curve by curve: one stand-in per padding (how many pixels a line draws
+        beyond its points), which is exactly what its auto-range makes of them."""
+        np = _numpy()
+        groups: dict[float, list[tuple[Any, Any]]] = defaultdict(list)
+        curves = (
+            *self.unit_curves,
+            *self.target_curves,
+            self.average_curve,
+            self.last_year_curve,
+            self.forecast_curve,
+        )
+        for curve in curves:
+            if curve.isVisible() and curve.xData is not None and len(curve.xData):
+                groups[float(curve.pixelPadding())].append((curve.xData, curve.yData))
+        if self._forecast_edges is not None:
+            x, lows, highs = self._forecast_edges
+            groups[0.0] += [(x, lows), (x, highs)]
+        for padding, parts in groups.items():
+            extent = self._extents.get(padding)
+            if extent is None:
+                extent = self._extents[padding] = extent_item(padding)
+                self.plot.getPlotItem().addItem(extent)
+            extent.set_points(
+                np.concatenate([x for x, _y in parts]), np.concatenate([y for _x, y in parts])
+            )
+            extent.setVisible(True)
+        for padding, extent in self._extents.items():
+            if padding not in groups and extent.isVisible():
+                extent.set_points(np.empty(0), np.empty(0))
+                extent.setVisible(False)
 
     def _draw_overlays(
         self, data: ChartData, primary: UnitSeries | None, xs: Any, ranges: list[float]
@@ -749,27 +835,25 @@ class KpiChartWindow(QMainWindow):
             np = _numpy()
             points = [forecast.point_at(forecast.last_period), *forecast.points]
             fx = np.array([period_x(p.period) for p in points])
+            lows = np.array([p.low for p in points])
+            highs = np.array([p.high for p in points])
             self.forecast_curve.setData(fx, np.array([p.value for p in points]))
-            self._forecast_low.setData(fx, np.array([p.low for p in points]))
-            self._forecast_high.setData(fx, np.array([p.high for p in points]))
+            self.forecast_band.setPath(_band_path(fx, lows, highs))
+            self._forecast_edges = (fx, lows, highs)
             visible = True
             ranges += [p.low for p in forecast.points] + [p.high for p in forecast.points]
         else:
-            for curve in (self.forecast_curve, self._forecast_low, self._forecast_high):
-                curve.setData([], [])
+            self.forecast_curve.setData([], [])
+            self._forecast_edges = None
             visible = False
-        for shown in (self.forecast_curve, self._forecast_low, self._forecast_high):
-            shown.setVisible(visible)
+        self.forecast_curve.setVisible(visible)
         self.forecast_band.setVisible(visible)
 
     def _draw_bands(self, data: ChartData, primary: UnitSeries | None, ranges: list[float]) -> None:
         show = primary is not None and self.bands_action.isChecked()
         if not show or primary is None or not ranges:
             for zone in BAND_ZONES:
-                low, high = self.band_edges[zone]
-                low.setData([], [])
-                high.setData([], [])
-                self.band_fills[zone].setVisible(False)
+                self._set_zone(zone, data.periods, None)
             return
         # The open edges stop at the view's edges (redrawn when the view moves), so that
         # nothing reaches outside the plot in an SVG, where the view does not clip.
@@ -782,46 +866,18 @@ class KpiChartWindow(QMainWindow):
         floor, ceiling = bottom - 0.1 * span, top + 0.1 * span
         if self._view_y is not None:
             floor, ceiling = self._view_y
-        edges: dict[str, tuple[list[float | None], list[float | None]]] = {
-            zone: ([], []) for zone in BAND_ZONES
-        }
-        for bands in primary.bands():
-            zones: dict[str, tuple[float | None, float | None]] = dict.fromkeys(
-                BAND_ZONES, (None, None)
-            )
-            if bands is not None:
-                green_low = floor if bands.green_low is None else bands.green_low
-                green_high = ceiling if bands.green_high is None else bands.green_high
-                zones["green"] = (green_low, green_high)
-                if bands.amber_low is not None and bands.green_low is not None:
-                    zones["amber_low"] = (bands.amber_low, bands.green_low)
-                    zones["red_low"] = (floor, bands.amber_low)
-                if bands.amber_high is not None and bands.green_high is not None:
-                    zones["amber_high"] = (bands.green_high, bands.amber_high)
-                    zones["red_high"] = (bands.amber_high, ceiling)
-            for zone, (low, high) in zones.items():
-                if low is not None and high is not None:
-                    low = min(max(low, floor), ceiling)
-                    high = min(max(high, floor), ceiling)
-                edges[zone][0].append(low)
-                edges[zone][1].append(high)
-        for zone in BAND_ZONES:
-            low_curve, high_curve = self.band_edges[zone]
-            lows, highs = edges[zone]
-            has_any = any(v is not None for v in lows)
-            # The fill redraws when either edge changes: the first edge changes quietly.
-            low_curve.blockSignals(True)
-            if has_any:
-                x, y = _steps(data.periods, lows)
-                low_curve.setData(x, y, connect="finite")
-                low_curve.blockSignals(False)
-                x, y = _steps(data.periods, highs)
-                high_curve.setData(x, y, connect="finite")
-            else:
-                low_curve.setData([], [])
-                low_curve.blockSignals(False)
-                high_curve.setData([], [])
-            self.band_fills[zone].setVisible(has_any)
+        for zone, edges in _zone_edges(primary.bands(), floor, ceiling).items():
+            self._set_zone(zone, data.periods, edges)
+
+    def _set_zone(self, zone: str, periods: Sequence[Period], edges: Any) -> None:
+        """Fill ``zone`` between its low and high edges (NaN: no fill there); None: none."""
+        fill = self.band_fills[zone]
+        if edges is None:
+            fill.setVisible(False)
+            return
+        xs, lows = _steps(periods, edges[0])
+        fill.setPath(_band_path(xs, lows, _numpy().repeat(edges[1], 2)))
+        fill.setVisible(True)
 
     def _view_y_changed(self, _view: Any, y_range: Sequence[float]) -> None:
         self._view_y = (float(y_range[0]), float(y_range[1]))
@@ -870,7 +926,8 @@ class KpiChartWindow(QMainWindow):
             label.setVisible(True)
         for label in self._note_items[len(placed) :]:
             label.setVisible(False)
-        self.note_markers.setData(x=[x for _n, x, _y in placed], y=[y for _n, _x, y in placed])
+        if placed or self._drawn_notes:
+            self.note_markers.setData(x=[x for _n, x, _y in placed], y=[y for _n, _x, y in placed])
         self._drawn_notes = placed
 
     def _update_legend(self, data: ChartData, primary: UnitSeries | None) -> None:
@@ -895,7 +952,7 @@ class KpiChartWindow(QMainWindow):
             if self.forecast_curve.isVisible():
                 entries.append((self._legend_sample("forecast"), _("Forecast") + suffix))
             if self.bands_action.isChecked() and any(
-                point.target is not None for point in primary.points
+                target is not None for target in primary.target_pairs
             ):
                 for status in (Status.GREEN, Status.AMBER, Status.RED):
                     label = f"{status.symbol} {_(STATUS_LABELS[status])}"
@@ -915,6 +972,10 @@ class KpiChartWindow(QMainWindow):
             self.legend.setColumnCount(4 if len(entries) > 4 else max(1, len(entries)))
             for entry, label in entries:
                 self.legend.addItem(entry, label)
+            # Kept as pixmaps: the same legend is drawn again on every switch and hover.
+            for sample, label in self.legend.items:
+                for part in (sample, label, label.item):
+                    part.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.legend.setVisible(self.legend_action.isChecked())
 
     def _update_sentence(self, data: ChartData, primary: UnitSeries | None) -> None:
@@ -1181,6 +1242,76 @@ class KpiChartWindow(QMainWindow):
             self.plot.scene().render(painter, page, source)
         finally:
             painter.end()
+
+
+def _fill_item(brush: QColor) -> QGraphicsPathItem:
+    fill = QGraphicsPathItem()
+    fill.setPen(QPen(Qt.PenStyle.NoPen))
+    fill.setBrush(brush)
+    fill.setVisible(False)
+    return fill
+
+
+def _band_path(xs: Any, lows: Any, highs: Any) -> QPainterPath:
+    """The area between two edges over ``xs``: one polygon per run where both are finite.
+
+    Built straight from the arrays: pyqtgraph's FillBetweenItem rebuilt it from both
+    edge curves' paths, point by point, each time either edge changed."""
+    np = _numpy()
+    path = QPainterPath()
+    path.setFillRule(Qt.FillRule.OddEvenFill)
+    finite = np.isfinite(lows) & np.isfinite(highs)
+    bounds = np.flatnonzero(np.diff(np.concatenate(([0], finite.astype(np.int8), [0]))))
+    for start, stop in zip(bounds[0::2], bounds[1::2], strict=True):
+        x = xs[start:stop]
+        outline_x = np.concatenate((x, x[::-1]))
+        outline_y = np.concatenate((lows[start:stop], highs[start:stop][::-1]))
+        path.addPath(load_pyqtgraph().arrayToQPath(outline_x, outline_y))
+    return path
+
+
+def _clear(curve: Any) -> None:
+    """Empty and hide a curve (once: an idle curve is not emptied again on every switch)."""
+    if curve.isVisible() or (curve.xData is not None and len(curve.xData)):
+        curve.setData([], [])
+        curve.setVisible(False)
+
+
+def _zone_edges(
+    bands: Sequence[charts.Bands | None], floor: float, ceiling: float
+) -> dict[str, tuple[Any, Any] | None]:
+    """Each zone's low and high edge per period, within ``floor`` and ``ceiling`` (NaN
+    where the zone has no band); None for a zone without any."""
+    np = _numpy()
+    nan = math.nan
+    rows = [
+        (b.green_low, b.green_high, b.amber_low, b.amber_high) if b is not None else None
+        for b in bands
+    ]
+    table = np.array(
+        [[nan if v is None else v for v in row] if row else [nan] * 4 for row in rows],
+        dtype=float,
+    ).reshape(-1, 4)
+    has = np.array([row is not None for row in rows], dtype=bool)
+    green_low, green_high, amber_low, amber_high = table.T
+    low_side = ~np.isnan(amber_low) & ~np.isnan(green_low)
+    high_side = ~np.isnan(amber_high) & ~np.isnan(green_high)
+    zones = {
+        "red_low": (np.where(low_side, floor, nan), np.where(low_side, amber_low, nan)),
+        "amber_low": (np.where(low_side, amber_low, nan), np.where(low_side, green_low, nan)),
+        "green": (
+            np.where(has, np.where(np.isnan(green_low), floor, green_low), nan),
+            np.where(has, np.where(np.isnan(green_high), ceiling, green_high), nan),
+        ),
+        "amber_high": (np.where(high_side, green_high, nan), np.where(high_side, amber_high, nan)),
+        "red_high": (np.where(high_side, amber_high, nan), np.where(high_side, ceiling, nan)),
+    }
+    return {
+        zone: (np.clip(low, floor, ceiling), np.clip(high, floor, ceiling))
+        if not np.isnan(low).all()
+        else None
+        for zone, (low, high) in zones.items()
+    }
 
 
 def _with_notes(data: ChartData, notes: tuple[PinnedNote, ...]) -> ChartData:

@@ -9,7 +9,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QModelRoleDataSpan,
+    QPersistentModelIndex,
+    Qt,
+)
 from PySide6.QtGui import QBrush, QColor
 
 from kpidesk.domain.periods import format_period
@@ -23,6 +29,15 @@ PERIOD, VALUE, TARGET, STATUS, COMMENT = "period", "value", "target", "status", 
 Index = QModelIndex | QPersistentModelIndex
 _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 _LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+_ROLES = frozenset(
+    {
+        Qt.ItemDataRole.DisplayRole,
+        Qt.ItemDataRole.ToolTipRole,
+        Qt.ItemDataRole.TextAlignmentRole,
+        Qt.ItemDataRole.BackgroundRole,
+        Qt.ItemDataRole.ForegroundRole,
+    }
+)
 
 
 class ChartTableModel(QAbstractTableModel):
@@ -58,8 +73,8 @@ class ChartTableModel(QAbstractTableModel):
 
     def _point(self, row: int, series: int) -> ChartPoint:
         assert self.chart is not None
-        points = self.chart.series[series].points
-        return points[len(points) - 1 - row]
+        unit = self.chart.series[series]
+        return unit.point(len(unit.periods) - 1 - row)
 
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
@@ -83,8 +98,28 @@ class ChartTableModel(QAbstractTableModel):
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or self.chart is None:
             return None
-        kind, series = self._columns[index.column()]
-        row = index.row()
+        return self.cell(index.row(), index.column(), role)
+
+    def multiData(self, index: Index, roles: QModelRoleDataSpan) -> None:
+        """Every role the view asks of a cell (seven) in one call rather than seven."""
+        if not index.isValid() or self.chart is None:
+            for role_data in roles:
+                role_data.clearData()
+            return
+        row, column = index.row(), index.column()
+        for role_data in roles:
+            role = role_data.role()
+            if role in _ROLES:
+                role_data.setData(self.cell(row, column, role))
+            else:
+                role_data.clearData()
+
+    def cell(self, row: int, column: int, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        """What :meth:`data` gives for ``role`` at ``row`` and ``column`` (a chart is set)."""
+        assert self.chart is not None
+        if role not in _ROLES:
+            return None
+        kind, series = self._columns[column]
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return _RIGHT if kind in (VALUE, TARGET) else _LEFT
         if kind == PERIOD:
@@ -96,13 +131,13 @@ class ChartTableModel(QAbstractTableModel):
             if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
                 return self._comment(row, role == Qt.ItemDataRole.DisplayRole)
             return None
+        if kind != STATUS and role != Qt.ItemDataRole.DisplayRole:
+            return None
         point = self._point(row, series)
         if kind == VALUE:
-            return self.chart.format(point.value) if role == Qt.ItemDataRole.DisplayRole else None
+            return self.chart.format(point.value)
         if kind == TARGET:
-            if role == Qt.ItemDataRole.DisplayRole:
-                return self.chart.format_target(point.target, point.target_high)
-            return None
+            return self.chart.format_target(point.target, point.target_high)
         status = point.status
         if role == Qt.ItemDataRole.DisplayRole:
             return f"{status.symbol} {_(status.label)}"
