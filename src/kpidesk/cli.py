@@ -14,7 +14,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from kpidesk import __version__, i18n
+import kpidesk
+from kpidesk import i18n
 from kpidesk.commands import COMMANDS
 from kpidesk.commands.base import (
     EXIT_ERROR,
@@ -77,7 +78,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return int(options.handler(options))
         options = _app_parser().parse_args(args)
         if options.version:
-            print(f"KPI Desk {__version__}")
+            print(f"KPI Desk {kpidesk.__version__}")
             return EXIT_OK
         if options.self_test:
             from kpidesk import selftest

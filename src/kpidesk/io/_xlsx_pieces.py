@@ -388,17 +388,22 @@ def _piece_of(number: int, parsing: Future[Any]) -> _Piece | None:
     start = sheet.start
     if not start:
         return None
+    # A piece's rows are lists of cells, without cycles: the collector neither runs while
+    # they are made nor walks them again later (frozen objects are still freed as usual
+    # when their last reference goes; 0.17 s of collections on 1M rows).
     collecting = gc.isenabled()
-    gc.disable()  # a piece's rows are lists of cells, no cycles: no collection while made
+    gc.disable()
     try:
         rows: list[list[Any]] = sheet.to_python(skip_empty_area=True)
+        if start[1]:
+            padding = [""] * start[1]
+            rows = [padding + row for row in rows]
+        piece = _Piece(number, start[0], rows)
+        gc.freeze()
     finally:
         if collecting:
             gc.enable()
-    if start[1]:
-        padding = [""] * start[1]
-        rows = [padding + row for row in rows]
-    return _Piece(number, start[0], rows)
+    return piece
 
 
 def _parse(package: io.BytesIO) -> Any:

@@ -862,14 +862,9 @@ class _Run:
         total = sum(values)
         if total - total != 0:  # an inf or a nan somewhere
             return False
-        keys = set(
-            map(
-                _or3,
-                map(kpi_parts.__getitem__, chunk.kpis),
-                map(unit_parts.__getitem__, chunk.units),
-                map(period_parts.__getitem__, chunk.periods),
-            )
-        )
+        kp, up, pp = kpi_parts, unit_parts, period_parts
+        columns = zip(chunk.kpis, chunk.units, chunk.periods, strict=True)
+        keys = {kp[k] | up[u] | pp[p] for k, u, p in columns}
         if len(keys) != len(values) or not self.seen.isdisjoint(keys):
             return False
         self.seen |= keys
@@ -1065,10 +1060,6 @@ class _Run:
             located.append(ImportProblem(record.sheet, row, column, label, reason))
         every = sorted([*extraction.problems, *located, *self.problems], key=_problem_order)
         return tuple(every[:MAX_PROBLEMS])
-
-
-def _or3(a: int, b: int, c: int) -> int:
-    return a | b | c
 
 
 def _key3(key: tuple[int, int | None, str]) -> tuple[int, int, str]:
