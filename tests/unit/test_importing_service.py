@@ -710,3 +710,19 @@ def test_a_bulk_import_builds_the_indexes_again_and_checks_foreign_keys_after(
     assert stopped.stopped
     assert indexes() == before
     assert database.execute_sql("PRAGMA foreign_keys").fetchone()[0] == 1
+
+
+def test_a_read_started_early_is_taken_over_and_one_for_other_options_is_replaced(workspace):
+    from kpidesk.io.extract import start_reading
+
+    path = DATA / "long_sv.xlsx"
+    started = start_reading(path)
+    result = run_import(workspace, path, ImportOptions(skip_invalid=True), started=started)
+    assert result.imported > 0
+    assert started._closed
+    undo_import(workspace, result.batch_id)
+
+    other = start_reading(path, layout_kind="wide")  # not what the import asks for
+    again = run_import(workspace, path, ImportOptions(skip_invalid=True), started=other)
+    assert (again.imported, again.rows_read) == (result.imported, result.rows_read)
+    assert other._closed and other._process.poll() is not None

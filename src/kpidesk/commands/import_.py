@@ -167,15 +167,34 @@ def _check_import_options(options: argparse.Namespace) -> None:
 
 
 def _run_import(options: argparse.Namespace) -> int:
-    from kpidesk.io.layout import LayoutKind
-    from kpidesk.services import import_mapping, importing
-    from kpidesk.store.workspace import opened
-
     _check_import_options(options)
     if not options.file.is_file():
         raise SpreadsheetError(
             SpreadsheetErrorKind.NOT_FOUND, MSG_NOT_FOUND, file=options.file.name
         )
+    started = None
+    if not options.profile:
+        # The file is read while the import's modules load and the workspace opens.
+        from kpidesk.io._process import start_reading
+
+        started = start_reading(
+            options.file,
+            sheet=options.sheet,
+            layout_kind=options.layout,
+            default_year=options.year,
+        )
+    try:
+        return _import_with(options, started)
+    finally:
+        if started is not None:
+            started.close()
+
+
+def _import_with(options: argparse.Namespace, started: Any) -> int:
+    from kpidesk.io.layout import LayoutKind
+    from kpidesk.services import import_mapping, importing
+    from kpidesk.store.workspace import opened
+
     reporter = _Progress(enabled=sys.stderr.isatty())
     with opened(options.workspace) as workspace:
         profile = None
@@ -215,7 +234,12 @@ def _run_import(options: argparse.Namespace) -> int:
         try:
             try:
                 result = importing.run_import(
-                    workspace, options.file, import_options, mapping, progress=reporter.update
+                    workspace,
+                    options.file,
+                    import_options,
+                    mapping,
+                    progress=reporter.update,
+                    started=started,
                 )
             except SpreadsheetError as error:
                 if error.kind is not SpreadsheetErrorKind.NO_SHEET or options.sheet or not sheet:

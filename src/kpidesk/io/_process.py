@@ -45,6 +45,7 @@ from kpidesk.io.errors import (
 )
 
 DEFAULT_MEMORY_LIMIT = 1536 * 1024 * 1024  # 1.5 GiB of address space for the reader
+READ_TIME_LIMIT = 600.0  # seconds for reading a whole sheet
 POLL_SECONDS = 0.05
 READER_FLAG = "--kpidesk-reader"
 _HEADER = struct.Struct("<Q")
@@ -155,67 +156,142 @@ def run_in_child(
     Raises :class:`SpreadsheetError` (the child's own, or for a child that ran out of memory,
     overran ``time_limit`` seconds or died) and :class:`ReadCancelled`.
     """
-    stderr = tempfile.TemporaryFile()  # noqa: SIM115 - closed in the finally below
-    creationflags = getattr(subprocess, "CREATE_NO_WINDOW", 0) if sys.platform == "win32" else 0
-    process = subprocess.Popen(
-        reader_command(),
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=stderr,
-        close_fds=True,
-        creationflags=creationflags,
-        env=_child_environment(),
-    )
-    messages: queue.Queue[Any] = queue.Queue(maxsize=4)
-    stop = threading.Event()
-    reader = threading.Thread(
-        target=_pump,
-        args=(process.stdout, messages, stop),
-        daemon=True,
-        name="kpidesk-reader-pipe",
-    )
-    reader.start()
-    deadline = time.monotonic() + time_limit
-    try:
-        assert process.stdin is not None
+    child = ChildRun(task, payload, time_limit=time_limit, memory_limit=memory_limit)
+    return child.result(file_name=file_name, on_message=on_message, cancelled=cancelled)
+
+
+class ChildRun:
+    """A reader process at work on one task, started at once; :meth:`result` takes what it
+    sends. Started early, it reads while its caller gets ready (the command line's import
+    starts it before loading the import's modules and opening the workspace)."""
+
+    def __init__(
+        self,
+        task: str,
+        payload: dict[str, Any],
+        *,
+        time_limit: float = 30.0,
+        memory_limit: int | None = DEFAULT_MEMORY_LIMIT,
+    ) -> None:
+        self.task = task
+        self.payload = payload
+        self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 - closed in close()
+        flags = getattr(subprocess, "CREATE_NO_WINDOW", 0) if sys.platform == "win32" else 0
+        self._process = subprocess.Popen(
+            reader_command(),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self._stderr,
+            close_fds=True,
+            creationflags=flags,
+            env=_child_environment(),
+        )
+        self._messages: queue.Queue[Any] = queue.Queue(maxsize=4)
+        self._stop = threading.Event()
+        self._reader = threading.Thread(
+            target=_pump,
+            args=(self._process.stdout, self._messages, self._stop),
+            daemon=True,
+            name="kpidesk-reader-pipe",
+        )
+        self._reader.start()
+        self._deadline = time.monotonic() + time_limit
+        self._closed = False
+        assert self._process.stdin is not None
         try:
-            write_frame(process.stdin, (task, payload, memory_limit, time_limit))
-            process.stdin.close()
+            write_frame(self._process.stdin, (task, payload, memory_limit, time_limit))
+            self._process.stdin.close()
         except OSError:
             pass  # the child died at once: its exit says why
-        while True:
-            if cancelled is not None and cancelled():
-                raise ReadCancelled()
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise SpreadsheetError(SpreadsheetErrorKind.TIMEOUT, MSG_TIMEOUT, file=file_name)
-            try:
-                message = messages.get(timeout=min(POLL_SECONDS, remaining))
-            except queue.Empty:
-                continue
-            if message is _END:
-                with contextlib.suppress(subprocess.TimeoutExpired):
-                    process.wait(timeout=5.0)
-                raise _death(process.returncode, _tail(stderr), file_name)
-            kind = message[0]
-            if kind == "done":
-                return message[1]
-            if kind == "error":
-                raise message[1]
-            if on_message is not None:
-                on_message(message)
-    finally:
-        _stop(process)
-        stop.set()
-        _drain(messages)
-        reader.join(5.0)
-        for stream in (process.stdin, process.stdout):
+
+    def result(
+        self,
+        *,
+        file_name: str,
+        on_message: Callable[[tuple[Any, ...]], None] | None = None,
+        cancelled: Callable[[], bool] | None = None,
+    ) -> Any:
+        """Wait for the task's result, handing every other message to ``on_message``; the
+        process is gone when this returns or raises (see :func:`run_in_child`)."""
+        process, messages = self._process, self._messages
+        try:
+            while True:
+                if cancelled is not None and cancelled():
+                    raise ReadCancelled()
+                remaining = self._deadline - time.monotonic()
+                if remaining <= 0:
+                    raise SpreadsheetError(
+                        SpreadsheetErrorKind.TIMEOUT, MSG_TIMEOUT, file=file_name
+                    )
+                try:
+                    message = messages.get(timeout=min(POLL_SECONDS, remaining))
+                except queue.Empty:
+                    continue
+                if message is _END:
+                    with contextlib.suppress(subprocess.TimeoutExpired):
+                        process.wait(timeout=5.0)
+                    raise _death(process.returncode, _tail(self._stderr), file_name)
+                kind = message[0]
+                if kind == "done":
+                    return message[1]
+                if kind == "error":
+                    raise message[1]
+                if on_message is not None:
+                    on_message(message)
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        """Stop the process (if still at work) and let go of its pipes."""
+        if self._closed:
+            return
+        self._closed = True
+        _stop(self._process)
+        self._stop.set()
+        _drain(self._messages)
+        self._reader.join(5.0)
+        for stream in (self._process.stdin, self._process.stdout):
             try:
                 if stream is not None:
                     stream.close()
             except OSError:
                 pass
-        stderr.close()
+        self._stderr.close()
+
+
+def start_reading(
+    path: str | os.PathLike[str],
+    *,
+    sheet: str | None = None,
+    layout_kind: str | None = None,
+    default_year: int | None = None,
+    time_limit: float = READ_TIME_LIMIT,
+    memory_limit: int | None = DEFAULT_MEMORY_LIMIT,
+) -> ChildRun:
+    """Begin :func:`kpidesk.io.extract.read_records` of ``path`` now and hand the running
+    reader to it later (``started=``). Cheap to import: the command line calls it before it
+    loads the rest."""
+    payload = read_payload(path, sheet=sheet, force=layout_kind, default_year=default_year)
+    return ChildRun("read", payload, time_limit=time_limit, memory_limit=memory_limit)
+
+
+def read_payload(
+    path: str | os.PathLike[str],
+    *,
+    sheet: str | None = None,
+    layout: Any = None,
+    force: str | None = None,
+    default_year: int | None = None,
+) -> dict[str, Any]:
+    """The ``read`` task's payload (see :func:`kpidesk.io.extract.read_records`): the sheet,
+    a layout found before (or None), a layout kind to force, the year for bare months."""
+    return {
+        "path": str(path),
+        "sheet": sheet,
+        "layout": layout,
+        "force": force,
+        "default_year": default_year,
+    }
 
 
 def _pump(stream: IO[bytes], messages: queue.Queue[Any], stop: threading.Event) -> None:

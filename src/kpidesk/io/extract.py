@@ -22,16 +22,27 @@ from typing import Any, NamedTuple
 from kpidesk.domain.numbers import ParsedNumber
 from kpidesk.domain.periods import Period
 from kpidesk.io._extractor import ChunkColumns, ChunkDecoder, Extractor
-from kpidesk.io._process import DEFAULT_MEMORY_LIMIT, run_in_child
+from kpidesk.io._process import (
+    DEFAULT_MEMORY_LIMIT,
+    READ_TIME_LIMIT,
+    ChildRun,
+    read_payload,
+    start_reading,
+)
 from kpidesk.io.errors import ImportProblem, Message
 from kpidesk.io.layout import Layout, LayoutKind
 from kpidesk.io.readers import open_book
 from kpidesk.io.sniff import SpreadsheetFormat, sniff_format
 from kpidesk.io.workbook import DETECT_ROWS, _check_exists, choose_sheet, find_layout, read_grid
 
-__all__ = ["ChunkColumns", "ExtractionResult", "RawRecord", "read_records"]
-
-READ_TIME_LIMIT = 600.0
+__all__ = [
+    "READ_TIME_LIMIT",
+    "ChunkColumns",
+    "ExtractionResult",
+    "RawRecord",
+    "read_records",
+    "start_reading",
+]
 
 
 class RawRecord(NamedTuple):
@@ -104,6 +115,7 @@ def read_records(
     cancelled: Callable[[], bool] | None = None,
     time_limit: float = READ_TIME_LIMIT,
     memory_limit: int | None = DEFAULT_MEMORY_LIMIT,
+    started: ChildRun | None = None,
 ) -> ExtractionResult:
     """Read every KPI value of one sheet of ``path``.
 
@@ -119,6 +131,9 @@ def read_records(
     True, the reader process is stopped and :class:`~kpidesk.io.errors.ReadCancelled` raised.
     Raises :class:`~kpidesk.io.errors.SpreadsheetError` for a file that cannot be read, a
     missing sheet, or a sheet without a table of KPI values.
+
+    ``started``: the same read begun earlier with :func:`start_reading`, whose messages are
+    taken from here on (a read begun for other options is stopped and this one started).
     """
     path = Path(path)
     _check_exists(path)
@@ -133,23 +148,21 @@ def read_records(
         elif kind == "progress" and progress is not None:
             progress(message[1], message[2])
 
-    payload = {
-        "path": str(path),
-        "sheet": sheet
-        if sheet is not None or not isinstance(layout, Layout)
-        else layout.sheet or None,
-        "layout": layout if isinstance(layout, Layout) else None,
-        "force": str(LayoutKind(layout)) if layout and not isinstance(layout, Layout) else None,
-        "default_year": default_year,
-    }
-    summary: dict[str, Any] = run_in_child(
-        "read",
-        payload,
-        file_name=path.name,
-        on_message=handle,
-        cancelled=cancelled,
-        time_limit=time_limit,
-        memory_limit=memory_limit,
+    payload = read_payload(
+        path,
+        sheet=sheet if sheet is not None or not isinstance(layout, Layout) else layout.sheet,
+        layout=layout if isinstance(layout, Layout) else None,
+        force=str(LayoutKind(layout)) if layout and not isinstance(layout, Layout) else None,
+        default_year=default_year,
+    )
+    if started is not None and started.task == "read" and started.payload == payload:
+        child = started
+    else:
+        if started is not None:
+            started.close()
+        child = ChildRun("read", payload, time_limit=time_limit, memory_limit=memory_limit)
+    summary: dict[str, Any] = child.result(
+        file_name=path.name, on_message=handle, cancelled=cancelled
     )
     return ExtractionResult(
         file_name=path.name,

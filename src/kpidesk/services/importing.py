@@ -42,7 +42,13 @@ from kpidesk.domain.periods import format_period as _format_period
 from kpidesk.i18n import N_, _, ngettext
 from kpidesk.io.cells import column_index, column_letter
 from kpidesk.io.errors import ImportProblem, Message, ReadCancelled, SpreadsheetError
-from kpidesk.io.extract import ChunkColumns, ExtractionResult, RawRecord, read_records
+from kpidesk.io.extract import (
+    ChildRun,
+    ChunkColumns,
+    ExtractionResult,
+    RawRecord,
+    read_records,
+)
 from kpidesk.io.layout import ColumnRole, Layout, LayoutKind
 from kpidesk.io.workbook import WorkbookPreview, open_preview
 from kpidesk.services import backups, units
@@ -96,8 +102,9 @@ MAX_PROBLEMS = 1000
 SOURCE = "import"
 SAMPLE_RECORDS = 200
 MERGE_ROWS = 50_000
-BULK_ROWS = 100_000
 """Staged rows are moved into the store about this often (one chunk of the reader)."""
+BULK_ROWS = 100_000
+"""An import of at least this many rows (and as many as the store holds) is a bulk load."""
 
 
 class Into(StrEnum):
@@ -1089,6 +1096,7 @@ def run_import(
     scan: ScanResult | None = None,
     progress: Progress | None = None,
     cancelled: CancelFlag | None = None,
+    started: ChildRun | None = None,
 ) -> ImportResult:
     """Import one sheet of ``path`` into ``workspace``, all or nothing.
 
@@ -1100,7 +1108,25 @@ def run_import(
     stored then; ``result.batch_id`` is None). Raises ``SpreadsheetError`` for a file that
     cannot be read, :class:`Cancelled` when cancelled (nothing is stored), ``MappingError``
     for a unit that is not there, and the store's errors for a workspace it cannot write.
+    ``started``: the reading of ``path`` begun earlier (see :func:`start_reading`).
     """
+    try:
+        return _run_import(workspace, path, options, mapping, scan, progress, cancelled, started)
+    finally:
+        if started is not None:
+            started.close()  # not taken (a scan's records were used, or it failed before)
+
+
+def _run_import(
+    workspace: Workspace,
+    path: str | os.PathLike[str],
+    options: ImportOptions | None,
+    mapping: ImportMapping | None,
+    scan: ScanResult | None,
+    progress: Progress | None,
+    cancelled: CancelFlag | None,
+    started: ChildRun | None,
+) -> ImportResult:
     options = options or ImportOptions()
     mapping = mapping or ImportMapping()
     path = Path(path)
@@ -1122,6 +1148,7 @@ def run_import(
                         on_chunk=run.take,
                         progress=run.reading(progress),
                         cancelled=cancelled,
+                        started=started,
                     )
                 except ReadCancelled as error:
                     raise Cancelled() from error
