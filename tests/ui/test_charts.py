@@ -217,6 +217,50 @@ def test_legend_and_overlays_can_be_switched_off(chart):
     assert chart.legend.isVisible()
 
 
+def legend_extent(chart) -> tuple[float, float]:
+    """The leftmost and rightmost pixel of the legend's samples and texts, in the plot."""
+    edges = []
+    for sample, label in chart.legend.items:
+        for part in (sample, label.item):
+            scene = part.mapToScene(part.boundingRect()).boundingRect()
+            rect = chart.plot.mapFromScene(scene).boundingRect()
+            edges += [rect.left(), rect.right()]
+    return min(edges), max(edges)
+
+
+def test_the_legend_flows_into_as_many_columns_as_fit_the_plot(chart, qtbot):
+    chart.set_units([u.id for u in models.Unit.select()])
+    assert len(chart.legend.items) >= 10
+    chart.resize(900, 720)
+    qtbot.waitUntil(lambda: chart.plot.width() < 800)
+    chart.plot.grab()
+    left, right = legend_extent(chart)
+    assert left >= 0 and right <= chart.plot.viewport().width()
+    narrow = chart.legend.columnCount
+    chart.resize(1600, 720)
+    qtbot.waitUntil(lambda: chart.plot.width() > 1300)
+    chart.plot.grab()
+    assert chart.legend.columnCount > narrow
+    assert legend_extent(chart)[1] <= chart.plot.viewport().width()
+
+
+def test_a_legend_entry_too_wide_on_its_own_is_cut_short(chart):
+    from kpidesk.ui.charts.plotting import legend_columns
+
+    assert legend_columns([100, 50, 100, 50], 330, 10) == 4
+    assert legend_columns([100, 50, 100, 50], 300, 10) == 3
+    assert legend_columns([100, 50, 100, 50], 260, 10) == 2
+    assert legend_columns([400, 50], 300, 10) == 1
+    names = [label.text for _sample, label in chart.legend.items]
+    chart.legend.fit(200)
+    assert chart.legend.columnCount == 1
+    texts = [label.item.toPlainText() for _sample, label in chart.legend.items]
+    assert any(text.endswith("…") for text in texts)
+    assert all(label.minimumWidth() + 28 <= 200 for _sample, label in chart.legend.items)
+    chart.legend.fit(2000)
+    assert [label.text for _sample, label in chart.legend.items] == names
+
+
 def test_the_view_fits_every_line_and_zooming_in_fits_what_is_in_view(chart):
     view = chart.plot.getPlotItem().getViewBox()
     series = chart.data.series[0]
@@ -363,3 +407,14 @@ def test_charts_modules_load_neither_pyqtgraph_nor_numpy_on_import():
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.stdout.strip() == "[]", result.stderr
+
+
+def test_legend_names_are_shown_as_written_not_as_markup(qtbot):
+    from kpidesk.ui.charts.plotting import flow_legend, load_pyqtgraph
+
+    pg = load_pyqtgraph()
+    legend = flow_legend(labelTextSize="10pt")
+    curve = pg.PlotDataItem([0, 1], [0, 1])
+    legend.set_entries([(curve, "Bygg & <Hus>")])
+    label = legend.items[0][1]
+    assert label.item.toPlainText() == "Bygg & <Hus>"

@@ -60,3 +60,22 @@ def test_empty_workspace_says_what_to_do(window, tmp_path):
     window.open_workspace(path)
     page = scorecard(window)
     assert page.stack.currentWidget() is page.empty
+
+
+def test_groups_are_spanned_and_open_and_columns_fit_their_contents(window, demo_copy):
+    from PySide6.QtWidgets import QHeaderView
+
+    window.open_workspace(demo_copy)
+    page = scorecard(window)
+    tree, header = page.tree, page.tree.header()
+    for mode in ("goal", "none", "perspective"):
+        page.group_combo.setCurrentIndex(page.group_combo.findData(mode))
+        tops = [tree.topLevelItem(i) for i in range(tree.topLevelItemCount())]
+        headings = [item for item in tops if item.data(COL_KPI, KPI_ID) is None]
+        assert bool(headings) == (mode != "none")
+        assert all(h.isFirstColumnSpanned() and h.isExpanded() for h in headings)
+        fitted = QHeaderView.ResizeMode.ResizeToContents
+        for column in (COL_STATUS, COL_KPI, COL_ACTUAL):
+            assert header.sectionResizeMode(column) is fitted
+            hint = max(tree.sizeHintForColumn(column), header.sectionSizeHint(column))
+            assert header.sectionSize(column) == hint

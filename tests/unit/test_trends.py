@@ -108,6 +108,16 @@ def test_t_critical_values_match_the_tables(level, df, expected):
     assert t_critical(level, df) == pytest.approx(expected, abs=1e-4)
 
 
+def test_t_critical_is_solved_once_per_level_and_df():
+    t_critical.cache_clear()
+    result = forecast(SERIES, M(2027, 6))
+    assert result is not None and len(result.points) == 14
+    info = t_critical.cache_info()
+    assert info.misses == 1 and info.hits >= 13
+    with pytest.raises(ValueError):
+        t_critical(1.5, 3)
+
+
 # Forecast ---------------------------------------------------------------------------------
 
 SERIES = {M(2026, 1): 1.0, M(2026, 2): 3.0, M(2026, 3): 2.0, M(2026, 4): 4.0}

@@ -12,6 +12,7 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import lru_cache
 from typing import Any
 
 from kpidesk.domain.errors import DomainError
@@ -140,8 +141,11 @@ def _t_central_probability(t: float, df: int) -> float:
     return math.sin(theta) * series
 
 
+@lru_cache(maxsize=256)
 def t_critical(level: float, df: int) -> float:
-    """The two-sided critical value of Student's t: P(|T| <= t) = ``level``."""
+    """The two-sided critical value of Student's t: P(|T| <= t) = ``level``.
+
+    Cached: every point of a forecast asks for the same one."""
     if not 0 < level < 1:
         raise ValueError("level must be between 0 and 1")
     if df < 1:

@@ -10,7 +10,11 @@ rolled-up values at the same unit and period, so ratios stay ratios.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
+from types import MappingProxyType
+from typing import Any
 
 from kpidesk.domain.aggregation import Aggregation, aggregate
 from kpidesk.domain.errors import DomainError
@@ -162,15 +166,24 @@ class RollUp:
         return aggregate([v for v in values if v is not None], spec.time_aggregation)
 
     def _unit_value(self, spec: KpiSpec, unit_id: int, key: str) -> float | None:
-        own = self.measurements.get(spec.id, {}).get((unit_id, key))
+        values = self.measurements.get(spec.id, _NOTHING)
+        return self._rolled_value(values, _across_units(spec.unit_aggregation), unit_id, key)
+
+    def _rolled_value(
+        self, values: Mapping[tuple[int, str], float], how: Aggregation, unit_id: int, key: str
+    ) -> float | None:
+        """The unit's own value in ``values``, else its sub-units' combined by ``how``."""
+        own = values.get((unit_id, key))
         if own is not None:
             return own
-        values = [
-            value
-            for child in self.children.get(unit_id, [])
-            if (value := self._unit_value(spec, child, key)) is not None
-        ]
-        return aggregate(values, _across_units(spec.unit_aggregation))
+        found = []
+        for child in self.children.get(unit_id, ()):
+            value = values.get((child, key))
+            if value is None and child in self.children:
+                value = self._rolled_value(values, how, child, key)
+            if value is not None:
+                found.append(value)
+        return aggregate(found, how)
 
     # targets ----------------------------------------------------------------------------
     def target(
@@ -198,28 +211,51 @@ class RollUp:
     def _unit_target(
         self, spec: KpiSpec, unit_id: int, period: Period
     ) -> tuple[float, float | None] | None:
-        per_period = self.targets.get(spec.id, {})
-        own = per_period.get((unit_id, period.key))
+        targets = self.targets.get(spec.id, _NOTHING)
+        paths = self.paths.get(spec.id, _NOTHING)
+        how = _across_units(spec.unit_aggregation)
+        return self._rolled_target(targets, paths, how, unit_id, period)
+
+    def _rolled_target(
+        self,
+        targets: Mapping[tuple[int | None, str], tuple[float, float | None]],
+        paths: Mapping[int | None, TargetPath],
+        how: Aggregation,
+        unit_id: int,
+        period: Period,
+    ) -> tuple[float, float | None] | None:
+        """The unit's own target, else its own path's, else its sub-units' combined by
+        ``how``, else the shared target, else the shared path's."""
+        key = period.key
+        own = targets.get((unit_id, key))
         if own is not None:
             return own
-        own_path = self.paths.get(spec.id, {}).get(unit_id)
+        own_path = paths.get(unit_id)
         if own_path is not None and (value := own_path.value_at(period)) is not None:
             return value, None
-        children = self.children.get(unit_id, [])
+        children = self.children.get(unit_id, ())
         if children:
-            found = [
-                t for child in children if (t := self._unit_target(spec, child, period)) is not None
-            ]
-            combined = _combine_targets(found, _across_units(spec.unit_aggregation))
+            found = []
+            for child in children:
+                target = targets.get((child, key))
+                if target is None:
+                    target = self._rolled_target(targets, paths, how, child, period)
+                if target is not None:
+                    found.append(target)
+            combined = _combine_targets(found, how)
             if combined is not None:
                 return combined
-        shared = per_period.get((None, period.key))
+        shared = targets.get((None, key))
         if shared is not None:
             return shared
-        shared_path = self.paths.get(spec.id, {}).get(None)
+        shared_path = paths.get(None)
         if shared_path is not None and (value := shared_path.value_at(period)) is not None:
             return value, None
         return None
+
+
+_NOTHING: Mapping[Any, Any] = MappingProxyType({})
+"""What a KPI without values, targets or paths has."""
 
 
 def _across_units(how: Aggregation) -> Aggregation:
@@ -376,21 +412,41 @@ def build_scorecard(
     return Scorecard(period, unit_id, rows, progress)
 
 
+@dataclass(frozen=True, slots=True)
+class _Around:
+    """The periods a row reads around the one it shows."""
+
+    previous: Period
+    last_year: Period
+    ytd: tuple[Period, ...]
+    sparkline: tuple[Period, ...]
+
+
+@lru_cache(maxsize=64)
+def _around(shown: Period, fiscal_start_month: int) -> _Around:
+    """The same for every KPI that shows ``shown``: worked out once, not per row."""
+    length = SPARKLINE_LENGTH[shown.kind]
+    return _Around(
+        previous=shown.previous(),
+        last_year=shown.same_period_last_year(),
+        ytd=tuple(ytd_periods(shown, fiscal_start_month)),
+        sparkline=tuple(shown.shift(offset) for offset in range(-length + 1, 1)),
+    )
+
+
 def _row(
     rollup: RollUp, spec: KpiSpec, unit_id: int, period: Period, fiscal_start_month: int
 ) -> ScorecardRow:
     shown = shown_period_for(period, spec.frequency)
+    around = _around(shown, fiscal_start_month)
     value = rollup.value(spec.id, unit_id, shown)
     target = rollup.target(spec.id, unit_id, shown)
-    ytd = ytd_periods(shown, fiscal_start_month)
+    ytd = around.ytd
     ytd_values = [v for p in ytd if (v := rollup.value(spec.id, unit_id, p)) is not None]
     ytd_targets = [t for p in ytd if (t := rollup.target(spec.id, unit_id, p)) is not None]
     ytd_value = aggregate(ytd_values, spec.time_aggregation) if ytd_values else None
     ytd_target = _combine_targets(ytd_targets, spec.time_aggregation)
-    length = SPARKLINE_LENGTH[shown.kind]
-    sparkline = [
-        rollup.value(spec.id, unit_id, shown.shift(offset)) for offset in range(-length + 1, 1)
-    ]
+    sparkline = [rollup.value(spec.id, unit_id, p) for p in around.sparkline]
     return ScorecardRow(
         kpi=spec,
         shown_period=shown,
@@ -398,8 +454,8 @@ def _row(
         target=target[0] if target else None,
         target_high=target[1] if target else None,
         status=_status(spec, value, target),
-        previous_value=rollup.value(spec.id, unit_id, shown.previous()),
-        last_year_value=rollup.value(spec.id, unit_id, shown.same_period_last_year()),
+        previous_value=rollup.value(spec.id, unit_id, around.previous),
+        last_year_value=rollup.value(spec.id, unit_id, around.last_year),
         ytd_value=ytd_value,
         ytd_target=ytd_target[0] if ytd_target else None,
         ytd_status=_status(spec, ytd_value, ytd_target),

@@ -36,7 +36,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QFileDialog,
-    QGraphicsItem,
     QGraphicsPathItem,
     QHeaderView,
     QInputDialog,
@@ -75,6 +74,8 @@ from kpidesk.ui.charts.plotting import (
     color,
     date_axis,
     extent_item,
+    flow_legend,
+    legend_room,
     load_exporters,
     load_pyqtgraph,
     period_end_x,
@@ -412,9 +413,7 @@ class KpiChartWindow(QMainWindow):
             hover.setVisible(False)
             item.addItem(hover, ignoreBounds=True)
 
-        self.legend = pg.LegendItem(
-            offset=None,
-            colCount=4,
+        self.legend = flow_legend(
             labelTextSize="10pt",
             labelTextColor=CHART_FOREGROUND,
             horSpacing=8,
@@ -424,6 +423,8 @@ class KpiChartWindow(QMainWindow):
         item.layout.addItem(self.legend, 4, 1)
         item.layout.setRowSpacing(3, 2)
         self._legend_samples: dict[str, Any] = {}
+        for widget in (item, item.getAxis("left")):
+            widget.geometryChanged.connect(self._fit_legend)
 
         plot.scene().sigMouseMoved.connect(self._mouse_moved)
         plot.scene().sigMouseClicked.connect(self._scene_clicked)
@@ -968,15 +969,12 @@ class KpiChartWindow(QMainWindow):
         signature = tuple((id(entry), label) for entry, label in entries)
         if signature != self._legend_signature:
             self._legend_signature = signature
-            self.legend.clear()
-            self.legend.setColumnCount(4 if len(entries) > 4 else max(1, len(entries)))
-            for entry, label in entries:
-                self.legend.addItem(entry, label)
-            # Kept as pixmaps: the same legend is drawn again on every switch and hover.
-            for sample, label in self.legend.items:
-                for part in (sample, label, label.item):
-                    part.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+            self.legend.set_entries(entries)
+        self._fit_legend()
         self.legend.setVisible(self.legend_action.isChecked())
+
+    def _fit_legend(self) -> None:
+        self.legend.fit(legend_room(self.legend.parentItem()))
 
     def _update_sentence(self, data: ChartData, primary: UnitSeries | None) -> None:
         if primary is None:

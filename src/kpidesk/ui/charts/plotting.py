@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import importlib
 import math
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from functools import cache
+from html import escape
 from types import ModuleType
 from typing import Any
 
-from PySide6.QtCore import QPointF, QRect, QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QPainter, QPen, QTransform
+from PySide6.QtCore import QPointF, QRect, QRectF, QSizeF, Qt
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPen, QTransform
+from PySide6.QtWidgets import QGraphicsItem
 
 from kpidesk.domain.numbers import format_number
 from kpidesk.domain.periods import Period, month_abbreviation
@@ -328,3 +331,132 @@ def extent_item(padding: float) -> Any:
 
 def axis_label_style() -> dict[str, str]:
     return {"font-size": f"{LABEL_POINT_SIZE}pt", "color": CHART_FOREGROUND}
+
+
+# Legend ------------------------------------------------------------------------------------
+
+LEGEND_GAP = 12
+"""Pixels between one legend entry's label and the next entry's sample."""
+
+
+def legend_columns(widths: Sequence[float], room: float, spacing: float) -> int:
+    """The most columns that entries of ``widths``, laid out row by row with ``spacing``
+    between columns, fit into ``room``; at least one."""
+    for count in range(len(widths), 1, -1):
+        columns = [max(widths[start::count]) for start in range(count)]
+        if sum(columns) + spacing * (count - 1) <= room:
+            return count
+    return 1
+
+
+def legend_room(item: Any) -> float:
+    """The width below a plot item's view: the item's, less its margins and side axes.
+
+    Measured from the item rather than from its view, which a too-wide legend widens."""
+    left, _top, right, _bottom = item.layout.getContentsMargins()
+    room = item.width() - left - right
+    for name in ("left", "right"):
+        axis = item.getAxis(name)
+        if axis.isVisible():
+            room -= axis.maximumWidth()
+    return room
+
+
+@cache
+def _legend_class() -> type[Any]:
+    pg = load_pyqtgraph()
+
+    class FlowLegend(pg.LegendItem):  # type: ignore[misc, name-defined]
+        """A legend below the plot, its entries in as many columns as fit its room.
+
+        Entries are drawn from cached pixmaps: laying them out again only moves them. An
+        entry wider than the room on its own is cut short with an ellipsis."""
+
+        def __init__(self, **kwargs: Any) -> None:
+            super().__init__(offset=None, colCount=1, **kwargs)
+            self.room = 0.0
+            self._names: list[str] = []
+            self._widths: list[float] = []
+            self._placed: tuple[object, ...] = ()
+
+        def sizeHint(self, which: Qt.SizeHint, constraint: QSizeF | None = None) -> QSizeF:
+            """No minimum width, so that the plot follows its widget; ``fit`` flows the
+            entries into whatever width the plot then has."""
+            hint = super().sizeHint(which, constraint or QSizeF())
+            if which == Qt.SizeHint.MinimumSize:
+                hint.setWidth(0)
+            return hint
+
+        def updateSize(self) -> None:
+            """Leave the legend's place and size to the plot's layout, which holds it."""
+            self.updateGeometry()
+
+        def _addItemToLayout(self, sample: Any, label: Any) -> None:
+            column = 2 * (len(self.items) - 1)
+            self.layout.addItem(sample, 0, column, alignment=Qt.AlignmentFlag.AlignVCenter)
+            self.layout.addItem(label, 0, column + 1)
+
+        def set_entries(self, entries: Sequence[tuple[Any, str]]) -> None:
+            """Show ``entries`` (an item or sample, and its name), laid out to the room."""
+            self.clear()
+            for item, name in entries:
+                self.addItem(item, escape(name))  # labels are rich text
+            spacing = self.layout.horizontalSpacing()
+            self._names = [name for _item, name in entries]
+            self._widths = [
+                sample.minimumWidth() + spacing + label.minimumWidth()
+                for sample, label in self.items
+            ]
+            self._placed = ()
+            for sample, label in self.items:
+                for part in (sample, label, label.item):
+                    part.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+            self.fit(self.room)
+
+        def fit(self, room: float) -> None:
+            """Lay the entries out again in as many columns as fit ``room`` pixels."""
+            self.room = room
+            left, _top, right, _bottom = self.layout.getContentsMargins()
+            inner = room - left - right
+            count = legend_columns(self._widths, inner, LEGEND_GAP) if self.items else 0
+            too_wide = count == 1 and inner > 0 and max(self._widths) > inner
+            placed = (count, inner if too_wide else None)
+            if placed == self._placed:
+                return
+            self._placed = placed
+            self._shorten(inner if too_wide else None)
+            for index in range(self.layout.count() - 1, -1, -1):
+                self.layout.removeAt(index)
+            for index, (sample, label) in enumerate(self.items):
+                row, column = divmod(index, count)
+                self.layout.addItem(
+                    sample, row, 2 * column, alignment=Qt.AlignmentFlag.AlignVCenter
+                )
+                self.layout.addItem(label, row, 2 * column + 1)
+                self.layout.setColumnSpacing(2 * column + 1, LEGEND_GAP)
+            self.columnCount = max(1, count)
+            self.rowCount = -(-len(self.items) // self.columnCount)
+            self.layout.activate()
+
+        def _shorten(self, room: float | None) -> None:
+            """Cut the names longer than ``room`` short (None: show every name whole)."""
+            spacing = self.layout.horizontalSpacing()
+            entries = zip(self.items, self._names, self._widths, strict=True)
+            for (sample, label), name, width in entries:
+                text = name
+                if room is not None and width > room:
+                    font = label.item.font()
+                    font.setPointSizeF(float(self.opts["labelTextSize"].removesuffix("pt")))
+                    margin = 2 * label.item.document().documentMargin()
+                    fits = room - sample.minimumWidth() - spacing - margin
+                    text = QFontMetricsF(font).elidedText(name, Qt.TextElideMode.ElideRight, fits)
+                if label.text != escape(text):
+                    label.setText(escape(text))
+                    label.setToolTip(escape(name) if text != name else "")
+
+    return FlowLegend
+
+
+def flow_legend(**kwargs: Any) -> Any:
+    """A legend for below a plot (see ``FlowLegend``); ``kwargs`` as ``LegendItem`` takes."""
+    return _legend_class()(**kwargs)
