@@ -695,10 +695,12 @@ def test_a_bulk_import_builds_the_indexes_again_and_checks_foreign_keys_after(
 
     before = indexes()
     assert "measurement_period_cover" in before
+    cache = database.execute_sql("PRAGMA cache_size").fetchone()[0]
     result = run_import(workspace, path, ImportOptions(skip_invalid=True))
     assert result.imported > importing.BULK_ROWS
     assert indexes() == before
     assert database.execute_sql("PRAGMA foreign_keys").fetchone()[0] == 1
+    assert database.execute_sql("PRAGMA cache_size").fetchone()[0] == cache
     assert database.execute_sql("PRAGMA foreign_key_check").fetchall() == []
     assert database.execute_sql("PRAGMA integrity_check").fetchone()[0] == "ok"
     # again into the table it filled: every value is already there and kept

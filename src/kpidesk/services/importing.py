@@ -546,9 +546,8 @@ class _Run:
         existing = 0 if self.targets_mode else queries.measurement_count()
         bulk = not self.targets_mode and self._bulk_load(existing)
         if bulk:
-            # Every id the rows carry was looked up or made in this transaction: checking
-            # three foreign keys per row would cost a second per million rows.
-            self.stack.enter_context(queries.foreign_keys_unchecked())
+            # Every id the rows carry was looked up or made in this transaction.
+            self.stack.enter_context(queries.bulk_loading())
         self.stack.enter_context(self.workspace.atomic())
         batch = ImportBatch.create(file_name=self.path.name, sheet=self.options.sheet or "")
         self.batch_id = int(batch.id)
