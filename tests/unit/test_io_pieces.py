@@ -57,6 +57,7 @@ def in_pieces(monkeypatch: pytest.MonkeyPatch, piece_bytes: int = 600) -> list[i
 
     monkeypatch.setattr(_xlsx_pieces, "SPLIT_FROM", 0)
     monkeypatch.setattr(_xlsx_pieces, "PIECE_BYTES", piece_bytes)
+    monkeypatch.setattr(_xlsx_pieces, "STRINGS_FACTOR", 0)
     monkeypatch.setattr(_xlsx_pieces.PiecewiseSheet, "__init__", counting)
     return made
 
@@ -295,6 +296,7 @@ def compare_in_this_process(path: str) -> str:
         return "unread"
     _xlsx_pieces.SPLIT_FROM = 0
     _xlsx_pieces.PIECE_BYTES = 4096
+    _xlsx_pieces.STRINGS_FACTOR = 0
     try:
         pieces = read(Path(path))
     except SpreadsheetError as error:

@@ -35,12 +35,16 @@ from kpidesk.io._cellinfo import (
 from kpidesk.io._extractor import BATCH_ROWS
 from kpidesk.io.cells import CellValue
 
-PIECE_BYTES = 16 * 1024 * 1024
+PIECE_BYTES = 4 * 1024 * 1024
+"""About as fast as larger pieces on a million rows (6.2 s in all against 6.2-6.4 s with
+16 MB), and the reader's peak memory falls from 350 to 190 MB."""
 FIRST_PIECE_BYTES = 2 * 1024 * 1024
-SPLIT_FROM = 48 * 1024 * 1024
-"""A sheet part at least this large (uncompressed) is read in pieces."""
+SPLIT_FROM = 16 * 1024 * 1024
+"""A sheet part at least this large (uncompressed; some 70,000 rows) is read in pieces."""
 MAX_SHARED_STRINGS = 4 * 1024 * 1024
-"""Each piece parses the shared strings again: larger tables are read in one go instead."""
+STRINGS_FACTOR = 16
+"""Each piece parses the shared strings again, so pieces grow with them (to at least this
+many times their size) and a table over ``MAX_SHARED_STRINGS`` is read in one go."""
 
 _ROOT = re.compile(rb"<((?:\w+:)?)worksheet\b")
 _SHEET_DATA = re.compile(rb"<((?:\w+:)?)sheetData\b[^>]*?(/?)>")
@@ -210,10 +214,12 @@ class PiecewiseSheet:
         if size < SPLIT_FROM:
             raise NotInPieces("small")
         strings = b""
+        self._piece_bytes = PIECE_BYTES
         if package.shared_strings_part is not None:
             if archive.getinfo(package.shared_strings_part).file_size > MAX_SHARED_STRINGS:
                 raise NotInPieces("many shared strings")
             strings = _read_small(archive, package.shared_strings_part)
+        self._piece_bytes = max(PIECE_BYTES, STRINGS_FACTOR * len(strings))
         styles = _read_small(archive, package.styles_part) if package.styles_part else b""
         workbook = _read_small(archive, package.workbook_part) if package.workbook_part else b""
         self.name = name
@@ -288,7 +294,7 @@ class PiecewiseSheet:
         for block in blocks:
             head += block
             opening = _SHEET_DATA.search(head)
-            if opening is not None or len(head) > PIECE_BYTES:
+            if opening is not None or len(head) > self._piece_bytes:
                 break
         root = _ROOT.search(head)
         if opening is None or root is None or opening.group(2):
@@ -305,7 +311,7 @@ class PiecewiseSheet:
         block = None if found else next(blocks, None)
         pending = [rest]
         size = len(rest)
-        limit = min(FIRST_PIECE_BYTES, PIECE_BYTES)  # a small first piece: records leave soon
+        limit = min(FIRST_PIECE_BYTES, self._piece_bytes)  # a small first piece: sent soon
         number = 0
         while True:
             if block is not None and size < limit:
@@ -334,7 +340,7 @@ class PiecewiseSheet:
                 last_row = _last_row(part, last_row)
             self._info.add(number, numbered)
             number += 1
-            limit = PIECE_BYTES
+            limit = self._piece_bytes
             yield self._package([header, *parts, footer])
             if block is None:
                 return
