@@ -602,12 +602,13 @@ def _many_rows_csv(path: Path) -> None:
     with what needs the careful way in later chunks: a duplicate, a text percentage, an
     unknown KPI, a unit met late, a bad number."""
     shops = [f"Butik {n}" for n in range(40)]
-    lines = ["Månad;Butik;Nyckeltal;Värde"]
+    lines = ["Månad;Butik;Nyckeltal;Värde;Kommentar"]
     for month in range(1_000):
         period = f"{1950 + month // 12}-{1 + month % 12:02d}"
+        note = f"Note {month}" if month % 300 == 7 else ""  # some chunks have comments
         for shop in shops:
             for kpi in ("Kunder", "Omsättning", "Kostnader"):
-                lines.append(f"{period};{shop};{kpi};{month % 97},5")
+                lines.append(f"{period};{shop};{kpi};{month % 97},5;{note}")
     lines.insert(70_000, "1950-01;Butik 0;Kunder;1")  # a duplicate
     lines.insert(80_000, "2040-01;Sthlm;Andel nöjda;81,5 %")  # a percentage
     lines.insert(90_000, "2040-01;Sthlm;Okänt tal;3")  # no such KPI
@@ -631,6 +632,7 @@ def _everything_stored() -> list[tuple[object, ...]]:
             models.Measurement.unit,
             models.Measurement.period,
             models.Measurement.value,
+            models.Measurement.comment,
             models.Measurement.batch,
         ).tuples()
     )
@@ -672,8 +674,9 @@ def test_a_large_import_by_whole_columns_is_exactly_the_record_by_record_import(
     ]
     assert len(fast.problems) == 3
     batch = slow.batch_id
-    assert [row[:4] for row in _everything_stored()] == [row[:4] for row in fast_rows]
-    assert {row[4] for row in _everything_stored()} == {batch}
+    assert [row[:5] for row in _everything_stored()] == [row[:5] for row in fast_rows]
+    assert {row[5] for row in _everything_stored()} == {batch}
+    assert sum(1 for row in fast_rows if row[4]) == 3 * 40 * 4  # four months with a note
 
 
 def test_a_bulk_import_builds_the_indexes_again_and_checks_foreign_keys_after(

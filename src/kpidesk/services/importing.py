@@ -874,17 +874,16 @@ class _Run:
         if len(keys) != len(values) or not self.seen.isdisjoint(keys):
             return False
         self.seen |= keys
-        comment_texts = [label or "" for label in chunk.comment_labels]
-        rows = list(
-            zip(
-                map(kpi_ids.__getitem__, chunk.kpis),
-                map(unit_ids.__getitem__, chunk.units),
-                map(period_keys.__getitem__, chunk.periods),
-                values,
-                map(comment_texts.__getitem__, chunk.comments),
-                strict=True,
-            )
-        )
+        columns = [
+            map(kpi_ids.__getitem__, chunk.kpis),
+            map(unit_ids.__getitem__, chunk.units),
+            map(period_keys.__getitem__, chunk.periods),
+            values,
+        ]
+        if any(chunk.comments) or not self.inserts_directly:  # else: no comment to bind
+            comment_texts = [label or "" for label in chunk.comment_labels]
+            columns.append(map(comment_texts.__getitem__, chunk.comments))
+        rows = list(zip(*columns, strict=True))
         self.values += len(rows)
         self.valid += len(rows)
         if rows and self.writing:
@@ -914,10 +913,17 @@ class _Run:
                 if target[0] == kpi_id:
                     self.kpi_by_key[key] = (*target[:4], False)
 
+    @property
+    def inserts_directly(self) -> bool:
+        """A bulk import that keeps stored values writes straight into ``measurement``."""
+        return not self.replace and bool(self.suspended_indexes)
+
     def write(self, rows: list[tuple[Any, ...]]) -> None:
-        """Store a chunk: staged in a temporary table, then moved into ``measurement`` by one
-        statement, so that SQLite, not Python, builds and orders the million rows."""
-        if not self.replace and self.suspended_indexes:
+        """Store a chunk: (kpi id, unit id, period key, value, comment) rows, or without the
+        comment when :attr:`inserts_directly`. Staged in a temporary table, then moved into
+        ``measurement`` by one statement, so that SQLite, not Python, builds and orders the
+        rows; a bulk import that keeps stored values inserts them directly."""
+        if self.inserts_directly:
             self.staged += len(rows)
             self.imported += queries.insert_new_import_rows(
                 rows, batch_id=self.batch_id, source=SOURCE

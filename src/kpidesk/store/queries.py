@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from kpidesk.store.models import Kpi, Measurement, Unit, database, utcnow
@@ -560,21 +560,25 @@ def stage_import_rows(rows: Iterable[tuple[int, int, str, float, str]]) -> None:
 
 
 def insert_new_import_rows(
-    rows: Iterable[tuple[int, int, str, float, str]],
+    rows: Sequence[tuple[int, int, str, float, str] | tuple[int, int, str, float]],
     *,
     batch_id: int,
     source: str,
 ) -> int:
-    """Store (kpi id, unit id, period key, value, comment) rows of an import that keeps the
-    values already stored; return how many were stored. Straight into ``measurement``: with
-    its secondary indexes suspended (see :func:`suspend_measurement_indexes`) this is faster
-    than the stage, and it needs no copy of what it replaces."""
+    """Store (kpi id, unit id, period key, value[, comment]) rows of an import that keeps
+    the values already stored; return how many were stored. Rows without a comment (all of
+    them or none) bind one value less. Straight into ``measurement``: with its secondary
+    indexes suspended (see :func:`suspend_measurement_indexes`) this is faster than the
+    stage, and it needs no copy of what it replaces."""
+    if not rows:
+        return 0
     connection = database.connection()
     before = connection.total_changes
+    comment = "?" if len(rows[0]) == 5 else "''"
     constants = f"{_sql_text(source)}, {int(batch_id)}, {_sql_text(utcnow().isoformat(' '))}"
     connection.executemany(
         "INSERT INTO measurement (kpi_id, unit_id, period, value, comment, source, batch_id,"
-        f" entered_at) VALUES (?, ?, ?, ?, ?, {constants})"
+        f" entered_at) VALUES (?, ?, ?, ?, {comment}, {constants})"
         " ON CONFLICT (kpi_id, unit_id, period) DO NOTHING",
         rows,
     )
