@@ -14,11 +14,11 @@ rows: at most 1.5× the bare read, under 500 MB.
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 SIZES = (10_000, 100_000, 1_000_000)
@@ -54,21 +54,33 @@ def write_workbook(path: Path, rows: int) -> None:
     workbook.close()
 
 
+MEASURE = (
+    "import json, os, subprocess, sys, time\n"
+    "start = time.perf_counter()\n"
+    "process = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)\n"
+    "errors = process.stderr.read()\n"
+    "_pid, status, usage = os.wait4(process.pid, 0)\n"
+    "elapsed = time.perf_counter() - start\n"
+    "code = os.waitstatus_to_exitcode(status)\n"
+    "sys.stderr.write(errors.decode('utf-8', 'replace')[-500:] if code else '')\n"
+    "print(json.dumps([elapsed, usage.ru_maxrss / 1024, code]))\n"
+)
+
+
 def timed(command: list[str], env: dict[str, str]) -> tuple[float, float, int]:
-    """(seconds, peak MB of the process and its children, exit code)."""
-    start = time.perf_counter()
-    process = subprocess.Popen(
-        command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+    """(seconds, peak MB of the process and its children, exit code).
+
+    Measured by a small process that starts ``command``: a child forked from this large
+    one would count this process's memory in its peak (Linux counts a child's resident
+    memory before it runs the new program).
+    """
+    measured = subprocess.run(
+        [sys.executable, "-c", MEASURE, *command], env=env, capture_output=True, text=True
     )
-    _pid, status, usage = os.wait4(process.pid, 0)
-    elapsed = time.perf_counter() - start
-    process.returncode = os.waitstatus_to_exitcode(status)
-    if process.stderr is not None:
-        errors = process.stderr.read()
-        process.stderr.close()
-        if process.returncode:
-            print(errors.strip()[-500:], file=sys.stderr)
-    return elapsed, usage.ru_maxrss / 1024, process.returncode
+    if measured.stderr.strip():
+        print(measured.stderr.strip()[-500:], file=sys.stderr)
+    elapsed, peak, code = json.loads(measured.stdout)
+    return elapsed, peak, code
 
 
 def bench_import() -> None:
