@@ -543,8 +543,7 @@ class _Run:
         if not self.options.dry_run and len(self.pending) > self.options.backup_threshold:
             self.backup = backups.make_backup(self.workspace, reason=backups.REASON_BEFORE_IMPORT)
             log.info("backup before importing %s: %s", self.path.name, self.backup)
-        existing = 0 if self.targets_mode else queries.measurement_count()
-        bulk = not self.targets_mode and self._bulk_load(existing)
+        bulk = not self.targets_mode and self._bulk_load()
         if bulk:
             # Every id the rows carry was looked up or made in this transaction.
             self.stack.enter_context(queries.bulk_loading())
@@ -559,11 +558,12 @@ class _Run:
         pending, self.pending = self.pending, []
         self.process(pending)
 
-    def _bulk_load(self, existing: int) -> bool:
-        """Whether to build the secondary indexes after the rows instead of with them: worth
-        it for a large import into a table not much larger than what it brings."""
+    def _bulk_load(self) -> bool:
+        """Whether to load in bulk (see :func:`queries.bulk_loading`) and build the covering
+        index after the rows instead of with them: worth it for a large import into a table
+        not much larger than what it brings."""
         expected = max(len(self.pending), self.expected_rows)
-        return expected >= BULK_ROWS and expected >= existing
+        return expected >= BULK_ROWS and expected >= queries.measurement_count()
 
     def reading(self, progress: Progress | None) -> Progress:
         """The reader's progress callback, also noting how many rows the sheet has."""
