@@ -1,5 +1,9 @@
 """Clicking through the app shell: new, open, recent, drop, bad files, read-only, language."""
 
+import os
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -13,6 +17,7 @@ from kpidesk.store.workspace import Workspace
 from kpidesk.ui import dialogs
 from kpidesk.ui.crash import ExceptionHook
 from kpidesk.ui.main_window import MainWindow
+from kpidesk.ui.pages.registry import PAGES
 from kpidesk.ui.widgets import MessageKind
 
 
@@ -315,3 +320,94 @@ def test_file_export_opens_the_dialog_with_the_shown_review(window, demo_copy, m
     review = window.current_page().current_review_id()
     window.action_export.trigger()
     assert opened == [None, review] and review is not None
+
+
+def test_pages_are_built_when_first_shown_and_each_is_reachable(window, demo_copy):
+    window.open_workspace(demo_copy)
+    assert list(window.pages.built()) == ["scorecard"]
+    assert list(window.pages) == [spec.key for spec in PAGES]
+    for number, spec in enumerate(PAGES):
+        action = window.page_actions[number]
+        assert action.shortcut().toString() == f"Ctrl+{number + 1}"
+        assert action.text() == spec.title()
+        action.trigger()
+        page = window.current_page()
+        assert page.key == spec.key
+        assert window.page_stack.currentWidget() is page and page.isVisible()
+        assert window.navigation.currentRow() == number
+    assert list(window.pages.built()) == [spec.key for spec in PAGES]
+    assert [window.page_stack.widget(i) for i in range(window.page_stack.count())] == [
+        window.pages[spec.key] for spec in PAGES
+    ]
+
+
+def test_a_page_shown_through_another_is_built_on_the_way(window, demo_copy):
+    window.open_workspace(demo_copy)
+    kpi = window.pages["scorecard"].scorecard.rows[0].kpi.id
+    window.show_kpi(kpi)
+    assert window.current_page().key == "kpis"
+    assert window.current_page().selected_kpi_id() == kpi
+
+
+def test_opening_or_switching_language_refreshes_the_shown_page_once(
+    window, demo_copy, monkeypatch
+):
+    from kpidesk.ui.pages import kpis, scorecard
+
+    refreshed = []
+    monkeypatch.setattr(scorecard.ScorecardPage, "refresh", lambda p: refreshed.append(p.key))
+    monkeypatch.setattr(kpis.KpisPage, "refresh", lambda p: refreshed.append(p.key))
+    window.open_workspace(demo_copy)
+    assert refreshed == ["scorecard"]
+    window.show_page(2)
+    assert refreshed == ["scorecard", "kpis"]
+    window.language_actions["sv"].trigger()
+    try:
+        assert refreshed == ["scorecard", "kpis", "kpis"]
+        assert list(window.pages.built()) == ["kpis"]
+        assert window.current_page() is window.page_stack.currentWidget()
+    finally:
+        window.language_actions["en"].trigger()
+
+
+def test_start_up_loads_only_what_the_first_page_needs(demo_file, tmp_path):
+    """Other pages, dialogs, the demo builder and charts load when first needed."""
+    home = tmp_path / "home"
+    (home / "data").mkdir(parents=True)
+    shutil.copy(demo_file, home / "data" / "demo.kpidesk")
+    later = (
+        "pyqtgraph",
+        "numpy",
+        "kpidesk.services.demo",
+        "kpidesk.services.reviews",
+        "kpidesk.services.backups",
+        "kpidesk.services.health",
+        "kpidesk.ui.pages.goals",
+        "kpidesk.ui.pages.kpis",
+        "kpidesk.ui.pages.data",
+        "kpidesk.ui.pages.reviews",
+        "kpidesk.ui.pages.actions",
+        "kpidesk.ui.review_meeting",
+        "kpidesk.ui.charts",
+        "kpidesk.ui.import_wizard",
+        "kpidesk.ui.export_dialog",
+        "kpidesk.ui.units_dialog",
+        "kpidesk.ui.restore_dialog",
+        "kpidesk.ui.about",
+    )
+    code = (
+        "import sys\n"
+        "from kpidesk.cli import main\n"
+        "main([])\n"
+        f"print(sorted(m for m in sys.modules if m.startswith({later!r})))\n"
+    )
+    env = dict(
+        os.environ, KPIDESK_HOME=str(home), QT_QPA_PLATFORM="offscreen", KPIDESK_STARTUP_PROBE="1"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    painted, loaded = result.stdout.splitlines()
+    assert painted.startswith("painted ")
+    assert loaded == "[]"

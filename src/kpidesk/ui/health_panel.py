@@ -13,11 +13,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kpidesk.domain.health import Severity, SubjectKind
 from kpidesk.domain.status import Status
 from kpidesk.i18n import _
 from kpidesk.palette import SYMBOL_COLORS
-from kpidesk.services.health import workspace_health
 from kpidesk.ui.icons import icon
 from kpidesk.ui.session import WorkspaceSession
 
@@ -59,6 +57,9 @@ class HealthPanel(QDockWidget):
         self.findings.clear()
         if not self.session.is_open or not self.isVisible():
             return
+        from kpidesk.domain.health import Severity, SubjectKind
+        from kpidesk.services.health import workspace_health
+
         items = workspace_health()
         warning = icon("triangle-alert", QColor(SYMBOL_COLORS[Status.AMBER]))
         info = icon("info", QColor(SYMBOL_COLORS[Status.NO_DATA]))
@@ -80,6 +81,8 @@ class HealthPanel(QDockWidget):
         subject = item.data(SUBJECT)
         if not subject:
             return
+        from kpidesk.domain.health import SubjectKind
+
         kind, subject_id = subject
         if kind == SubjectKind.GOAL.value and subject_id is not None:
             self.showGoal.emit(int(subject_id))

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import (
@@ -35,23 +36,21 @@ from kpidesk import i18n
 from kpidesk.domain.errors import DomainError
 from kpidesk.i18n import _
 from kpidesk.paths import demo_workspace_path
-from kpidesk.services.backups import restore_backup
-from kpidesk.services.demo import build_demo
-from kpidesk.services.workspaces import create_workspace
 from kpidesk.store.errors import WorkspaceLockedError, WorkspaceNotWritableError
 from kpidesk.store.workspace import FILE_SUFFIX, Workspace
 from kpidesk.ui import dialogs
-from kpidesk.ui.about import show_about
 from kpidesk.ui.context_bar import ContextBar
 from kpidesk.ui.health_panel import HealthPanel
 from kpidesk.ui.icons import app_icon, icon
-from kpidesk.ui.pages.base import Page
-from kpidesk.ui.pages.registry import PAGE_CLASSES
-from kpidesk.ui.restore_dialog import RestoreDialog
+from kpidesk.ui.pages.registry import PAGES, PageSpec
 from kpidesk.ui.session import WorkspaceSession
 from kpidesk.ui.settings import AppSettings
 from kpidesk.ui.welcome import WelcomePage
 from kpidesk.ui.widgets import MessageBar, MessageKind
+
+if TYPE_CHECKING:
+    from kpidesk.ui.pages.base import Page
+    from kpidesk.ui.restore_dialog import RestoreDialog
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +67,52 @@ class _FirstPaintWatcher(QObject):
         return False
 
 
+class PageSet(Mapping[str, "Page"]):
+    """The window's pages by key, in navigation order; each is built when first asked for.
+
+    Until then a blank placeholder holds its place in the stack, so indexes match the
+    navigation from the start.
+    """
+
+    def __init__(self, stack: QStackedWidget, build: Callable[[PageSpec], Page]) -> None:
+        self._stack = stack
+        self._build = build
+        self._keys = [spec.key for spec in PAGES]
+        self._built: dict[str, Page] = {}
+        for _spec in PAGES:
+            stack.addWidget(QWidget())
+
+    def __getitem__(self, key: str) -> Page:
+        page = self._built.get(key)
+        if page is not None:
+            return page
+        if key not in self._keys:
+            raise KeyError(key)
+        index = self._keys.index(key)
+        page = self._build(PAGES[index])
+        placeholder = self._stack.widget(index)
+        self._stack.insertWidget(index, page)
+        if self._stack.currentWidget() is placeholder:
+            self._stack.setCurrentWidget(page)
+        self._stack.removeWidget(placeholder)
+        placeholder.deleteLater()
+        self._built[key] = page
+        return page
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._keys
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._keys)
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def built(self) -> dict[str, Page]:
+        """The pages built so far, without building more."""
+        return dict(self._built)
+
+
 class MainWindow(QMainWindow):
     languageChanged = Signal(str)
 
@@ -78,7 +123,7 @@ class MainWindow(QMainWindow):
         self.session.workspaceChanged.connect(self._workspace_changed)
         self.session.contextChanged.connect(self._refresh_current_page)
         self.session.dataChanged.connect(self._refresh_current_page)
-        self.pages: dict[str, Page] = {}
+        self.pages: Mapping[str, Page] = {}
         self.setWindowIcon(app_icon())
         self.setAcceptDrops(True)
         self.setMinimumSize(QSize(760, 480))
@@ -90,7 +135,7 @@ class MainWindow(QMainWindow):
         self._workspace_changed()
 
     # building (again on a change of language) ---------------------------------------
-    def _build(self) -> None:
+    def _build(self, page_index: int = 0) -> None:
         self.setWindowTitle(_("KPI Desk"))
         if getattr(self, "health_panel", None) is not None:
             self.removeDockWidget(self.health_panel)
@@ -145,17 +190,14 @@ class MainWindow(QMainWindow):
         row.addLayout(right, 1)
         self.root_stack.addWidget(workspace_view)
 
-        self.pages = {}
-        for number, page_class in enumerate(PAGE_CLASSES, start=1):
-            page = page_class(self.session)
-            self.pages[page_class.key] = page
-            self.page_stack.addWidget(page)
-            item = QListWidgetItem(icon(page_class.icon_name), page_class.title())
-            item.setToolTip(f"{page_class.title()} (Ctrl+{number})")
+        self.pages = PageSet(self.page_stack, self._make_page)
+        for number, spec in enumerate(PAGES, start=1):
+            item = QListWidgetItem(icon(spec.icon_name), spec.title())
+            item.setToolTip(f"{spec.title()} (Ctrl+{number})")
             self.navigation.addItem(item)
+        self.navigation.setCurrentRow(page_index)
+        self.page_stack.setCurrentIndex(page_index)
         self.navigation.currentRowChanged.connect(self._show_page)
-        self.pages["scorecard"].kpiActivated.connect(self.open_chart)  # type: ignore[attr-defined]
-        self.navigation.setCurrentRow(0)
         self.setCentralWidget(central)
 
         self.path_label = QLabel()
@@ -220,13 +262,13 @@ class MainWindow(QMainWindow):
 
         view_menu = self.menuBar().addMenu(_("&View"))
         self.page_actions: list[QAction] = []
-        for number, page_class in enumerate(PAGE_CLASSES, start=1):
+        for number, spec in enumerate(PAGES, start=1):
             action = self._action(
                 view_menu,
-                page_class.title(),
+                spec.title(),
                 lambda _checked=False, n=number - 1: self.show_page(n),
                 QKeySequence(f"Ctrl+{number}"),
-                page_class.icon_name,
+                spec.icon_name,
             )
             self.page_actions.append(action)
 
@@ -257,9 +299,8 @@ class MainWindow(QMainWindow):
             self.language_actions[code] = action
 
         help_menu = self.menuBar().addMenu(_("&Help"))
-        self._action(
-            help_menu, _("&About KPI Desk"), lambda: show_about(self), None, "info"
-        ).setMenuRole(QAction.MenuRole.AboutRole)
+        about = self._action(help_menu, _("&About KPI Desk"), self.show_about, None, "info")
+        about.setMenuRole(QAction.MenuRole.AboutRole)
 
     def _action(
         self,
@@ -280,6 +321,11 @@ class MainWindow(QMainWindow):
 
     # state ----------------------------------------------------------------------------
     def _workspace_changed(self) -> None:
+        """Menus, title and banners for the open workspace, or the welcome screen.
+
+        The page is not refreshed here: opening a workspace also sets its context, and the
+        page refreshes on that.
+        """
         session = self.session
         open_ = session.is_open
         self.root_stack.setCurrentIndex(1 if open_ else 0)
@@ -303,7 +349,6 @@ class MainWindow(QMainWindow):
             self.statusBar().clearMessage()
             self.path_label.setText(_("No workspace open"))
             self.welcome.set_recent_files(self.settings.recent_files)
-        self._refresh_current_page()
 
     def _set_read_only_banner(self) -> None:
         if self.read_only_banner is not None:
@@ -370,7 +415,14 @@ class MainWindow(QMainWindow):
         page.select_kpi(kpi_id)  # type: ignore[attr-defined]
 
     def current_page(self) -> Page:
-        return self.page_stack.currentWidget()  # type: ignore[return-value]
+        """The page the navigation shows; built now if it has not been yet."""
+        return self.pages[PAGES[self.page_stack.currentIndex()].key]
+
+    def _make_page(self, spec: PageSpec) -> Page:
+        page = spec.page_class()(self.session)
+        if spec.key == "scorecard":
+            page.kpiActivated.connect(self.open_chart)  # type: ignore[attr-defined]
+        return page
 
     def _refresh_current_page(self) -> None:
         if self.session.is_open and self.pages:
@@ -426,6 +478,8 @@ class MainWindow(QMainWindow):
         self.create_and_open(path)
 
     def create_and_open(self, path: Path) -> bool:
+        from kpidesk.services.workspaces import create_workspace
+
         self._clear_messages()
         try:
             workspace = create_workspace(path, language=i18n.current_language())
@@ -445,6 +499,8 @@ class MainWindow(QMainWindow):
     def open_demo(self) -> bool:
         path = demo_workspace_path()
         if not path.exists():
+            from kpidesk.services.demo import build_demo
+
             QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
             try:
                 build_demo(path, language=i18n.current_language())
@@ -501,6 +557,9 @@ class MainWindow(QMainWindow):
         path = self.session.path
         if path is None or self.session.read_only:
             return False
+        from kpidesk.services.backups import restore_backup
+        from kpidesk.ui.restore_dialog import RestoreDialog
+
         backup = self.open_restore_dialog(RestoreDialog(path, self))
         if backup is None:
             return False
@@ -532,6 +591,11 @@ class MainWindow(QMainWindow):
         dialog = ExportDialog(self.session, self, review_id=review_id)
         dialog.exec()
         dialog.deleteLater()
+
+    def show_about(self) -> None:
+        from kpidesk.ui.about import show_about
+
+        show_about(self)
 
     def open_chart(self, kpi_id: int) -> None:
         from kpidesk.ui.charts import open_kpi_chart  # pyqtgraph loads on the first chart
@@ -580,10 +644,10 @@ class MainWindow(QMainWindow):
             sys.modules["kpidesk.ui.charts"].forget_windows(self.session)
         current = self.navigation.currentRow()
         old = self.centralWidget()
-        self._build()
+        self._build(max(0, current))
         old.deleteLater()
-        self.navigation.setCurrentRow(max(0, current))
         self._workspace_changed()
+        self._refresh_current_page()
 
     def import_spreadsheet(self, path: Path | None = None) -> None:
         """File → Import (Ctrl+I), or a spreadsheet dropped on the window: the import wizard."""

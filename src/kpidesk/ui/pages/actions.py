@@ -211,12 +211,8 @@ class ActionTableModel(QAbstractTableModel):
 
 
 class ActionsPage(Page):
-    key, icon_name = "actions", "list-checks"
+    key = "actions"
     reviewRequested = Signal(int)
-
-    @staticmethod
-    def title() -> str:
-        return _("Actions")
 
     def __init__(self, session: WorkspaceSession, parent: QWidget | None = None) -> None:
         super().__init__(session, parent)

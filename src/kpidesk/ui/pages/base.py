@@ -11,15 +11,11 @@ class Page(QWidget):
     """A page shown beside the navigation. It reads the session's workspace and context."""
 
     key: str = ""
-    icon_name: str = ""
+    """The page's key in ``registry.PAGES``."""
 
     def __init__(self, session: WorkspaceSession, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.session = session
-
-    @staticmethod
-    def title() -> str:
-        raise NotImplementedError
 
     def refresh(self) -> None:
         """Show the session's current workspace and context; called when either changes."""

@@ -401,11 +401,7 @@ class DataTable(QTableView):
 
 
 class DataPage(Page):
-    key, icon_name = "data", "table"
-
-    @staticmethod
-    def title() -> str:
-        return _("Data")
+    key = "data"
 
     def __init__(self, session: WorkspaceSession, parent: QWidget | None = None) -> None:
         super().__init__(session, parent)

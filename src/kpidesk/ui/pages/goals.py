@@ -79,11 +79,7 @@ class GoalTree(QTreeWidget):
 
 
 class GoalsPage(Page):
-    key, icon_name = "goals", "target"
-
-    @staticmethod
-    def title() -> str:
-        return _("Goals")
+    key = "goals"
 
     def __init__(self, session: WorkspaceSession, parent: QWidget | None = None) -> None:
         super().__init__(session, parent)

@@ -127,11 +127,7 @@ class KpiTableModel(QAbstractTableModel):
 
 
 class KpisPage(Page):
-    key, icon_name = "kpis", "gauge"
-
-    @staticmethod
-    def title() -> str:
-        return _("KPIs")
+    key = "kpis"
 
     def __init__(self, session: WorkspaceSession, parent: QWidget | None = None) -> None:
         super().__init__(session, parent)

@@ -341,11 +341,7 @@ class StartReviewCommand(CallbackCommand):
 
 
 class ReviewsPage(Page):
-    key, icon_name = "reviews", "presentation"
-
-    @staticmethod
-    def title() -> str:
-        return _("Reviews")
+    key = "reviews"
 
     def __init__(self, session: WorkspaceSession, parent: QWidget | None = None) -> None:
         super().__init__(session, parent)

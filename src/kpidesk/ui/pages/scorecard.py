@@ -127,12 +127,8 @@ def _columns_fitted_once(header: QHeaderView) -> Iterator[None]:
 
 
 class ScorecardPage(Page):
-    key, icon_name = "scorecard", "layout-dashboard"
+    key = "scorecard"
     kpiActivated = Signal(int)
-
-    @staticmethod
-    def title() -> str:
-        return _("Scorecard")
 
     def __init__(self, session: WorkspaceSession, parent: QWidget | None = None) -> None:
         super().__init__(session, parent)
