@@ -2,14 +2,14 @@
 
 calamine parses a whole sheet before it gives its first row: on a million rows that is four
 seconds in which nothing else can happen. Here the sheet's XML is decompressed as a stream
-and cut between rows into pieces of about 16 MB; each piece goes to calamine as a small
+and cut between rows into pieces of about 4 MB; each piece goes to calamine as a small
 package of its own (the same styles, shared strings and 1904 date setting, the rows keeping
 their ``r`` numbers), so the app stores one piece's records while the next is parsed, and
-the reader process never holds more than a piece.
+the reader process never holds more than a few pieces.
 
-Errors and percent formats, which calamine does not report, are found in each piece's bytes
-before it is parsed (see :mod:`kpidesk.io._cellinfo`), so they are known before any of its
-rows are looked at.
+Percent formats and errors, which calamine does not report, are found in each piece's
+bytes (see :mod:`kpidesk.io._cellinfo` and :class:`PieceCellInfo`) before any of its rows
+are looked at.
 """
 
 from __future__ import annotations
@@ -214,7 +214,6 @@ class PiecewiseSheet:
         if size < SPLIT_FROM:
             raise NotInPieces("small")
         strings = b""
-        self._piece_bytes = PIECE_BYTES
         if package.shared_strings_part is not None:
             if archive.getinfo(package.shared_strings_part).file_size > MAX_SHARED_STRINGS:
                 raise NotInPieces("many shared strings")
@@ -287,7 +286,7 @@ class PiecewiseSheet:
                 yield piece
 
     def _packages(self) -> Iterator[io.BytesIO]:
-        """Each piece as a package of its own, scanned for errors and percent cells."""
+        """Each piece as a package of its own, its bytes handed to the cell info first."""
         blocks = _blocks(self._archive, self._member)
         head = b""
         opening = None
