@@ -347,6 +347,19 @@ def scan_buffer(
     return implicit
 
 
+def scan_rows(
+    rows: bytes,
+    errors: dict[tuple[int, int], str] | None,
+    percent: PercentIndex,
+    percent_styles: frozenset[int],
+    row_before: int,
+) -> None:
+    """:func:`scan_buffer` on whole rows of a sheet, counting positions with
+    :func:`scan_positions` (from ``row_before``) when a cell had none."""
+    if scan_buffer(rows, errors, percent, percent_styles):
+        scan_positions([rows], errors, percent, percent_styles, row_before)
+
+
 def _find_errors(buffer: bytes, found: dict[tuple[int, int], str]) -> bool:
     """Add the buffer's error cells to ``found``; True if one had no position."""
     implicit = False

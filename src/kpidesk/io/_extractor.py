@@ -149,7 +149,6 @@ class Extractor:
         self._periods = _Table()
         self._comments = _Table()
         self._chunk = Chunk(sheet)
-        self._errors: dict[tuple[int, int], str] | None = None
         self._percent: PercentIndex | None = self.info.percent()
         self._period_cache: dict[Any, Period | Message] = {}
         self._total_rows: list[int] = []
@@ -210,9 +209,9 @@ class Extractor:
         return letter
 
     def _error_at(self, row: int, column: int) -> str | None:
-        if self._errors is None:
-            self._errors = self.info.errors()
-        return self._errors.get((row, column)) if self._errors else None
+        """The Excel error in the cell, asked of the cell info each time: a sheet read in
+        pieces learns its errors as it goes (every ``errors()`` is cheap after the first)."""
+        return self.info.errors().get((row, column))
 
     def _total_row(self, row: int) -> None:
         self._total_row_count += 1
@@ -376,9 +375,7 @@ class Extractor:
     # layouts ----------------------------------------------------------------------------
     def _blank(self, row: int, column: int) -> None:
         """An empty value cell: nothing, unless it is an error cell calamine showed empty."""
-        if self._errors is None:
-            self._errors = self.info.errors()
-        error = self._errors.get((row, column)) if self._errors else None
+        error = self._error_at(row, column)
         if error is not None:
             self.problem(row, column, error, Message.of(MSG_EXCEL_ERROR, error=error))
 

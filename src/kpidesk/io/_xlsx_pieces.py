@@ -18,7 +18,7 @@ import gc
 import io
 import re
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
@@ -29,8 +29,7 @@ from kpidesk.io._cellinfo import (
     _blocks,
     _last_row_start,
     _read_small,
-    scan_buffer,
-    scan_positions,
+    scan_rows,
 )
 from kpidesk.io._extractor import BATCH_ROWS
 from kpidesk.io.cells import CellValue
@@ -108,18 +107,21 @@ class PieceCellInfo(CellInfo):
     """Errors and percent cells of the pieces read so far.
 
     Percent cells are found as each piece is made, before its rows are looked at. Error
-    cells (which calamine shows as empty) only matter for an empty value cell, so a piece is
-    searched for them the first time the extractor asks about one: most sheets have none and
-    are never searched. A piece's bytes are let go once its rows are done.
+    cells (which calamine shows as empty) only matter for an empty value cell, so pieces are
+    searched for them when :meth:`errors` is first asked for after they came (the extractor
+    asks for each empty value cell): most sheets have none and are never searched. A
+    piece's bytes are let go once its rows are done.
     """
 
     def __init__(self, percent_styles: frozenset[int]) -> None:
         self.percent_styles = percent_styles
-        self.found_errors = _ErrorCells(self._scan_pending)
+        self.found_errors: dict[tuple[int, int], str] = {}
         self.found_percent = PercentIndex()
         self._pending: dict[int, list[tuple[bytes, int]]] = {}
 
     def errors(self) -> dict[tuple[int, int], str]:
+        """The error cells, after searching the pieces not searched yet."""
+        self._scan_pending()
         return self.found_errors
 
     def percent(self) -> PercentIndex | None:
@@ -130,8 +132,7 @@ class PieceCellInfo(CellInfo):
         styles = self.percent_styles
         if styles:
             for part, row_before in parts:
-                if scan_buffer(part, None, self.found_percent, styles):
-                    scan_positions([part], None, self.found_percent, styles, row_before)
+                scan_rows(part, None, self.found_percent, styles, row_before)
         self._pending[number] = parts
 
     def done_through(self, number: int) -> None:
@@ -144,48 +145,7 @@ class PieceCellInfo(CellInfo):
         while self._pending:
             _number, parts = self._pending.popitem()
             for part, row_before in parts:
-                if scan_buffer(part, errors, PercentIndex(), frozenset()):
-                    scan_positions([part], errors, PercentIndex(), frozenset(), row_before)
-
-
-class _ErrorCells(dict[tuple[int, int], str]):
-    """A dict of error cells that first searches the pieces not searched yet."""
-
-    def __init__(self, scan_pending: Callable[[], None]) -> None:
-        super().__init__()
-        self._scan_pending = scan_pending
-
-    def __len__(self) -> int:
-        self._scan_pending()
-        return super().__len__()
-
-    def __contains__(self, key: object) -> bool:
-        self._scan_pending()
-        return super().__contains__(key)
-
-    def __getitem__(self, key: tuple[int, int]) -> str:
-        self._scan_pending()
-        return super().__getitem__(key)
-
-    def get(self, key: tuple[int, int], default: Any = None) -> Any:  # type: ignore[override]
-        self._scan_pending()
-        return super().get(key, default)
-
-    def __iter__(self) -> Iterator[tuple[int, int]]:
-        self._scan_pending()
-        return super().__iter__()
-
-    def items(self) -> Any:
-        self._scan_pending()
-        return super().items()
-
-    def keys(self) -> Any:
-        self._scan_pending()
-        return super().keys()
-
-    def values(self) -> Any:
-        self._scan_pending()
-        return super().values()
+                scan_rows(part, errors, PercentIndex(), frozenset(), row_before)
 
 
 class _Piece:
