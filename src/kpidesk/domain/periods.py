@@ -246,15 +246,31 @@ def iter_periods(first: Period, count: int) -> Iterator[Period]:
         current = current.next()
 
 
-class _KindName(str):
-    """A period kind's name that is translated when the message is shown, not when raised."""
+class KindName(str):
+    """A period kind's name (``month``) in a message, translated when the message is shown,
+    not when it is made."""
+
+    __slots__ = ()
 
     def __format__(self, spec: str) -> str:
         return format(_(PERIOD_KIND_NAMES[PeriodKind(str(self))]), spec)
 
 
-def _kind_name(kind: PeriodKind) -> _KindName:
-    return _KindName(kind.value)
+class PeriodName(str):
+    """A period key (``2026-03``) in a message, shown as people say it (``March 2026``)
+    when the message is shown."""
+
+    __slots__ = ()
+
+    def __format__(self, spec: str) -> str:
+        try:
+            return format(format_period(Period.from_key(str(self))), spec)
+        except PeriodError:
+            return format(str(self), spec)
+
+
+def _kind_name(kind: PeriodKind) -> KindName:
+    return KindName(kind.value)
 
 
 def _iso_weeks_in_year(year: int) -> int:

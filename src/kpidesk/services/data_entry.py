@@ -31,11 +31,10 @@ from typing import Protocol
 from kpidesk.domain.errors import DomainError
 from kpidesk.domain.numbers import parse_number, to_stored_value
 from kpidesk.domain.periods import (
-    PERIOD_KIND_NAMES,
+    KindName,
     Period,
-    PeriodError,
     PeriodKind,
-    format_period,
+    PeriodName,
 )
 from kpidesk.domain.status import Direction, Status, ThresholdMode, Thresholds, status_of
 from kpidesk.i18n import N_, _
@@ -47,27 +46,6 @@ from kpidesk.store.workspace import Workspace
 
 class DataEntryError(DomainError):
     """A value that cannot be stored where it was put."""
-
-
-class _KindName(str):
-    """A period kind's name, translated when the message is shown."""
-
-    __slots__ = ()
-
-    def __format__(self, spec: str) -> str:
-        return format(_(PERIOD_KIND_NAMES[PeriodKind(str(self))]), spec)
-
-
-class _PeriodName(str):
-    """A period key shown as people say it (``March 2026``), when the message is shown."""
-
-    __slots__ = ()
-
-    def __format__(self, spec: str) -> str:
-        try:
-            return format(format_period(Period.from_key(str(self))), spec)
-        except PeriodError:
-            return format(str(self), spec)
 
 
 # Parsing -----------------------------------------------------------------------------------
@@ -170,8 +148,8 @@ def check_period(kpi: models.Kpi, period_key: str) -> Period:
         raise DataEntryError(
             N_("{kpi} is measured by {kind}; nothing can be stored for {period}."),
             kpi=kpi.name,
-            kind=_KindName(kpi.frequency),
-            period=_PeriodName(period_key),
+            kind=KindName(kpi.frequency),
+            period=PeriodName(period_key),
         )
     return period
 

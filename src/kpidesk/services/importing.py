@@ -37,8 +37,7 @@ from typing import Any
 
 from kpidesk.domain.errors import DomainError
 from kpidesk.domain.numbers import MeasureUnit, to_stored_value
-from kpidesk.domain.periods import PERIOD_KIND_NAMES, Period, PeriodError, PeriodKind
-from kpidesk.domain.periods import format_period as _format_period
+from kpidesk.domain.periods import KindName, PeriodKind, PeriodName
 from kpidesk.i18n import N_, _, ngettext
 from kpidesk.io.cells import column_index, column_letter
 from kpidesk.io.errors import ImportProblem, Message, ReadCancelled, SpreadsheetError
@@ -303,27 +302,6 @@ class UndoResult:
 
 
 # Messages -----------------------------------------------------------------------------------
-
-
-class _KindName(str):
-    """A period kind's name, translated when the message is shown."""
-
-    __slots__ = ()
-
-    def __format__(self, spec: str) -> str:
-        return format(_(PERIOD_KIND_NAMES[PeriodKind(str(self))]), spec)
-
-
-class _PeriodName(str):
-    """A period key shown as people say it, when the message is shown."""
-
-    __slots__ = ()
-
-    def __format__(self, spec: str) -> str:
-        try:
-            return format(_format_period(Period.from_key(str(self))), spec)
-        except PeriodError:
-            return format(str(self), spec)
 
 
 MSG_UNKNOWN_KPI = N_(
@@ -895,8 +873,8 @@ class _Run:
         reason = Message.of(
             MSG_WRONG_KIND,
             kpi=info.name,
-            kind=_KindName(info.frequency.value),
-            period=_PeriodName(record.period.key),
+            kind=KindName(info.frequency.value),
+            period=PeriodName(record.period.key),
         )
         self.value_problem(record, reason)
 
