@@ -82,6 +82,8 @@ _R_ATTR = re.compile(rb'\br="\$?([A-Za-z]{1,3})\$?(\d{1,7})"')
 _V_ELEMENT = re.compile(rb"<(?:\w+:)?v>([^<]{0,64})<")
 _ROW_START = re.compile(rb"<(?:\w+:)?row[\s>/]")
 _ROW_NUMBER = re.compile(rb'<(?:\w+:)?row\b[^>]*?\br="(\d+)"')
+ROW_NUMBER_ATTRIBUTE = re.compile(rb'\br="(\d+)"')
+"""The ``r="12"`` among a row tag's attributes."""
 _TAG = re.compile(rb"<(/?)((?:\w+:)?)(row|c)\b([^>]*?)(/?)>")
 _LOCAL_NAME = re.compile(r"\{[^}]*\}")
 
@@ -396,7 +398,7 @@ def scan_positions(
             if closing:
                 continue
             if name == b"row":
-                number = re.search(rb'\br="(\d+)"', attributes)
+                number = ROW_NUMBER_ATTRIBUTE.search(attributes)
                 row = int(number.group(1)) - 1 if number else row + 1
                 column = -1
                 continue

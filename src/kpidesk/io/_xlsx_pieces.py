@@ -23,12 +23,14 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 from kpidesk.io._cellinfo import (
+    ROW_NUMBER_ATTRIBUTE,
     CellInfo,
     OoxmlPackage,
     PercentIndex,
     _blocks,
     _last_row_start,
     _read_small,
+    scan_positions,
     scan_rows,
 )
 from kpidesk.io._extractor import BATCH_ROWS
@@ -54,7 +56,6 @@ _DIMENSION_END_ROW = re.compile(
 _FIRST_ROW = re.compile(rb"\s*<(?:\w+:)?row\b([^>]*)>")
 _HAS_R = re.compile(rb'\br="')
 _ROW_TAG = re.compile(rb"<(?:\w+:)?row\b([^>]*)>")
-_ROW_R = re.compile(rb'\br="(\d+)"')
 _DATE1904 = re.compile(rb'<(?:\w+:)?workbookPr\b[^>]*?\bdate1904="(?:1|true)"')
 
 _CONTENT_TYPES = (
@@ -331,14 +332,11 @@ def _last_row(part: bytes, before: int) -> int:
     before the part's first."""
     start = _last_row_start(part)
     tag = _ROW_TAG.match(part, start) if start >= 0 else None
-    number = _ROW_R.search(tag.group(1)) if tag is not None else None
+    number = ROW_NUMBER_ATTRIBUTE.search(tag.group(1)) if tag is not None else None
     if number is not None:
         return int(number.group(1)) - 1
-    row = before  # rows without numbers: count them all
-    for tag in _ROW_TAG.finditer(part):
-        number = _ROW_R.search(tag.group(1))
-        row = int(number.group(1)) - 1 if number is not None else row + 1
-    return row
+    # rows without numbers: count them all
+    return scan_positions([part], None, PercentIndex(), frozenset(), before)
 
 
 def _before(block: bytes, closing: bytes, row_end: bytes) -> tuple[bytes, bool]:
