@@ -56,9 +56,10 @@ def main() -> int:
 
 def _tasks() -> dict[str, Callable[[dict[str, Any], Callable[[Any], None]], Any]]:
     from kpidesk.io.extract import extract_task
+    from kpidesk.io.sie.reader import piece_task
     from kpidesk.io.workbook import build_preview
 
-    return {"preview": build_preview, "read": extract_task}
+    return {"preview": build_preview, "read": extract_task, "sie": piece_task}
 
 
 if __name__ == "__main__":

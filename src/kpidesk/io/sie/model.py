@@ -111,12 +111,15 @@ class SieFile:
     vouchers: int = 0
     transaction_rows: int = 0
     added_rows: int = 0  # #RTRANS
+    added_alone: int = 0  # #RTRANS rows without the #TRANS twin the specification asks for
     removed_rows: int = 0  # #BTRANS, not counted
     unbalanced: list[UnbalancedVoucher] = field(default_factory=list)
     lines: int = 0
     skipped: Counter[str] = field(default_factory=Counter)
     """Records read past, by label: tags a KPI does not need and tags KPI Desk does not know."""
     notes: list[Message] = field(default_factory=list)
+    repeated: dict[str, list[int]] = field(default_factory=dict)
+    """Rows left out for repeating an earlier row's key, by label: [count, first line]."""
     checksum_ok: bool | None = None  # None: the file has no #KSUMMA
 
     @property
