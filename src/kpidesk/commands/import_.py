@@ -30,6 +30,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from kpidesk.commands import import_sie
 from kpidesk.commands.base import (
     EXIT_ERROR,
     EXIT_INTERRUPTED,
@@ -59,7 +60,9 @@ def add_parser(subparsers: Subparsers) -> argparse.ArgumentParser:
         ),
     )
     parser.add_argument("workspace", type=Path, help=_("the workspace file"))
-    parser.add_argument("file", type=Path, nargs="?", help=_("the spreadsheet to import"))
+    parser.add_argument(
+        "file", type=Path, nargs="?", help=_("the spreadsheet or SIE file to import")
+    )
     parser.add_argument(
         "--sheet", metavar="NAME", help=_("the sheet (default: the first with data)")
     )
@@ -108,6 +111,7 @@ def add_parser(subparsers: Subparsers) -> argparse.ArgumentParser:
     parser.add_argument(
         "--json", action="store_true", help=_("print one JSON object on stdout, nothing else")
     )
+    import_sie.add_arguments(parser)
     parser.add_argument(
         "--undo", type=int, metavar="BATCH_ID", help=_("undo the import with this number")
     )
@@ -125,7 +129,9 @@ def run(options: argparse.Namespace) -> int:
         if options.undo is not None or options.list:
             return _run_undo_or_list(options)
         if options.file is None:
-            raise UsageError(_("name the spreadsheet to import (or use --undo or --list)"))
+            raise UsageError(
+                _("name the spreadsheet or SIE file to import (or use --undo or --list)")
+            )
         return _run_import(options)
     except UsageError as error:
         if not options.json:
@@ -172,6 +178,10 @@ def _run_import(options: argparse.Namespace) -> int:
         raise SpreadsheetError(
             SpreadsheetErrorKind.NOT_FOUND, MSG_NOT_FOUND, file=options.file.name
         )
+    if import_sie.is_sie_file(options.file):
+        return import_sie.run_import(options, _Progress(enabled=sys.stderr.isatty()))
+    if options.accounts or options.dimension is not None:
+        raise UsageError(_("--accounts and --dimension apply to SIE files only"))
     started = None
     if not options.profile:
         # The file is read while the import's modules load and the workspace opens.
@@ -264,7 +274,11 @@ def _problem_json(problem: Any) -> dict[str, Any]:
     }
 
 
-def _report(options: argparse.Namespace, result: ImportResult) -> int:
+def _report(
+    options: argparse.Namespace, result: ImportResult, extra: dict[str, Any] | None = None
+) -> int:
+    """Print what an import did (one JSON object with ``--json``; ``extra`` adds keys to it)
+    and return the exit code."""
     code = EXIT_ERROR if result.stopped else EXIT_OK
     if options.json:
         _print_json(
@@ -286,6 +300,7 @@ def _report(options: argparse.Namespace, result: ImportResult) -> int:
                 "created_kpis": list(result.created_kpis),
                 "created_units": list(result.created_units),
                 "notes": [note.text for note in result.notes],
+                **(extra or {}),
             }
         )
         return code

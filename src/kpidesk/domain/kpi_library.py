@@ -18,6 +18,7 @@ from typing import Any
 
 from kpidesk.domain.aggregation import Aggregation
 from kpidesk.domain.errors import DomainError
+from kpidesk.domain.formulas import FormulaError, parse_formula
 from kpidesk.domain.numbers import MeasureUnit
 from kpidesk.domain.periods import PeriodKind
 from kpidesk.domain.status import Direction
@@ -37,6 +38,7 @@ _KPI_FIELDS = (
     "name",
     "definition",
     "formula",
+    "calculation",
     "measure_unit",
     "unit_label",
     "decimals",
@@ -47,7 +49,7 @@ _KPI_FIELDS = (
     "indicator",
     "benchmark",
 )
-_OPTIONAL_KPI_FIELDS = frozenset({"formula", "unit_label", "benchmark"})
+_OPTIONAL_KPI_FIELDS = frozenset({"formula", "calculation", "unit_label", "benchmark"})
 
 
 class KpiLibraryError(DomainError):
@@ -111,6 +113,9 @@ class KpiEntry:
     unit_aggregation: Aggregation
     indicator: Indicator
     benchmark: Benchmark | None
+    calculation: str = ""
+    """A formula over other entries' codes (``GP / REV * 100``) where the KPI is calculated
+    from them, as a calculated KPI's formula is written; ``""`` for a measured KPI."""
 
     def name(self, language: str) -> str:
         return self.names.get(language)
@@ -246,7 +251,31 @@ def parse_library(raw: Any) -> KpiLibrary:
             )
         seen.add(entry.code)
         entries.append(entry)
+    for entry in entries:
+        _check_calculation(entry, seen)
     return KpiLibrary(version=version, groups=groups, entries=tuple(entries))
+
+
+def _check_calculation(entry: KpiEntry, codes: set[str]) -> None:
+    if not entry.calculation:
+        return
+    try:
+        formula = parse_formula(entry.calculation)
+    except FormulaError as error:
+        raise KpiLibraryError(
+            N_("KPI library entry {code}: {field} has the invalid value {value}."),
+            code=entry.code,
+            field="calculation",
+            value=json.dumps(entry.calculation, ensure_ascii=False),
+        ) from error
+    unknown = sorted(formula.references - codes)
+    if unknown or entry.code in formula.references:
+        raise KpiLibraryError(
+            N_("KPI library entry {code}: {field} has the invalid value {value}."),
+            code=entry.code,
+            field="calculation",
+            value=json.dumps(entry.calculation, ensure_ascii=False),
+        )
 
 
 def _local_text(value: Any) -> LocalText | None:
@@ -378,7 +407,16 @@ class _EntryParser:
             unit_aggregation=self.enum("unit_aggregation", Aggregation),
             indicator=self.enum("indicator", Indicator),
             benchmark=self.benchmark(),
+            calculation=self.calculation(),
         )
+
+    def calculation(self) -> str:
+        raw = self.item.get("calculation")
+        if raw is None:
+            return ""
+        if not isinstance(raw, str) or not raw.strip():
+            raise self.invalid("calculation", raw)
+        return raw.strip()
 
     def benchmark(self) -> Benchmark | None:
         raw = self.item.get("benchmark")

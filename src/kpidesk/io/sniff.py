@@ -45,6 +45,7 @@ class SpreadsheetFormat(StrEnum):
     XLS = "xls"
     ODS = "ods"
     CSV = "csv"
+    SIE = "sie"  # the Swedish accounting format, read by kpidesk.io.sie (never sniffed here)
 
     @property
     def is_ooxml(self) -> bool:

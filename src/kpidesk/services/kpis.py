@@ -255,8 +255,15 @@ def unique_code(code: str, taken: set[str]) -> str:
     return f"{code}_{number}"
 
 
-def data_from_library(entry: KpiEntry, language: str) -> KpiData:
+def data_from_library(entry: KpiEntry, language: str, known_codes: Iterable[str] = ()) -> KpiData:
+    """A KPI's fields from a library entry. A calculated entry (GP = REV − COGS) gets its
+    formula when every code it refers to is in ``known_codes``, else it is measured."""
     benchmark = entry.benchmark
+    formula = ""
+    if entry.calculation:
+        references = parse_formula(entry.calculation).references
+        if references <= {code.upper() for code in known_codes}:
+            formula = entry.calculation
     return KpiData(
         code=entry.code,
         name=entry.name(language),
@@ -274,7 +281,7 @@ def data_from_library(entry: KpiEntry, language: str) -> KpiData:
         indicator_type=entry.indicator.value,
         benchmark_value=benchmark.value if benchmark else None,
         benchmark_source=benchmark.source if benchmark else "",
-        formula="",
+        formula=formula,
     )
 
 
@@ -290,7 +297,7 @@ def add_from_library(
     with workspace.atomic():
         taken = {code for (code,) in models.Kpi.select(models.Kpi.code).tuples()}
         for entry in entries:
-            data = data_from_library(entry, language)
+            data = data_from_library(entry, language, taken)
             data.code = unique_code(data.code, taken)
             taken.add(data.code)
             created.append(create_kpi(workspace, data, [goal_id] if goal_id else []))

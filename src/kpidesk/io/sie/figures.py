@@ -69,6 +69,14 @@ class Source(StrEnum):
     NONE = "none"
 
 
+SOURCE_NAMES = {
+    Source.PERIOD_BALANCES: N_("period balances (#PSALDO)"),
+    Source.TRANSACTIONS: N_("vouchers (#TRANS)"),
+    Source.YEAR_RESULTS: N_("year results (#RES)"),
+    Source.NONE: N_("nothing"),
+}
+
+
 class Reading(StrEnum):
     """What a ``{}`` row means beside object rows for the same account and period."""
 
@@ -435,8 +443,8 @@ def _balances_ratios(balances: Mapping[str, int], parts: BalanceParts) -> dict[s
     quick = total(parts.quick_assets)
     liabilities = -total(parts.current_liabilities)
     return {
-        EQUITY_RATIO: round(equity / assets * 100, 6) if assets > 0 else None,
-        QUICK_RATIO: round(quick / liabilities * 100, 6) if liabilities > 0 else None,
+        EQUITY_RATIO: round(equity / assets * 100, 2) if assets > 0 else None,
+        QUICK_RATIO: round(quick / liabilities * 100, 2) if liabilities > 0 else None,
     }
 
 

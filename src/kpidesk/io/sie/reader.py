@@ -35,6 +35,7 @@ notes name the same lines as a reading in one piece would.
 from __future__ import annotations
 
 import codecs
+import dataclasses
 import itertools
 import os
 import re
@@ -51,7 +52,7 @@ from kpidesk.io.errors import (
 )
 from kpidesk.io.sie import errors as E
 from kpidesk.io.sie.errors import SieError
-from kpidesk.io.sie.model import SieFile
+from kpidesk.io.sie.model import SieFile, UnbalancedVoucher
 from kpidesk.io.sie.records import LineReader, ReadStopped, finish_notes
 
 __all__ = [
@@ -61,6 +62,7 @@ __all__ = [
     "looks_like_sie",
     "read_sie",
     "read_sie_bytes",
+    "without_vouchers",
 ]
 
 MAX_BYTES = 2 * 1024**3
@@ -301,6 +303,31 @@ def _read_in_pieces(
         for child in children:
             child.close()
     return _merge(parts)
+
+
+def without_vouchers(
+    sie: SieFile, path: str | os.PathLike[str], vouchers: list[UnbalancedVoucher]
+) -> SieFile:
+    """A copy of ``sie`` whose voucher sums leave out ``vouchers`` (read again from
+    ``path``, line by line)."""
+    wanted = sorted(vouchers, key=lambda voucher: voucher.line)
+    if not wanted:
+        return sie
+    data = Path(path).read_bytes()
+    encoding, skip = _encoding(data)
+    lines = _lines(data[skip:])
+    transactions = dict(sie.transactions)
+    for voucher in wanted:
+        piece = lines[voucher.line - 1 : voucher.last_line]
+        reader = LineReader(sie.file_name, piece, encoding, first_line=voucher.line)
+        reader.run()
+        for key, amount in reader.sie.transactions.items():
+            left = transactions.get(key, 0) - amount
+            if left:
+                transactions[key] = left
+            else:
+                transactions.pop(key, None)
+    return dataclasses.replace(sie, transactions=transactions, unbalanced=[])
 
 
 # Entry points ----------------------------------------------------------------------------
