@@ -132,7 +132,7 @@ class AccountRule:
     sign: Sign
 
     def to_json(self) -> dict[str, str]:
-        return {"accounts": self.accounts.text, "sign": self.sign.value}
+        return {"code": self.code, "accounts": self.accounts.text, "sign": self.sign.value}
 
 
 DEFAULT_RULES = (
@@ -251,7 +251,7 @@ class SieSettings:
     def to_json(self) -> dict[str, Any]:
         return {
             "version": SETTINGS_VERSION,
-            "rules": {rule.code: rule.to_json() for rule in self.rules},
+            "rules": [rule.to_json() for rule in self.rules],
             "balances": self.balances.to_json(),
             "dimension": self.dimension,
         }
@@ -263,10 +263,11 @@ class SieSettings:
         if not isinstance(data, dict):
             return settings
         rules = data.get("rules")
-        if isinstance(rules, dict) and rules:
+        if isinstance(rules, list) and rules:
             kept: list[AccountRule] = []
-            for code, rule in rules.items():
-                if not isinstance(code, str) or not _CODE.match(code) or not isinstance(rule, dict):
+            for rule in rules:
+                code = rule.get("code") if isinstance(rule, dict) else None
+                if not isinstance(code, str) or not _CODE.match(code):
                     continue
                 try:
                     accounts = AccountRanges.parse(str(rule.get("accounts", "")))

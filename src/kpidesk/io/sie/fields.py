@@ -31,7 +31,8 @@ def cents_of(text: str) -> int | None:
 
 
 def date_of(text: str) -> date | None:
-    if not _DIGITS8.fullmatch(text):
+    """``20250131`` → a date (years 1900–2200, as periods have); None for anything else."""
+    if not _DIGITS8.fullmatch(text) or not 1900 <= int(text[:4]) <= 2200:
         return None
     try:
         return date(int(text[:4]), int(text[4:6]), int(text[6:]))

@@ -36,6 +36,13 @@ __all__ = ["ENCODING_NAMES", "LineReader", "ReadStopped", "finish_notes"]
 ENCODING_NAMES = {"cp437": "PC8 (CP437)", "utf-8": "UTF-8", "cp1252": "Windows-1252"}
 PROGRESS_LINES = 200_000
 HALF_ORE = 0.005
+_MONTH_DAYS = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+_DAYS = frozenset(
+    f"{month:02d}{day:02d}".encode()
+    for month in range(1, 13)
+    for day in range(1, _MONTH_DAYS[month - 1] + 1)
+)
+"""Every ``MMDD`` of a year (29 February too): a cheap check of a date's month and day."""
 
 # A #TRANS row whose object list holds spaces ({1 "10"}): account, the list's inside,
 # amount, and the month (YYYYMM) of a date that may follow.
@@ -109,6 +116,7 @@ class LineReader:
         with_objects = _TRANS_WITH_OBJECTS.match
         totals = self.raw_totals
         get = totals.get
+        days = _DAYS
         rows = 0
         vouchers = 0
         slow = self.record
@@ -136,7 +144,7 @@ class LineReader:
                                 amount = float(fields[3])
                                 if len(fields) > 4:
                                     day = fields[4]
-                                    if len(day) == 8 and day.isdigit():
+                                    if len(day) == 8 and day[4:] in days and day.isdigit():
                                         key = (fields[1], objects, day[:6])
                                     elif day == b'""' and month:
                                         key = (fields[1], objects, month)
@@ -176,7 +184,12 @@ class LineReader:
                         fields = line.split(None, 4)
                         if len(fields) > 3 and fields[0] == b"#VER":
                             day = fields[3]
-                            if len(day) == 8 and day.isdigit() and _plain(fields[1], fields[2]):
+                            if (
+                                len(day) == 8
+                                and day[4:] in days
+                                and day.isdigit()
+                                and _plain(fields[1], fields[2])
+                            ):
                                 self.voucher_line = number
                                 self.voucher_month = month = day[:6].decode("ascii")
                                 self.in_block = False
@@ -428,9 +441,14 @@ class LineReader:
         return found
 
     def find_bad_date(self, month: str) -> SieError:
+        """The error for a month no period can have, on the first voucher line with it."""
         wanted = month.encode("ascii", "replace")
-        number = self.find_line(lambda line: b"TRANS" in line and wanted in line)
-        return self.error(E.MSG_BAD_FIELD, number, label="#TRANS", what=E.A_DATE, text=month)
+        number = self.find_line(
+            lambda line: wanted in line and (b"#TRANS" in line or b"#VER" in line)
+        )
+        line = self.lines[number - self.first_line] if number >= self.first_line else b""
+        label = "#VER" if b"#VER" in line else "#TRANS"
+        return self.error(E.MSG_BAD_FIELD, number, label=label, what=E.A_DATE, text=month)
 
     def find_line(self, test: Callable[[bytes], bool]) -> int:
         for number, line in enumerate(self.lines, self.first_line):
