@@ -20,9 +20,17 @@ def main() -> int:
     from bench_charts import bench_charts
     from bench_export import bench_export
     from bench_import import bench_import
+    from bench_sie import bench_sie
     from bench_startup import bench_startup
 
-    for bench in (bench_bulk_insert, bench_startup, bench_charts, bench_export, bench_import):
+    for bench in (
+        bench_bulk_insert,
+        bench_startup,
+        bench_charts,
+        bench_export,
+        bench_import,
+        bench_sie,
+    ):
         bench()
     return 0
 

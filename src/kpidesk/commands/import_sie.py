@@ -27,6 +27,7 @@ from kpidesk.i18n import _
 
 if TYPE_CHECKING:
     from kpidesk.io.sie.accounts import SieSettings
+    from kpidesk.io.sie.reader import PendingRead
 
 SIE_SUFFIXES = (".se", ".si", ".sie")
 
@@ -78,14 +79,27 @@ def _settings(options: argparse.Namespace) -> SieSettings | None:
 
 
 def run_import(options: argparse.Namespace, progress: object) -> int:
-    """Import a SIE file as the options say; the exit code."""
+    """Import a SIE file as the options say; the exit code.
+
+    The file is read first (a large one partly by reader processes, which go on while the
+    import's modules load and the workspace opens)."""
+    from kpidesk.io.sie.reader import begin_read
+
+    if options.sheet or options.layout or options.year is not None:
+        raise UsageError(_("--sheet, --layout and --year do not apply to a SIE file"))
+    pending = begin_read(options.file, progress=getattr(progress, "update", None))
+    try:
+        return _import(options, progress, pending)
+    finally:
+        pending.close()
+
+
+def _import(options: argparse.Namespace, progress: object, pending: PendingRead) -> int:
     from kpidesk.commands.import_ import _report
     from kpidesk.services import import_mapping, sie_import
     from kpidesk.services.importing import Into, OnConflict
     from kpidesk.store.workspace import opened
 
-    if options.sheet or options.layout or options.year is not None:
-        raise UsageError(_("--sheet, --layout and --year do not apply to a SIE file"))
     with opened(options.workspace) as workspace:
         unit_id = None
         if options.unit:
@@ -105,10 +119,7 @@ def run_import(options: argparse.Namespace, progress: object) -> int:
         )
         try:
             outcome = sie_import.import_sie(
-                workspace,
-                options.file,
-                sie_options,
-                progress=getattr(progress, "update", None),
+                workspace, options.file, sie_options, sie=pending.result()
             )
         finally:
             done = getattr(progress, "done", None)

@@ -293,12 +293,14 @@ def import_sie(
     options: SieImportOptions | None = None,
     *,
     preview: SiePreview | None = None,
+    sie: SieFile | None = None,
     cancelled: Cancelled | None = None,
     progress: Progress | None = None,
 ) -> SieImport:
     """Import the SIE file at ``path`` into ``workspace``, all or nothing (see the module).
 
-    ``preview`` (from :func:`preview_sie` of the same file) saves reading it again. Returns
+    ``preview`` (from :func:`preview_sie` of the same file) or ``sie`` (the file as read)
+    saves reading it again. Returns
     also when problems stopped the import or it was a dry run (then nothing is stored).
     Raises :class:`~kpidesk.io.sie.SieError` for a file that cannot be read and
     ``MappingError`` for a profile that is not a SIE profile.
@@ -314,11 +316,12 @@ def import_sie(
     profile_name = options.profile or (profile.name if profile is not None else DEFAULT_PROFILE)
     settings = options.settings or stored_settings
     if preview is None or preview.settings != settings:
-        sie = (
-            preview.sie
-            if preview is not None
-            else read_sie(path, cancelled=cancelled, progress=progress)
-        )
+        if sie is None:
+            sie = (
+                preview.sie
+                if preview is not None
+                else read_sie(path, cancelled=cancelled, progress=progress)
+            )
         preview = SiePreview(path, sie, compute_figures(sie, settings), settings)
     problems = preview.problems()
     figures = preview.figures

@@ -58,7 +58,9 @@ from kpidesk.io.sie.records import LineReader, ReadStopped, finish_notes
 __all__ = [
     "MAX_BYTES",
     "PARALLEL_BYTES",
+    "PendingRead",
     "ReadStopped",
+    "begin_read",
     "looks_like_sie",
     "read_sie",
     "read_sie_bytes",
@@ -157,9 +159,8 @@ def _check_start(data: bytes, file_name: str) -> None:
 
 
 def _lines(data: bytes) -> list[bytes]:
-    if b"\r" in data:
-        data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
-    return data.split(b"\n")
+    """The lines of ``data``, ended by CRLF, LF or CR (and nothing else)."""
+    return data.splitlines()
 
 
 # Pieces ------------------------------------------------------------------------------------
@@ -244,7 +245,7 @@ def _merge(parts: list[SieFile]) -> SieFile:
             seen[1] = seen[1] or line
         for name in ("vouchers", "transaction_rows", "added_rows", "added_alone", "removed_rows"):
             setattr(sie, name, getattr(sie, name) + getattr(part, name))
-        sie.lines += part.lines - 1  # each piece but the last ends with an empty last line
+        sie.lines += part.lines
         sie.unbalanced.extend(part.unbalanced)
         sie.skipped.update(part.skipped)
         sie.notes.extend(part.notes)
@@ -263,22 +264,74 @@ _LABELS = {
 }
 
 
-def _read_in_pieces(
-    path: Path,
-    data: bytes,
-    encoding: str,
-    skip: int,
-    cancelled: Cancelled | None,
-    progress: Progress | None,
-) -> SieFile | None:
-    """Read a large file in pieces (None when it cannot be cut)."""
-    from kpidesk.io._process import READ_TIME_LIMIT, ChildRun
+class PendingRead:
+    """A read begun by :func:`begin_read`: this process's piece is read, the reader
+    processes may still be at work on the rest; :meth:`result` merges them."""
 
+    def __init__(
+        self,
+        path: Path,
+        parts: list[SieFile],
+        children: list[Any] | None = None,
+    ) -> None:
+        self.path = path
+        self.parts = parts
+        self.children = children if children is not None else []
+
+    def result(self, cancelled: Cancelled | None = None) -> SieFile:
+        """The whole file; raises :class:`SieError` (the first piece's error first) and
+        :class:`ReadStopped`."""
+        try:
+            for child in self.children:
+                try:
+                    self.parts.append(child.result(file_name=self.path.name, cancelled=cancelled))
+                except ReadCancelled as error:
+                    raise ReadStopped() from error
+                except SieError:
+                    raise
+                except SpreadsheetError:  # a reader process that failed: read it all here
+                    self.close()
+                    return read_sie(self.path, cancelled=cancelled, parallel=False)
+        finally:
+            self.close()
+        sie = _merge(self.parts) if len(self.parts) > 1 else self.parts[0]
+        if self.children or len(self.parts) > 1:
+            finish_notes(sie)
+        return sie
+
+    def close(self) -> None:
+        """Stop the reader processes (a read not wanted after all)."""
+        for child in self.children:
+            child.close()
+        self.children = []
+
+
+def begin_read(
+    path: str | os.PathLike[str],
+    *,
+    cancelled: Cancelled | None = None,
+    progress: Progress | None = None,
+    parallel: bool = True,
+) -> PendingRead:
+    """Begin reading the SIE file at ``path``: a file of :data:`PARALLEL_BYTES` or more
+    (without #KSUMMA) is cut between vouchers, reader processes start on the later pieces
+    and this process reads the first, so the caller may load what it needs meanwhile.
+    Raises :class:`SieError` for a file that is missing, not SIE or broken in the first
+    piece."""
+    path = Path(path)
+    data = _read_bytes(path)
+    if not parallel or len(data) < PARALLEL_BYTES or b"#KSUMMA" in data:
+        return PendingRead(path, [_read_whole(data, path.name, cancelled, progress)])
+    _check_start(data, path.name)
+    encoding, skip = _encoding(data)
     pieces = max(1, min(MAX_PIECES, os.cpu_count() or 1))
     cuts = _cuts(data, pieces)
     if len(cuts) < 3:
-        return None
+        return PendingRead(path, [_read_whole(data, path.name, cancelled, progress)])
+    from kpidesk.io._process import READ_TIME_LIMIT, ChildRun
+
     children = []
+    pending = PendingRead(path, [], children)
     try:
         for start, end in itertools.pairwise(cuts[1:]):
             payload = {
@@ -290,19 +343,15 @@ def _read_in_pieces(
                 "first_line": data.count(b"\n", 0, start) + 1,
             }
             children.append(ChildRun("sie", payload, time_limit=READ_TIME_LIMIT))
-        first = read_piece(
-            data[skip : cuts[1]], path.name, encoding, cancelled=cancelled, progress=progress
+        pending.parts.append(
+            read_piece(
+                data[skip : cuts[1]], path.name, encoding, cancelled=cancelled, progress=progress
+            )
         )
-        parts = [first]
-        for child in children:
-            try:
-                parts.append(child.result(file_name=path.name, cancelled=cancelled))
-            except ReadCancelled as error:
-                raise ReadStopped() from error
-    finally:
-        for child in children:
-            child.close()
-    return _merge(parts)
+    except BaseException:
+        pending.close()
+        raise
+    return pending
 
 
 def without_vouchers(
@@ -333,15 +382,9 @@ def without_vouchers(
 # Entry points ----------------------------------------------------------------------------
 
 
-def read_sie_bytes(
-    data: bytes,
-    file_name: str,
-    *,
-    cancelled: Cancelled | None = None,
-    progress: Progress | None = None,
+def _read_whole(
+    data: bytes, file_name: str, cancelled: Cancelled | None, progress: Progress | None
 ) -> SieFile:
-    """Read a SIE file's bytes in this process; see the module's docstring. Raises
-    :class:`SieError`, and :class:`ReadStopped` when ``cancelled()`` turned True."""
     _check_start(data, file_name)
     encoding, skip = _encoding(data)
     sie = read_piece(
@@ -356,19 +399,19 @@ def read_sie_bytes(
     return sie
 
 
-def read_sie(
-    path: str | os.PathLike[str],
+def read_sie_bytes(
+    data: bytes,
+    file_name: str,
     *,
     cancelled: Cancelled | None = None,
     progress: Progress | None = None,
-    parallel: bool = True,
 ) -> SieFile:
-    """Read the SIE file at ``path``; see the module's docstring. A file of
-    :data:`PARALLEL_BYTES` or more is read in pieces by reader processes when ``parallel``.
+    """Read a SIE file's bytes in this process; see the module's docstring. Raises
+    :class:`SieError`, and :class:`ReadStopped` when ``cancelled()`` turned True."""
+    return _read_whole(data, file_name, cancelled, progress)
 
-    Raises :class:`SieError` for a file that is missing, not SIE, or broken, and
-    :class:`ReadStopped` when ``cancelled()`` turned True."""
-    path = Path(path)
+
+def _read_bytes(path: Path) -> bytes:
     try:
         size = path.stat().st_size
         if size > MAX_BYTES:
@@ -379,22 +422,25 @@ def read_sie(
                 size=size // 1024**2,
                 limit=MAX_BYTES // 1024**2,
             )
-        data = path.read_bytes()
+        return path.read_bytes()
     except OSError:
         raise SieError(SpreadsheetErrorKind.NOT_FOUND, MSG_NOT_FOUND, file=path.name) from None
-    if parallel and len(data) >= PARALLEL_BYTES and b"#KSUMMA" not in data:
-        _check_start(data, path.name)
-        encoding, skip = _encoding(data)
-        try:
-            sie = _read_in_pieces(path, data, encoding, skip, cancelled, progress)
-        except SieError:
-            raise
-        except SpreadsheetError:
-            sie = None  # a reader process that failed: read it here instead
-        if sie is not None:
-            finish_notes(sie)
-            return sie
-    return read_sie_bytes(data, path.name, cancelled=cancelled, progress=progress)
+
+
+def read_sie(
+    path: str | os.PathLike[str],
+    *,
+    cancelled: Cancelled | None = None,
+    progress: Progress | None = None,
+    parallel: bool = True,
+) -> SieFile:
+    """Read the SIE file at ``path``; see the module's docstring and :func:`begin_read`.
+
+    Raises :class:`SieError` for a file that is missing, not SIE, or broken, and
+    :class:`ReadStopped` when ``cancelled()`` turned True."""
+    return begin_read(path, cancelled=cancelled, progress=progress, parallel=parallel).result(
+        cancelled
+    )
 
 
 def _shorten(text: str, limit: int = 60) -> str:

@@ -110,7 +110,10 @@ class LineReader:
 
     # the loop --------------------------------------------------------------------------------
     def run(self, cancelled: Cancelled | None = None, progress: Progress | None = None) -> None:
-        """Read every line, then :meth:`finish`."""
+        """Read every line, then :meth:`finish`.
+
+        The voucher's state lives in local variables while lines take the quick way, and
+        goes to and from the attributes around every line :meth:`record` reads."""
         lines = self.lines
         total = len(lines)
         with_objects = _TRANS_WITH_OBJECTS.match
@@ -119,14 +122,12 @@ class LineReader:
         days = _DAYS
         rows = 0
         vouchers = 0
-        slow = self.record
         number = self.first_line - 1
-        # in_block: in a voucher's { }, with no #RTRANS waiting and no checksum running;
-        # between: between vouchers, with no checksum running.
-        in_block = False
-        between = True
+        quick = True  # no #RTRANS waiting and no checksum running
+        block = False  # in a voucher's { }
+        voucher = 0  # the voucher's #VER line, 0 for none
         balance = 0.0
-        month: bytes | str | None = None
+        month: bytes | str | None = None  # the voucher's date (bytes) or month (text)
         first = self.first_line
         for base in range(0, max(total, 1), PROGRESS_LINES):
             if base:
@@ -135,52 +136,42 @@ class LineReader:
                 if progress is not None:
                     progress(base, total)
             for number, line in enumerate(lines[base : base + PROGRESS_LINES], first + base):
-                if in_block:
-                    fields = line.split(None, 5)
-                    try:
-                        if fields[0] == b"#TRANS":
-                            objects = fields[2]
-                            if objects[0] == 123 and objects[-1] == 125:  # { }
-                                amount = float(fields[3])
-                                if len(fields) > 4:
-                                    day = fields[4]
-                                    if len(day) == 8 and day[4:] in days and day.isdigit():
-                                        key = (fields[1], objects, day[:6])
-                                    elif day == b'""' and month:
-                                        key = (fields[1], objects, month)
-                                    else:
-                                        key = None
-                                elif month:
-                                    key = (fields[1], objects, month)
+                if quick:
+                    if block:
+                        fields = line.split(None, 5)
+                        try:
+                            if fields[0] == b"#TRANS":
+                                if fields[2][-1] == 125:  # the object list ends in its field
+                                    amount = float(fields[3])
+                                    day = fields[4] if len(fields) > 4 else b'""'
+                                    if len(day) != 8:  # a date's digits: see finish()
+                                        day = month if day == b'""' else None
+                                    key = (fields[1], fields[2], day) if day else None
                                 else:
+                                    found = with_objects(line)
                                     key = None
-                            else:
-                                found = with_objects(line)
-                                if found is None:
-                                    key = None
-                                else:
-                                    _quote, account, inside, text, day = found.groups()
-                                    amount = float(text)
-                                    key = (account, b"{" + inside + b"}", day or month)
-                                    if not key[2]:
-                                        key = None
-                            if key is not None and amount - amount == 0:
-                                totals[key] = get(key, 0.0) + amount
-                                balance += amount
-                                rows += 1
+                                    if found is not None:
+                                        _quote, account, inside, text, day = found.groups()
+                                        amount = float(text)
+                                        if day or month:
+                                            key = (account, b"{" + inside + b"}", day or month)
+                                if key is not None:
+                                    totals[key] = get(key, 0.0) + amount
+                                    balance += amount
+                                    rows += 1
+                                    continue
+                            elif line == b"}":
+                                if not -HALF_ORE < balance < HALF_ORE:
+                                    self.voucher_line = voucher
+                                    self.add_unbalanced(number, balance)
+                                vouchers += 1
+                                block = False
+                                voucher = 0
+                                month = None
                                 continue
-                        elif line == b"}":
-                            if not -HALF_ORE < balance < HALF_ORE:
-                                self.add_unbalanced(number, round(balance * 100))
-                            vouchers += 1
-                            self.in_block = in_block = False
-                            self.voucher_line = 0
-                            self.voucher_month = month = None
-                            continue
-                    except (IndexError, ValueError):
-                        pass  # read field by field below
-                elif between:
-                    if line[:4] == b"#VER":
+                        except (IndexError, ValueError):
+                            pass  # read field by field below
+                    elif line[:4] == b"#VER":
                         fields = line.split(None, 4)
                         if len(fields) > 3 and fields[0] == b"#VER":
                             day = fields[3]
@@ -188,22 +179,30 @@ class LineReader:
                                 len(day) == 8
                                 and day[4:] in days
                                 and day.isdigit()
-                                and _plain(fields[1], fields[2])
+                                and (
+                                    (b'"' not in fields[1] and b'"' not in fields[2])
+                                    or _plain(fields[1], fields[2])
+                                )
                             ):
-                                self.voucher_line = number
-                                self.voucher_month = month = day[:6].decode("ascii")
-                                self.in_block = False
+                                voucher = number
+                                month = day
                                 balance = 0.0
                                 continue
-                    elif line == b"{" and self.voucher_line and not self.in_block:
-                        self.in_block = in_block = True
+                    elif line == b"{" and voucher:
+                        block = True
                         continue
+                self.in_block = block
+                self.voucher_line = voucher
+                self.voucher_month = month[:6].decode("ascii") if type(month) is bytes else month
                 self.balance = balance
-                slow(number, line)
-                balance = self.balance
+                self.record(number, line)
+                block = self.in_block
+                voucher = self.voucher_line
                 month = self.voucher_month
-                in_block = self.in_block and self.pending is None and self.checksum is None
-                between = not self.in_block and self.checksum is None
+                balance = self.balance
+                quick = self.pending is None and self.checksum is None
+        self.in_block = block
+        self.voucher_line = voucher
         self.sie.transaction_rows += rows
         self.sie.vouchers += vouchers
         self.last_line = number
@@ -249,10 +248,20 @@ class LineReader:
         handler(self, record)
 
     # vouchers --------------------------------------------------------------------------------
-    def add_unbalanced(self, last_line: int, difference: int) -> None:
+    def add_unbalanced(self, last_line: int, balance: float) -> None:
+        """Note the voucher that ends on ``last_line``, whose rows add up to ``balance``."""
+        if balance - balance != 0:  # an amount that is no number (nan, inf) is to blame
+            again = LineReader(
+                self.file,
+                self.lines[self.voucher_line - self.first_line : last_line - self.first_line],
+                self.encoding,
+                first_line=self.voucher_line,
+            )
+            for number, line in enumerate(again.lines, again.first_line):
+                again.record(number, line)  # raises for the row with the bad amount
         series, number = self.voucher_name()
         self.sie.unbalanced.append(
-            UnbalancedVoucher(series, number, self.voucher_line, last_line, difference)
+            UnbalancedVoucher(series, number, self.voucher_line, last_line, round(balance * 100))
         )
 
     def voucher_name(self) -> tuple[str, str]:
@@ -293,7 +302,7 @@ class LineReader:
         if self.pending is not None:
             self.count_pending()
         if not -HALF_ORE < self.balance < HALF_ORE:
-            self.add_unbalanced(number, round(self.balance * 100))
+            self.add_unbalanced(number, self.balance)
         self.sie.vouchers += 1
         self.in_block = False
         self.voucher_line = 0
@@ -408,9 +417,7 @@ class LineReader:
                 normal[raw_objects] = objects
             month = months.get(raw_month)
             if month is None:
-                month = raw_month.decode("ascii") if isinstance(raw_month, bytes) else raw_month
-                if not month_ok(month):
-                    raise self.find_bad_date(month)
+                month = self.month_of(raw_month)
                 months[raw_month] = month
             account = accounts.get(raw_account)
             if account is None:
@@ -424,7 +431,24 @@ class LineReader:
             result[key] = result.get(key, 0) + round(amount * 100)
         self.raw_totals = {}
 
+    def month_of(self, raw: bytes | str) -> str:
+        """``YYYYMM`` of a row's date (``YYYYMMDD`` bytes) or month, checked."""
+        text = raw.decode("ascii", "replace") if isinstance(raw, bytes) else raw
+        if len(text) == 8:
+            if date_of(text) is None:
+                raise self.find_bad_date(text)
+            return text[:6]
+        if not month_ok(text):
+            raise self.find_bad_date(text)
+        return text
+
     def objects_of(self, raw: bytes) -> Objects:
+        if raw[:1] != b"{":
+            number = self.find_line(lambda line: raw in line)
+            text = raw.decode(self.encoding, "replace")
+            raise self.error(
+                E.MSG_BAD_FIELD, number, label="#TRANS", what=E.AN_OBJECT_LIST, text=text
+            )
         inside = raw[1:-1].decode(self.encoding, "replace")
         if not inside.strip():
             return ()
