@@ -290,7 +290,7 @@ def test_a_large_file_read_in_pieces_equals_one_reading(tmp_path, monkeypatch):
     path = write_sie(tmp_path / "stor.se", text, crlf=True)
     whole = read_sie(path, parallel=False)
     monkeypatch.setattr(sie_reader, "PARALLEL_BYTES", 1024)
-    monkeypatch.setattr(sie_reader.os, "cpu_count", lambda: 3)
+    monkeypatch.setattr(sie_reader, "_free_cores", lambda: 3)
     pieces = read_sie(path)
     assert pieces.transactions == whole.transactions
     assert (pieces.vouchers, pieces.transaction_rows, pieces.lines) == (
@@ -312,7 +312,7 @@ def test_an_error_in_a_later_piece_names_the_line_of_the_whole_file(tmp_path, mo
     text = sie_text(4, vouchers + "#VER A 9999 20250110\n{\n#TRANS 1930 {} fem\n}\n")
     path = write_sie(tmp_path / "stor.se", text)
     monkeypatch.setattr(sie_reader, "PARALLEL_BYTES", 1024)
-    monkeypatch.setattr(sie_reader.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(sie_reader, "_free_cores", lambda: 2)
     with pytest.raises(SieError) as caught:
         read_sie(path)
     number = len(text.splitlines()) - 1

@@ -306,6 +306,17 @@ class PendingRead:
         self.children = []
 
 
+def _free_cores() -> int:
+    """How many pieces to read at once: the cores not busy already (pieces on a busy
+    machine only wait for each other)."""
+    cores = os.cpu_count() or 1
+    try:
+        busy = int(os.getloadavg()[0])
+    except (AttributeError, OSError):  # Windows has no load average
+        busy = 0
+    return max(1, min(MAX_PIECES, cores - busy))
+
+
 def begin_read(
     path: str | os.PathLike[str],
     *,
@@ -324,7 +335,7 @@ def begin_read(
         return PendingRead(path, [_read_whole(data, path.name, cancelled, progress)])
     _check_start(data, path.name)
     encoding, skip = _encoding(data)
-    pieces = max(1, min(MAX_PIECES, os.cpu_count() or 1))
+    pieces = _free_cores()
     cuts = _cuts(data, pieces)
     if len(cuts) < 3:
         return PendingRead(path, [_read_whole(data, path.name, cancelled, progress)])
