@@ -27,7 +27,7 @@ from pathlib import Path
 
 from kpidesk.domain.kpi_library import KpiEntry, KpiLibrary, load_library
 from kpidesk.domain.periods import KindName, Period, PeriodKind, PeriodName
-from kpidesk.i18n import N_
+from kpidesk.i18n import N_, _
 from kpidesk.io.errors import ImportProblem, Message
 from kpidesk.io.extract import ExtractionResult, RawRecord
 from kpidesk.io.layout import Layout, LayoutKind
@@ -111,8 +111,6 @@ class SieProblem(ImportProblem):
 
     @property
     def location(self) -> str:
-        from kpidesk.i18n import _
-
         if self.row:
             return _("{file}, line {line}").format(file=self.sheet, line=self.row)
         return self.sheet
@@ -366,6 +364,7 @@ def import_sie(
                 import_options,
                 _mapping(plan),
                 scan=_scan(path, preview, records, problems, plan, figures),
+                cancelled=cancelled,
             )
             result = replace(
                 result,
@@ -448,9 +447,10 @@ def _unit_decisions(profile: ProfileData | None, plan: _Plan) -> dict[str, UnitD
 
 
 def _language(workspace: Workspace) -> str:
+    """The workspace's language, which new KPIs are named in."""
     try:
         return str(workspace.settings().language or "sv")
-    except Exception:  # a workspace without settings: Swedish, the default
+    except models.WorkspaceSettings.DoesNotExist:
         return "sv"
 
 
