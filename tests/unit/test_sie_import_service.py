@@ -93,6 +93,16 @@ def test_existing_kpis_receive_the_values_by_code_or_library_name(workspace, sie
     assert "Nord" in notes  # cost centres without units, too
 
 
+def test_a_file_none_of_whose_kpis_is_there_is_a_problem(workspace, sie_file):
+    before = workspace.table_counts()
+    result = import_sie(workspace, sie_file).result
+    assert result.stopped and result.batch_id is None
+    [problem] = result.problems
+    assert "REV" in problem.reason.text and "--create-missing" in problem.reason.text
+    assert problem.text.startswith("bokföring.se: ")
+    assert workspace.table_counts() == before
+
+
 def test_gp_refers_to_the_codes_the_values_go_to(workspace, sie_file):
     create_kpi(workspace, KpiData(code="OMS", name="Net sales", measure_unit="currency"))
     import_sie(workspace, sie_file, SieImportOptions(create_missing=True))

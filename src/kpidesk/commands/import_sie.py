@@ -87,7 +87,13 @@ def run_import(options: argparse.Namespace, progress: object) -> int:
 
     if options.sheet or options.layout or options.year is not None:
         raise UsageError(_("--sheet, --layout and --year do not apply to a SIE file"))
-    pending = begin_read(options.file, progress=getattr(progress, "update", None))
+    try:
+        pending = begin_read(options.file, progress=getattr(progress, "update", None))
+    except BaseException:
+        done = getattr(progress, "done", None)
+        if done is not None:
+            done()
+        raise
     try:
         return _import(options, progress, pending)
     finally:

@@ -84,6 +84,10 @@ DEFAULT_PROFILE = "SIE"
 MSG_UNBALANCED = N_(
     "The voucher {voucher} does not balance: its rows add up to {difference}, not 0."
 )
+MSG_NO_KPIS = N_(
+    "No KPI in the workspace takes this file’s figures ({codes}); --create-missing creates "
+    "them from the KPI library, or map them with --accounts to KPIs that are there."
+)
 NOTE_MISSING_KPIS = N_(
     "No KPI in the workspace is {codes}, so their values were not imported; "
     "--create-missing creates them from the KPI library."
@@ -350,6 +354,8 @@ def import_sie(
             plan.notes.extend(frequency_notes)
             if into is Into.TARGETS and not preview.sie.period_budgets:
                 plan.notes.append(Message.of(NOTE_NO_BUDGET))
+            if not records and plan.missing_kpis and not plan.kpis:
+                problems = (*problems, _no_kpis(preview.file_name, plan))
             import_options = ImportOptions(
                 into=into,
                 on_conflict=on_conflict,
@@ -391,6 +397,13 @@ def import_sie(
     except _Rollback as rollback:
         return rollback.outcome
     return outcome
+
+
+def _no_kpis(file_name: str, plan: _Plan) -> SieProblem:
+    """The problem of a file none of whose KPIs is in the workspace."""
+    plan.notes = [note for note in plan.notes if note.template != NOTE_MISSING_KPIS]
+    codes = ", ".join(plan.missing_kpis)
+    return SieProblem(file_name, None, None, codes, Message.of(MSG_NO_KPIS, codes=codes))
 
 
 def _names(created: list[tuple[int, str]]) -> tuple[str, ...]:
