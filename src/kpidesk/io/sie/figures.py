@@ -529,7 +529,7 @@ def compute_figures(sie: SieFile, settings: SieSettings | None = None) -> SieFig
     figures.periods = tuple(
         sorted(p for p in {_period(key) for (_c, _u, key) in figures.values} if p is not None)
     )
-    figures.budgets = _budgets(sie, builder, year_totals)
+    figures.budgets = _budgets(sie, builder, figures.reading, figures.parts)
     _balances(sie, settings, figures, company_by_month, months_covered)
     figures.units = dict(sorted(builder.units.items()))
     figures.accounts = {code: tuple(sorted(found)) for code, found in builder.accounts.items()}
@@ -628,12 +628,13 @@ def _compare_with_vouchers(
 
 
 def _budgets(
-    sie: SieFile, builder: _Builder, year_totals: Mapping[int, str]
+    sie: SieFile, builder: _Builder, reading: Reading, parts: Parts
 ) -> dict[ValueKey, float]:
+    """The budget (#PBUDGET) as values, its {} and object rows read as the period
+    balances' are (a budget has no #RES to tell)."""
     if not sie.period_budgets:
         return {}
     cells = _Cells.of(sie.period_budgets)
-    reading, parts = _choose_reading(cells, sie)
     cents: dict[ValueKey, int] = {}
     for key in cells.cell_keys():
         _year, month, account = key
