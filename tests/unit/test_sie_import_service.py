@@ -270,3 +270,18 @@ def test_the_library_picker_makes_gp_calculated_when_rev_and_cogs_exist(workspac
     assert kpis()["GM"].formula == ""  # GP and REV are not there: measured
     add_from_library(workspace, [library.by_code(c) for c in ("REV", "COGS", "GP")], language="en")
     assert kpis()["GP"].formula == "REV - COGS"
+
+
+def test_a_large_import_is_backed_up_and_folded_back_after_its_transaction(workspace, tmp_path):
+    objects = "".join(f'#OBJEKT 1 "K{n}" "Kst {n}"\n' for n in range(300))
+    vouchers = "".join(
+        f'#VER A {m}{n} 2025{m:02d}05\n{{\n#TRANS 3010 {{1 "K{n}"}} -100\n'
+        f'#TRANS 4010 {{1 "K{n}"}} 40\n#TRANS 1930 {{}} 60\n}}\n'
+        for m in range(1, 13)
+        for n in range(300)
+    )
+    path = write_sie(tmp_path / "stor.se", sie_text(4, objects + vouchers))
+    result = import_sie(workspace, path, SieImportOptions(create_missing=True)).result
+    assert result.stored and result.imported > sie_import.BACKUP_THRESHOLD
+    assert result.imported == len(stored())
+    assert result.backup is not None and result.backup.is_file()

@@ -345,8 +345,10 @@ def import_sie(
     into = options.into or Into.ACTUALS  # not the profile's: budgets come now and then
     options = replace(options, into=into, on_conflict=on_conflict)
     values = figures.budgets if into is Into.TARGETS else figures.values
+    backup = None
     if not options.dry_run and len(values) > options.backup_threshold:
-        backups.make_backup(workspace, reason=backups.REASON_BEFORE_IMPORT)
+        backup = backups.make_backup(workspace, reason=backups.REASON_BEFORE_IMPORT)
+    deferred = _CheckpointLater(workspace)
     try:
         with workspace.atomic():
             plan = _plan(workspace, preview, figures, options, names, company_unit, profile)
@@ -365,7 +367,7 @@ def import_sie(
                 backup_threshold=max(options.backup_threshold, len(records) + 1),
             )
             result = run_import(
-                workspace,
+                deferred,  # type: ignore[arg-type]
                 path,
                 import_options,
                 _mapping(plan),
@@ -378,6 +380,7 @@ def import_sie(
                 created_kpis=() if result.stopped else _names(plan.created_kpis),
                 created_units=() if result.stopped else _names(plan.created_units),
                 profile=profile_name if result.stored else None,
+                backup=backup,
             )
             outcome = SieImport(
                 result, preview, _names(plan.created_kpis), _names(plan.created_units)
@@ -396,7 +399,25 @@ def import_sie(
             )
     except _Rollback as rollback:
         return rollback.outcome
+    if deferred.wanted:
+        workspace.checkpoint()
     return outcome
+
+
+class _CheckpointLater:
+    """The workspace as ``run_import`` sees it inside this import's transaction: its
+    request to fold the WAL back (after a large import) waits until the transaction ends,
+    since SQLite cannot checkpoint while one is open."""
+
+    def __init__(self, workspace: Workspace) -> None:
+        self._workspace = workspace
+        self.wanted = False
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._workspace, name)
+
+    def checkpoint(self) -> None:
+        self.wanted = True
 
 
 def _no_kpis(file_name: str, plan: _Plan) -> SieProblem:
