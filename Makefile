@@ -45,8 +45,6 @@ run: venv
 test: venv
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-# Compiled first: where PYTHONDONTWRITEBYTECODE is set, every start would otherwise compile
-# the sources, which no installed copy does.
 BENCH_STAMP := $(VENV)/.bench-stamp
 
 # The baselines (xlsxwriter, …) come from the `bench` extra in pyproject.toml.
@@ -54,6 +52,8 @@ $(BENCH_STAMP): pyproject.toml $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
 	@touch $(BENCH_STAMP)
 
+# Compiled first: where PYTHONDONTWRITEBYTECODE is set, every start would otherwise compile
+# the sources, which no installed copy does.
 bench: venv $(BENCH_STAMP)
 	$(BIN)/python -m compileall -q src >/dev/null
 	$(BIN)/python benchmarks/run.py
