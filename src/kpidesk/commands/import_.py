@@ -196,7 +196,9 @@ def _import_with(options: argparse.Namespace, started: Any) -> int:
     from kpidesk.store.workspace import opened
 
     reporter = _Progress(enabled=sys.stderr.isatty())
-    with opened(options.workspace) as workspace:
+    # The rollback journal, not WAL: an import that commits nothing (a dry run, one stopped
+    # by problems or a full disk) leaves the file byte for byte as it was.
+    with opened(options.workspace, wal=False) as workspace:
         profile = None
         profile_name = options.profile
         if profile_name:
