@@ -402,7 +402,13 @@ _EXCEL_SERIAL_MAX = 2958465  # 9999-12-31
 def excel_serial_to_date(serial: float, *, date1904: bool = False) -> date:
     """An Excel date serial (1900 or 1904 system) as a date; the time of day is dropped."""
     if serial != serial or not 1 <= serial <= _EXCEL_SERIAL_MAX:  # NaN or out of range
-        raise PeriodError(N_("{value} is not an Excel date."), value=serial)
+        raise PeriodError(
+            N_(
+                "{value} is not an Excel date: Excel's dates run from 1 (1 January 1900) to "
+                "2958465 (31 December 9999)."
+            ),
+            value=serial,
+        )
     whole = int(serial)
     try:
         if date1904:

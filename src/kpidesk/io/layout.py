@@ -29,7 +29,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 
 from kpidesk.domain.numbers import NumberError, parse_number
@@ -405,6 +405,15 @@ def parse_row_period(
         return Period.of(value, frequency)
     if isinstance(value, str):
         return parse_period(value, frequency=frequency, default_year=year)
+    if isinstance(value, time):  # how a date cell holding a serial below 1 reads
+        raise PeriodError(
+            N_(
+                "“{text}” is a time of day, not a date: a date cell holding a number below 1 "
+                "(such as 0 or -1) reads as one, since Excel's dates begin with 1 "
+                "(1 January 1900)."
+            ),
+            text=display_value(value),
+        )
     raise PeriodError(N_("“{text}” is not a period."), text=display_value(value))
 
 

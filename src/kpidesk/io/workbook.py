@@ -24,6 +24,7 @@ from kpidesk.io.errors import (
     Message,
     SpreadsheetError,
     SpreadsheetErrorKind,
+    check_input_file,
 )
 from kpidesk.io.layout import Layout, LayoutError, LayoutKind, detect_layout
 from kpidesk.io.readers import Book, Sheet, open_book
@@ -122,7 +123,8 @@ def open_preview(
 
 
 def _check_exists(path: Path) -> None:
-    if not path.is_file() or not os.access(path, os.R_OK):
+    check_input_file(path)
+    if not os.access(path, os.R_OK):
         raise SpreadsheetError(SpreadsheetErrorKind.NOT_FOUND, MSG_NOT_FOUND, file=path.name)
 
 

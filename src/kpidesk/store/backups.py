@@ -44,6 +44,7 @@ from kpidesk.store.errors import (
     DamagedBackupError,
     WorkspaceError,
     WorkspaceExistsError,
+    WorkspaceIsFolderError,
     WorkspaceLockedError,
     WorkspaceMissingError,
     WorkspaceNotWritableError,
@@ -205,6 +206,8 @@ def backup_file(
     never written. Raises a ``WorkspaceError`` for a file that is no sound workspace.
     """
     path = Path(path)
+    if path.is_dir():
+        raise WorkspaceIsFolderError(path)
     if not path.is_file():
         raise WorkspaceMissingError(path)
     verify_file(path, migrations.newest_version())
