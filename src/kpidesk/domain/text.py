@@ -19,8 +19,7 @@ import dataclasses
 import re
 from typing import Any
 
-from kpidesk.domain.errors import DomainError
-from kpidesk.i18n import N_
+from kpidesk.i18n import N_, _
 
 BIDI_CONTROLS = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 """Embeddings, overrides and isolates (LRE RLE PDF LRO RLO LRI RLI FSI PDI)."""
@@ -36,8 +35,10 @@ CSV_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 """What a spreadsheet may read as the start of a formula (OWASP's list)."""
 
 
-class TextError(DomainError):
-    """Typed text that holds a character KPI Desk does not store."""
+MSG_CONTROL_CHARACTER = N_(
+    "The text holds a control character that cannot be saved (a control code or a "
+    "bidirectional override); remove it."
+)
 
 
 def bad_characters(text: str, *, multiline: bool = False) -> list[str]:
@@ -71,24 +72,12 @@ def describe_character(char: str) -> str:
     return f"U+{ord(char):04X}"
 
 
-def check_text(text: str, *, multiline: bool = False) -> None:
-    """Raise :class:`TextError` naming the first character that cannot be stored."""
-    if multiline and "\r" in text:
-        text = text.replace("\r", "\n")
-    bad = bad_characters(text, multiline=multiline)
-    if bad:
-        raise TextError(
-            N_("The text holds a control character ({code}) that cannot be saved; remove it."),
-            code=describe_character(bad[0]),
-        )
-
-
 def text_problem(text: str, *, multiline: bool = False) -> str | None:
-    """The message template of :func:`check_text` (untranslated), or None."""
-    try:
-        check_text(text, multiline=multiline)
-    except TextError as error:
-        return error.message
+    """Why typed ``text`` cannot be saved (in the current language), or None."""
+    if multiline:
+        text = text.replace("\r", "\n")
+    if bad_characters(text, multiline=multiline):
+        return _(MSG_CONTROL_CHARACTER)
     return None
 
 

@@ -20,6 +20,7 @@ from typing import Any
 from kpidesk.domain.errors import DomainError, Words
 from kpidesk.domain.numbers import NumberError, parse_number
 from kpidesk.domain.periods import AmbiguousDateError, Period, PeriodError, slash_date_order
+from kpidesk.domain.text import bad_characters, clean_text, describe_character
 from kpidesk.i18n import N_
 from kpidesk.io._cellinfo import CellInfo, PercentIndex
 from kpidesk.io.cells import CellValue, column_letter, display_value, excel_error
@@ -47,6 +48,10 @@ MSG_BOOLEAN = N_("“{text}” is a true/false value, not a number.")
 MSG_DATE_VALUE = N_("“{text}” is a date or time, not a number.")
 MSG_NO_KPI = N_("The row has a value but no KPI name.")
 MSG_NO_PERIOD = N_("The row has a value but no period.")
+MSG_TEXT_CLEANED = N_(
+    "Characters no file can hold ({codes}) were removed from names or comments, such as "
+    "“{example}” ({count} in all)."
+)
 MSG_DATES_SETTLED = N_(
     "Dates such as “{example}” in column {column} were read {order}, as the column's other "
     "dates show (“{evidence}”)."
@@ -107,18 +112,32 @@ class _LongState:
 
 
 class _Table:
-    """Labels by first appearance; index 0 is None (no label)."""
+    """Labels by first appearance; index 0 is None (no label).
 
-    def __init__(self) -> None:
+    A text label leaves without the characters no file can hold (control characters,
+    unpaired surrogates, bidi overrides: :func:`kpidesk.domain.text.clean_text`); the
+    labels changed so are counted for a note."""
+
+    def __init__(self, *, multiline: bool = False) -> None:
         self.index: dict[Any, int] = {None: 0}
         self.new: list[Any] = []
         self.size = 1
+        self.multiline = multiline
+        self.cleaned: list[tuple[str, str]] = []  # (as written, as kept), the first few
+        self.cleaned_count = 0
 
     def get(self, label: Any) -> int:
         found = self.index.get(label)
         if found is None:
             found = self.index[label] = self.size
             self.size += 1
+            if label.__class__ is str:
+                kept = clean_text(label, multiline=self.multiline)
+                if kept != label:
+                    self.cleaned_count += 1
+                    if len(self.cleaned) < 3:
+                        self.cleaned.append((label, kept))
+                    label = kept
             self.new.append(label)
         return found
 
@@ -157,7 +176,7 @@ class Extractor:
         self._kpis = _Table()
         self._units = _Table()
         self._periods = _Table()
-        self._comments = _Table()
+        self._comments = _Table(multiline=True)
         self._chunk = Chunk(sheet)
         self._percent: PercentIndex | None = self.info.percent()
         self._period_cache: dict[Any, Period | Message] = {}
@@ -233,6 +252,17 @@ class Extractor:
             self._total_rows.append(row + 1)
 
     def _finish_notes(self) -> None:
+        count = sum(t.cleaned_count for t in (self._kpis, self._units, self._comments))
+        if count:
+            written, kept = next(
+                t.cleaned[0] for t in (self._kpis, self._units, self._comments) if t.cleaned
+            )
+            codes = ", ".join(describe_character(c) for c in bad_characters(written))
+            self.notes.append(
+                Message.of(
+                    MSG_TEXT_CLEANED, count=count, codes=codes, example=kept.replace("\n", " ")
+                )
+            )
         if self._total_row_count:
             rows = ", ".join(str(r) for r in self._total_rows)
             if self._total_row_count > len(self._total_rows):
