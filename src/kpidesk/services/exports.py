@@ -204,6 +204,33 @@ def _checked(progress: Progress, cancelled: CancelFlag) -> Progress:
     return report
 
 
+def check_destination(
+    kind: ExportFormat, destination: Path, workspace_path: Path | None = None
+) -> None:
+    """Refuse, before any work, a destination no export writes: the workspace itself, any
+    other workspace, a backup, a folder or a device (for chart images: a folder that is a
+    file, or the backups folder). Raises a ``DomainError`` that says why."""
+    destination = Path(destination)
+    if kind is ExportFormat.CHARTS:
+        if destination.exists() and not destination.is_dir():
+            raise ExportError(
+                N_("{path} is a file; chart images go into a folder."), path=str(destination)
+            )
+        if in_backups_folder(destination):
+            check_output(destination / "chart.png")
+        return
+    check_output(destination, workspace=workspace_path)
+
+
+def save_file(
+    destination: Path, write: Callable[[Path], object], workspace_path: Path | None = None
+) -> Path:
+    """Check ``destination`` (as :func:`check_destination` does for one file) and write it
+    whole or not at all: for the files the app saves outside an export (a chart image)."""
+    check_output(destination, workspace=workspace_path)
+    return write_atomically(destination, write)
+
+
 def write_atomically(destination: Path, write: Callable[[Path], object]) -> Path:
     """Call ``write(partial)`` for a temporary file beside ``destination``, check the result
     and rename it into place (see :func:`kpidesk.files.write_atomically`)."""
