@@ -213,7 +213,7 @@ def backup_file(
     verify_file(path, migrations.newest_version())
     connection = _read_only_connection(path)
     try:
-        problems = integrity_problems(connection, quick=True)
+        problems = integrity_problems(connection)  # the full check, as kpidesk check runs it
         if problems:
             raise CorruptWorkspaceError(path, problems[0])
         return _copy_into(connection, path, reason, directory, keep)
@@ -455,6 +455,8 @@ def put_new_workspace(
     it is locked (``WorkspaceLockedError`` while open for writing elsewhere) and kept (see
     :func:`keep_present_state`). Whatever fails leaves ``path`` exactly as it was.
     """
+    if not replace and os.path.lexists(path):
+        raise WorkspaceExistsError(path)
     target = check_output(path, replacing_workspace=replace)
     if os.path.lexists(target):
         if not replace:

@@ -183,8 +183,8 @@ class WorkspaceWriteError(WorkspaceError):
             )
         else:
             template = N_(
-                "{path} could not be written: the disk reported an error ({detail}). Nothing "
-                "was changed."
+                "{path} could not be written: the disk reported an input/output error. "
+                "Nothing was changed."
             )
         super().__init__(template, path, detail=detail)
         self.disk_full = disk_full
