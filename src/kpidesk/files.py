@@ -37,7 +37,8 @@ from kpidesk.i18n import N_, _
 
 TEMP_MARK = ".kpidesk-partial"
 _TEMP_NAME = re.compile(
-    r"^\..+\.[0-9a-f]{12}" + re.escape(TEMP_MARK) + r"(?:\.[^.]*)?(?:-journal|-wal|-shm|\.lock)?$"
+    r"^\..+\.[0-9a-f]{12}" + re.escape(TEMP_MARK) + r"(?:\.[^.]*)?(?:-journal|-wal|-shm|\.lock)?\Z",
+    re.DOTALL,
 )
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 _PNG_MAGIC = b"\x89PNG\r\n\x1a\n"

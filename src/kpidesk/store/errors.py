@@ -72,7 +72,12 @@ class CorruptWorkspaceError(WorkspaceError):
     def __init__(self, path: Path, detail: str) -> None:
         detail = _one_line(detail)
         count = _backup_count(path)
-        if count:
+        if count == 1:
+            template = N_(
+                "{path} is damaged ({what}: {detail}); nothing was written to it. It can be "
+                "opened read-only, or restored from its backup."
+            )
+        elif count:
             template = N_(
                 "{path} is damaged ({what}: {detail}); nothing was written to it. It can be "
                 "opened read-only, or restored from one of its {count} backups."

@@ -492,6 +492,9 @@ class MainWindow(QMainWindow):
             self.show_message(MessageKind.ERROR, error.message)
             return False
         self.session.attach(workspace)
+        banner = self.read_only_banner
+        if banner is not None and banner.action_button is not None:
+            banner.action_button.hide()  # it would only be refused again
         bar = self.show_message(
             MessageKind.WARNING,
             _(
