@@ -356,6 +356,16 @@ def test_a_killed_demo_force_leaves_the_old_workspace_or_the_new_one(workspace):
     assert kpidesk("check", workspace).returncode == 0
 
 
+def test_demo_force_over_a_damaged_workspace_moves_it_aside_whole(workspace):
+    damage_a_page(workspace)
+    damaged = sha256(workspace)
+    result = kpidesk("demo", workspace, "--force")
+    assert result.returncode == 0, result.stderr
+    [aside] = list(workspace.parent.glob("ws.kpidesk.damaged-*"))
+    assert sha256(aside) == damaged
+    assert kpidesk("check", workspace).returncode == 0
+
+
 def test_restore_while_open_elsewhere_leaves_the_workspace(workspace):
     [backup] = backups_of(workspace)
     holder = hold_open_for_writing(workspace)
@@ -663,6 +673,7 @@ SWEDISH_CASES = [
     ("check", "{ws}", "--bogus"),
     ("restore", "{ws}", "{tmp}/trasig.kpidesk"),
     ("import", "{damaged}", "{tmp}/x.csv"),
+    ("export", "{ws}", "--csv", "{tmp}/saknas/x.csv"),
 ]
 ENGLISH_WORDS = re.compile(
     r"\b(the|is|a|an|of|not|file|folder|workspace|backup|damaged|could|write|usage|error|"

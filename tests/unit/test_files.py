@@ -240,3 +240,38 @@ def test_a_new_workspace_on_a_full_disk_leaves_nothing(tmp_path, monkeypatch):
     with pytest.raises(FileWriteError, match="the disk is full"):
         Workspace.create(tmp_path / "new.kpidesk", "X")
     assert list(tmp_path.iterdir()) == []
+
+
+@posix_only
+def test_a_device_is_refused_without_being_touched():
+    for device in (Path("/dev/null"), Path("/dev/full")):
+        if device.exists():
+            with pytest.raises(OutputRefusedError, match="not a regular file"):
+                check_output(device)  # looked at with stat, never opened
+
+
+def test_the_file_and_then_its_folder_are_flushed(tmp_path, monkeypatch):
+    flushed: list[int] = []
+    real = os.fsync
+
+    def record(fd: int) -> None:
+        flushed.append(os.fstat(fd).st_mode)
+        real(fd)
+
+    monkeypatch.setattr(files.os, "fsync", record)
+    write_atomically(tmp_path / "out.csv", lambda partial: partial.write_text("x"))
+    import stat
+
+    kinds = ["file" if stat.S_ISREG(mode) else "folder" for mode in flushed]
+    expected = ["file", "folder"] if hasattr(os, "O_DIRECTORY") else ["file"]
+    assert kinds == expected
+
+
+@posix_only
+def test_every_name_of_one_workspace_shares_one_lock(demo_copy, tmp_path):
+    from kpidesk.store.errors import WorkspaceLockedError
+
+    link = tmp_path / "shortcut.kpidesk"
+    link.symlink_to(demo_copy)
+    with Workspace.open(link), pytest.raises(WorkspaceLockedError):
+        Workspace.open(demo_copy)

@@ -160,3 +160,12 @@ def test_typed_values_that_cannot_be_held_are_refused(opened_demo):
         (models.Measurement.kpi == revenue.id) & (models.Measurement.period == "2020-01")
     )
     assert stored.comment == "ab\nc"
+
+
+def test_no_roll_up_of_storable_values_overflows():
+    from kpidesk.domain.aggregation import Aggregation, aggregate
+
+    values = [MAX_VALUE] * 1_000_000
+    for how in Aggregation:
+        result = aggregate(values, how)
+        assert result is None or (result == result and abs(result) < float("inf"))
