@@ -29,7 +29,7 @@ import secrets
 import stat
 import sys
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from kpidesk.domain.errors import DomainError, Words
@@ -324,7 +324,7 @@ def write_atomically(
         if problem is not None:
             raise FileWriteError(shown, problem)
         try:
-            _put_in_place(temporary, target, exclusive=exclusive)
+            put_in_place(temporary, target, exclusive=exclusive)
         except OSError as error:
             raise FileWriteError(shown, os_reason(error)) from error
     except BaseException:
@@ -337,7 +337,9 @@ def write_atomically(
     return target
 
 
-def _put_in_place(temporary: Path, target: Path, *, exclusive: bool) -> None:
+def put_in_place(temporary: Path, target: Path, *, exclusive: bool = False) -> None:
+    """Rename ``temporary`` to ``target``; ``exclusive``: never over an existing file (a
+    hard link where the disk has them, else a look and a rename)."""
     if not exclusive:
         os.replace(temporary, target)
         return
@@ -357,6 +359,18 @@ def _remove(path: Path) -> None:
     for side in ("", *_SIDES):
         with contextlib.suppress(OSError):
             Path(f"{path}{side}").unlink()
+
+
+@contextlib.contextmanager
+def held(path: Path | str) -> Iterator[None]:
+    """Hold the lock on a temporary file of ours between steps, so that no other KPI Desk
+    takes it for the stray of a killed run and removes it."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        _try_lock(fd)
+        yield
+    finally:
+        os.close(fd)
 
 
 def sync_folder(folder: Path | str) -> None:

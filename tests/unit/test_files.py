@@ -275,3 +275,17 @@ def test_every_name_of_one_workspace_shares_one_lock(demo_copy, tmp_path):
     link.symlink_to(demo_copy)
     with Workspace.open(link), pytest.raises(WorkspaceLockedError):
         Workspace.open(demo_copy)
+
+
+def test_a_disk_without_hard_links_still_never_replaces_a_newcomer(tmp_path, monkeypatch):
+    """FAT and some network shares have no hard links: a look, then a rename."""
+    monkeypatch.setattr(files.os, "link", fail_with(errno.EPERM))
+    new = write_atomically(tmp_path / "a.kpidesk", lambda p: p.write_bytes(b"x"), check=_whole)
+    assert new.read_bytes() == b"x"
+    with pytest.raises(FileWriteError, match="already exists"):
+        write_atomically(new, lambda p: p.write_bytes(b"y"), check=_whole, exclusive=True)
+    assert new.read_bytes() == b"x" and leftovers(tmp_path) == []
+
+
+def _whole(_path: Path) -> None:
+    return None

@@ -32,7 +32,9 @@ from kpidesk.domain.errors import DomainError
 from kpidesk.files import (
     FileWriteError,
     check_sqlite,
+    held,
     os_reason,
+    put_in_place,
     replace_file,
     sync_folder,
     temporary_path,
@@ -423,19 +425,20 @@ def restore_backup(
     staged = temporary_path(target)
     try:
         _stage_copy(backup_path, staged)
-        previous = None
-        if target.exists():
-            previous = keep_present_state(target, reason=REASON_BEFORE_RESTORE, keep=keep)
-        try:
-            for side in _SIDE_FILES:  # kept in ``previous``; they belong to the old file
-                Path(f"{target}{side}").unlink(missing_ok=True)
-            replace_file(staged, target)
-        except OSError as error:
-            raise BackupError(
-                N_("Could not replace {path}: {reason}"),
-                path=str(target),
-                reason=_reason_text(error),
-            ) from error
+        with held(staged):
+            previous = None
+            if target.exists():
+                previous = keep_present_state(target, reason=REASON_BEFORE_RESTORE, keep=keep)
+            try:
+                for side in _SIDE_FILES:  # kept in ``previous``; they belong to the old file
+                    Path(f"{target}{side}").unlink(missing_ok=True)
+                replace_file(staged, target)
+            except OSError as error:
+                raise BackupError(
+                    N_("Could not replace {path}: {reason}"),
+                    path=str(target),
+                    reason=_reason_text(error),
+                ) from error
     finally:
         for side in ("", *_SIDE_FILES):
             with contextlib.suppress(OSError):
@@ -471,16 +474,17 @@ def put_new_workspace(
         if lock is not None:
             keep_present_state(target, reason=reason)
         build(partial)
-        problem = check_sqlite(partial)
-        if problem is not None:
-            raise FileWriteError(path, problem)
-        if lock is None:
-            os.link(partial, target)  # never over a file that appeared meanwhile
-            sync_folder(target.parent)
-        else:
-            for side in _SIDE_FILES:  # kept with the present state; they belong to it
-                Path(f"{target}{side}").unlink(missing_ok=True)
-            replace_file(partial, target)
+        with held(partial):
+            problem = check_sqlite(partial)
+            if problem is not None:
+                raise FileWriteError(path, problem)
+            if lock is None:
+                put_in_place(partial, target, exclusive=True)  # never over a newcomer
+                sync_folder(target.parent)
+            else:
+                for side in _SIDE_FILES:  # kept with the present state; they belong to it
+                    Path(f"{target}{side}").unlink(missing_ok=True)
+                replace_file(partial, target)
     except FileExistsError:
         raise WorkspaceExistsError(path) from None
     except OSError as error:
