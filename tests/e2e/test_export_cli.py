@@ -115,8 +115,13 @@ def test_errors_are_one_line_with_the_readme_exit_codes(workspace, tmp_path):
         kpidesk("export", workspace, "--pack", tmp_path / "missing" / "x.xlsx"), 1
     )
     assert "Could not write" in line
-    line = one_line_error(kpidesk("export", workspace, "--pack", workspace), 1)
+    line = one_line_error(kpidesk("export", workspace, "--pack", workspace), 2)
+    assert ".xlsx" in line  # the name does not fit the kind: a usage error
+    alias = workspace.with_name("alias.xlsx")
+    os.link(workspace, alias)
+    line = one_line_error(kpidesk("export", workspace, "--pack", alias), 1)
     assert "workspace itself" in line
+    alias.unlink()
     one_line_error(kpidesk("export", tmp_path / "nope.kpidesk", "--pack", "x.xlsx"), 3)
     assert not (tmp_path / "x.xlsx").exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["work"]

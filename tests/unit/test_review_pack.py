@@ -13,6 +13,7 @@ import pytest
 from kpidesk import palette
 from kpidesk.domain.periods import Period, PeriodKind
 from kpidesk.domain.status import Direction, Status
+from kpidesk.files import OutputRefusedError
 from kpidesk.io.report_model import (
     ActionLine,
     CommentLine,
@@ -333,7 +334,7 @@ def test_the_export_never_writes_over_the_workspace(demo_copy):
     before = demo_copy.read_bytes()
     with opened(demo_copy, read_only=True) as workspace:
         request = ExportRequest(ExportFormat.PACK, demo_copy, OCTOBER, language="en")
-        with pytest.raises(exports.ExportError, match="workspace itself"):
+        with pytest.raises(OutputRefusedError, match="workspace itself"):
             exports.run_export(request, workspace=workspace)
     assert demo_copy.read_bytes() == before
 

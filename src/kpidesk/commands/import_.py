@@ -40,7 +40,7 @@ from kpidesk.commands.base import (
     fail,
 )
 from kpidesk.i18n import _
-from kpidesk.io.errors import MSG_NOT_FOUND, SpreadsheetError, SpreadsheetErrorKind
+from kpidesk.io.errors import SpreadsheetError, SpreadsheetErrorKind, check_input_file
 
 if TYPE_CHECKING:
     from kpidesk.services.importing import ImportResult
@@ -168,10 +168,8 @@ def _check_import_options(options: argparse.Namespace) -> None:
 
 def _run_import(options: argparse.Namespace) -> int:
     _check_import_options(options)
-    if not options.file.is_file():
-        raise SpreadsheetError(
-            SpreadsheetErrorKind.NOT_FOUND, MSG_NOT_FOUND, file=options.file.name
-        )
+    options.notes = []
+    check_input_file(options.file)
     started = None
     if not options.profile:
         # The file is read while the import's modules load and the workspace opens.
@@ -196,11 +194,20 @@ def _import_with(options: argparse.Namespace, started: Any) -> int:
     from kpidesk.store.workspace import opened
 
     reporter = _Progress(enabled=sys.stderr.isatty())
-    with opened(options.workspace) as workspace:
+    # The rollback journal, not WAL: an import that commits nothing (a dry run, one stopped
+    # by problems or a full disk) leaves the file byte for byte as it was.
+    with opened(options.workspace, wal=False) as workspace:
         profile = None
         profile_name = options.profile
         if profile_name:
             profile = import_mapping.find_profile(profile_name)
+            if profile is None:
+                options.notes.append(
+                    _(
+                        "There is no saved import profile named “{name}”; this import's "
+                        "mapping is saved under that name if the import is stored."
+                    ).format(name=profile_name)
+                )
         names = import_mapping.WorkspaceNames()
         unit_id: int | None = None
         if options.unit:
@@ -285,13 +292,13 @@ def _report(options: argparse.Namespace, result: ImportResult) -> int:
                 "dry_run": result.dry_run,
                 "created_kpis": list(result.created_kpis),
                 "created_units": list(result.created_units),
-                "notes": [note.text for note in result.notes],
+                "notes": [*options.notes, *(note.text for note in result.notes)],
             }
         )
         return code
     err = sys.stderr
-    for note in result.notes:
-        print(_("note: {note}").format(note=note.text), file=err)
+    for note in [*options.notes, *(note.text for note in result.notes)]:
+        print(_("note: {note}").format(note=note), file=err)
     for problem in result.problems[:SHOWN_PROBLEMS]:
         print(problem.text, file=err)
     hidden = result.problem_count - min(len(result.problems), SHOWN_PROBLEMS)

@@ -161,6 +161,39 @@ def _plain_digits(s: str, decimal_hint: str | None) -> str | None:
     return f"{digits or '0'}.{decimal or '0'}{exponent}"
 
 
+MAX_VALUE = 1e15
+"""The largest magnitude a value may have. Every whole number up to it is exact in a float
+(they are exact to 2⁵³ ≈ 9·10¹⁵), and no sum, average or formula of such values over any
+number of periods and units a workspace can hold comes near a float's limit (10³⁰⁸), so a
+roll-up never overflows into "no data"."""
+
+
+class ValueTooLargeError(NumberError):
+    def __init__(self, value: float) -> None:
+        super().__init__(
+            N_(
+                "{value} is too large: KPI Desk holds values between −1 000 000 000 000 000 "
+                "and 1 000 000 000 000 000 (10¹⁵)."
+            ),
+            value=_plain(value),
+        )
+
+
+def _plain(value: float) -> str:
+    if math.isfinite(value) and value.is_integer() and abs(value) < 1e21:
+        return str(int(value))
+    return repr(value)
+
+
+def check_storable(value: float) -> float:
+    """``value`` if KPI Desk can hold it (finite, within ±:data:`MAX_VALUE`), else raise."""
+    if value - value != 0:  # inf or nan
+        raise NumberError(N_("“{text}” is not a number."), text=str(value))
+    if not -MAX_VALUE <= value <= MAX_VALUE:
+        raise ValueTooLargeError(value)
+    return value
+
+
 def to_stored_value(
     parsed: ParsedNumber | float,
     measure_unit: MeasureUnit | str,
@@ -170,14 +203,20 @@ def to_stored_value(
     """What to store for a KPI of ``measure_unit``: percentage points for percent KPIs.
 
     A cell formatted as a percentage holds a fraction (0.815); typed text with a percent sign
-    holds points (``81,5 %``). For a percent KPI both become 81.5; for any other KPI the
-    percent sign means hundredths.
+    holds points (``81,5 %``). For a percent KPI both become 81.5; for any other KPI but a
+    currency the percent sign means hundredths. A percentage for a currency KPI is refused
+    (``NumberError``): ``5 %`` of no amount is no amount.
     """
     if isinstance(parsed, ParsedNumber):
         value, had_percent = parsed.value, parsed.had_percent
     else:
         value, had_percent = float(parsed), False
-    if MeasureUnit(measure_unit) is MeasureUnit.PERCENT:
+    unit = MeasureUnit(measure_unit)
+    if unit is MeasureUnit.CURRENCY and (had_percent or cell_is_percent_formatted):
+        raise NumberError(
+            N_("A percentage cannot be an amount of money; give the amount itself."),
+        )
+    if unit is MeasureUnit.PERCENT:
         if cell_is_percent_formatted:
             return _clean(value * 100)
         return value

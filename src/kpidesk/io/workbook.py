@@ -24,8 +24,9 @@ from kpidesk.io.errors import (
     Message,
     SpreadsheetError,
     SpreadsheetErrorKind,
+    check_input_file,
 )
-from kpidesk.io.layout import Layout, LayoutError, LayoutKind, detect_layout
+from kpidesk.io.layout import MAX_COLUMNS, Layout, LayoutError, LayoutKind, detect_layout
 from kpidesk.io.readers import Book, Sheet, open_book
 from kpidesk.io.sniff import SpreadsheetFormat, sniff_format
 
@@ -122,7 +123,8 @@ def open_preview(
 
 
 def _check_exists(path: Path) -> None:
-    if not path.is_file() or not os.access(path, os.R_OK):
+    check_input_file(path)
+    if not os.access(path, os.R_OK):
         raise SpreadsheetError(SpreadsheetErrorKind.NOT_FOUND, MSG_NOT_FOUND, file=path.name)
 
 
@@ -135,19 +137,29 @@ def read_grid(sheet: Sheet, limit: int, *, show_errors: bool = True) -> list[lis
     grid: list[list[CellValue]] = []
     offset = sheet.column_offset
     rows: Iterator[tuple[int, list[CellValue]]] = sheet.rows()
+    cut_seen = False
     for index, cells in rows:
         if index >= limit:
             break
         while len(grid) < index:
             grid.append([])
-        values = [None if (v == "" or v is None) else v for v in cells[: MAX_PREVIEW_COLUMNS * 10]]
+        values = [None if (v == "" or v is None) else v for v in cells[:MAX_COLUMNS]]
+        if not cut_seen and len(cells) > MAX_COLUMNS:
+            # the first cell past the columns read, in its place, so the layout reports it
+            beyond = next(
+                (j for j in range(MAX_COLUMNS, len(cells)) if cells[j] not in ("", None)), None
+            )
+            if beyond is not None:
+                values.extend([None] * (beyond - MAX_COLUMNS))
+                values.append(cells[beyond])
+                cut_seen = True
         grid.append([None] * offset + values if offset else values)
     try:
         errors = sheet.cell_info().first_errors(limit) if show_errors else {}
     except Exception:  # the overlay is a bonus
         errors = {}
     for (row, column), text in errors.items():
-        if row < len(grid) and column < MAX_PREVIEW_COLUMNS * 10:
+        if row < len(grid) and column < MAX_COLUMNS:
             cells = grid[row]
             if len(cells) <= column:
                 cells.extend([None] * (column + 1 - len(cells)))

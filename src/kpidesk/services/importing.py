@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from kpidesk.domain.errors import DomainError
-from kpidesk.domain.numbers import MeasureUnit, to_stored_value
+from kpidesk.domain.numbers import MAX_VALUE, NumberError, ValueTooLargeError, to_stored_value
 from kpidesk.domain.periods import KindName, PeriodKind, PeriodName
 from kpidesk.i18n import N_, _, ngettext
 from kpidesk.io.cells import column_index, column_letter
@@ -428,15 +428,15 @@ class _Rollback(Exception):  # a control-flow signal, not an error
         self.result = result
 
 
-_Target = tuple[int, int, PeriodKind | None, bool, bool]
+_Target = tuple[int, int, PeriodKind | None, str, bool]
 """A label resolved: (KPI id or a negative code, the id shifted for the duplicate check, the
-KPI's frequency, percent KPI, created by this import). The negative codes are
+KPI's frequency, its measure unit, created by this import). The negative codes are
 ``_KPI_IGNORED`` and ``_KPI_PROBLEM``."""
 
 _KPI_IGNORED = -1
 _KPI_PROBLEM = -2
-_IGNORED_TARGET: _Target = (_KPI_IGNORED, 0, None, False, False)
-_PROBLEM_TARGET: _Target = (_KPI_PROBLEM, 0, None, False, False)
+_IGNORED_TARGET: _Target = (_KPI_IGNORED, 0, None, "", False)
+_PROBLEM_TARGET: _Target = (_KPI_PROBLEM, 0, None, "", False)
 
 _SHIFT_KPI = 42
 _SHIFT_UNIT = 21
@@ -593,7 +593,7 @@ class _Run:
             return self._kpi_problem(record, Message.of(MSG_CALCULATED, kpi=info.name))
         self.final_kpis[key] = KpiDecision.map_to(info.id)
         created = info.id in self.decimals
-        return (info.id, info.id << _SHIFT_KPI, info.frequency, info.percent, created)
+        return (info.id, info.id << _SHIFT_KPI, info.frequency, info.measure_unit, created)
 
     def _kpi_problem(self, record: RawRecord, reason: Message) -> _Target:
         self.label_problems.append(("kpi", record, reason))
@@ -788,13 +788,18 @@ class _Run:
                 continue
             value = record[6]
             if record[7] or record[8]:
-                value = to_stored_value(
-                    record.parsed,
-                    MeasureUnit.PERCENT if target[3] else MeasureUnit.COUNT,
-                    cell_is_percent_formatted=record[8],
-                )
+                try:
+                    value = to_stored_value(
+                        record.parsed, target[3], cell_is_percent_formatted=record[8]
+                    )
+                except NumberError as error:  # a percentage for an amount of money
+                    self.value_problem(record, Message.from_error(error))
+                    continue
             if value - value != 0:  # inf or nan
                 self.value_problem(record, Message.of(MSG_NOT_FINITE))
+                continue
+            if not -MAX_VALUE <= value <= MAX_VALUE:
+                self.value_problem(record, Message.from_error(ValueTooLargeError(value)))
                 continue
             if target[4]:
                 self.observe(kpi_id, value)
@@ -846,6 +851,8 @@ class _Run:
         total = sum(values)
         if total - total != 0:  # an inf or a nan somewhere
             return False
+        if values and (max(values) > MAX_VALUE or min(values) < -MAX_VALUE):
+            return False  # the careful path names each value that is too large
         kp, up, pp = kpi_parts, unit_parts, period_parts
         columns = zip(chunk.kpis, chunk.units, chunk.periods, strict=True)
         keys = {kp[k] | up[u] | pp[p] for k, u, p in columns}

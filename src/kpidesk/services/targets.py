@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from kpidesk.domain.errors import DomainError
-from kpidesk.domain.numbers import format_number, format_value
+from kpidesk.domain.numbers import check_storable, format_number, format_value
 from kpidesk.domain.periods import Period, PeriodKind, format_period
 from kpidesk.domain.targets import (
     SuggestionMethod,
@@ -80,6 +80,8 @@ def set_targets(workspace: Workspace, changes: Iterable[TargetChange]) -> list[T
         for number in (change.value, change.value_high):
             if number is not None and not math.isfinite(number):
                 raise DataEntryError(N_("A value must be a finite number."))
+            if number is not None:
+                check_storable(number)
         if change.value_high is not None:
             if kpi.direction != "band":
                 raise TargetEntryError(

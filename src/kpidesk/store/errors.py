@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from kpidesk.domain.errors import DomainError
+from kpidesk.domain.errors import DomainError, Words
 from kpidesk.i18n import N_
 
 if TYPE_CHECKING:
@@ -27,6 +27,11 @@ class WorkspaceMissingError(WorkspaceError):
         super().__init__(N_("{path}: no such file."), path)
 
 
+class WorkspaceIsFolderError(WorkspaceError):
+    def __init__(self, path: Path) -> None:
+        super().__init__(N_("{path} is a folder, not a workspace file."), path)
+
+
 class EmptyFileError(WorkspaceError):
     def __init__(self, path: Path) -> None:
         super().__init__(N_("{path} is empty: it is not a KPI Desk workspace."), path)
@@ -37,12 +42,77 @@ class NotAWorkspaceError(WorkspaceError):
         super().__init__(N_("{path} is not a KPI Desk workspace."), path)
 
 
+def _one_line(detail: object) -> str:
+    # SQLite's report spans lines ("*** in database main ***\nPage 4: …")
+    return " ".join(str(detail).replace("*** in database main ***", " ").split())
+
+
+def damage_kind(detail: str) -> Words:
+    """What SQLite's (English) report of damage means, in the user's language."""
+    text = detail.lower()
+    if "user_version" in text:
+        return Words(N_("its schema version is impossible"))
+    if "bytes, expected" in text:
+        return Words(N_("the file was cut short"))
+    if "not a database" in text or "encrypted" in text:
+        return Words(N_("its first page is damaged"))
+    if "index" in text:
+        return Words(N_("an index does not match its table"))
+    if "schema" in text:
+        return Words(N_("its table definitions are damaged"))
+    if "malformed" in text or "page" in text or "freelist" in text or "tree" in text:
+        return Words(N_("pages of the file are damaged"))
+    return Words(N_("its contents are damaged"))
+
+
 class CorruptWorkspaceError(WorkspaceError):
+    """SQLite finds the file damaged. Nothing is written to it; it can be opened read-only,
+    and restored from a backup (the message says so only when a backup exists)."""
+
     def __init__(self, path: Path, detail: str) -> None:
-        # SQLite's report spans lines ("*** in database main ***\nPage 4: …"): one line here
-        detail = " ".join(str(detail).replace("*** in database main ***", " ").split())
+        detail = _one_line(detail)
+        count = _backup_count(path)
+        if count == 1:
+            template = N_(
+                "{path} is damaged ({what}: {detail}); nothing was written to it. It can be "
+                "opened read-only, or restored from its backup."
+            )
+        elif count:
+            template = N_(
+                "{path} is damaged ({what}: {detail}); nothing was written to it. It can be "
+                "opened read-only, or restored from one of its {count} backups."
+            )
+        else:
+            template = N_(
+                "{path} is damaged ({what}: {detail}); nothing was written to it. It can be "
+                "opened read-only. There is no backup of it: keep a copy of the file before "
+                "anything is tried on it."
+            )
+        super().__init__(template, path, detail=detail, what=damage_kind(detail), count=count)
+        self.detail = detail
+        self.backups = count
+
+
+def _backup_count(path: Path) -> int:
+    from kpidesk.store.backups import backup_dir_for  # the backups know this module
+
+    try:
+        folder = backup_dir_for(path)
+        return sum(1 for copy in folder.glob("*.kpidesk") if copy.is_file())
+    except OSError:
+        return 0
+
+
+class DamagedBackupError(WorkspaceError):
+    """A backup (or a file given as one) that SQLite finds damaged; it is left as it is."""
+
+    def __init__(self, path: Path, detail: str) -> None:
+        detail = _one_line(detail)
         super().__init__(
-            N_("{path} is damaged ({detail}). Restore it from a backup."), path, detail=detail
+            N_("The backup {path} is damaged ({what}: {detail}); choose another backup."),
+            path,
+            detail=detail,
+            what=damage_kind(detail),
         )
         self.detail = detail
 
@@ -118,8 +188,8 @@ class WorkspaceWriteError(WorkspaceError):
             )
         else:
             template = N_(
-                "{path} could not be written: the disk reported an error ({detail}). Nothing "
-                "was changed."
+                "{path} could not be written: the disk reported an input/output error. "
+                "Nothing was changed."
             )
         super().__init__(template, path, detail=detail)
         self.disk_full = disk_full

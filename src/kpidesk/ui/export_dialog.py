@@ -480,6 +480,11 @@ class ExportDialog(QDialog):
         if kind is not ExportFormat.CSV and self.review_id is None and not self.unit_ids:
             self._show_error(_("Choose at least one unit."))
             return None
+        try:  # never the workspace, another workspace, a backup, a folder or a device
+            exports.check_destination(kind, destination, self.session.path)
+        except DomainError as error:
+            self._show_error(error.message)
+            return None
         return ExportRequest(
             kind,
             destination,

@@ -36,7 +36,12 @@ from kpidesk import i18n
 from kpidesk.domain.errors import DomainError
 from kpidesk.i18n import _
 from kpidesk.paths import demo_workspace_path
-from kpidesk.store.errors import WorkspaceLockedError, WorkspaceNotWritableError
+from kpidesk.store.errors import (
+    CorruptWorkspaceError,
+    WorkspaceLockedError,
+    WorkspaceNotWritableError,
+)
+from kpidesk.store.outputs import same_file
 from kpidesk.store.workspace import FILE_SUFFIX, Workspace
 from kpidesk.ui import dialogs
 from kpidesk.ui.context_bar import ContextBar
@@ -456,13 +461,52 @@ class MainWindow(QMainWindow):
                 workspace = Workspace.open(path, read_only=True)
         except DomainError as error:
             log.warning("could not open %s: %s", path, error)
-            self.show_message(MessageKind.ERROR, error.message)
+            bar = self.show_message(MessageKind.ERROR, error.message)
+            if isinstance(error, CorruptWorkspaceError):
+                self._offer_damaged_actions(bar, path, error)
             if reopening_same:
                 self._workspace_changed()
             return False
         self.session.attach(workspace, holder)
         self.settings.add_recent_file(path)
         self.statusBar().showMessage(_("Opened {name}.").format(name=path.name), 5000)
+        return True
+
+    def _offer_damaged_actions(
+        self, bar: MessageBar, path: Path, error: CorruptWorkspaceError
+    ) -> None:
+        """A damaged workspace is never written: offer to look at it read-only, and to
+        restore it from a backup when there is one."""
+        read_only = bar.add_button(_("Open read-only"))
+        read_only.clicked.connect(lambda: self.open_damaged_read_only(path))
+        if error.backups:
+            restore = bar.add_button(_("Restore from a backup…"))
+            restore.clicked.connect(lambda: self.restore_workspace_from_backup(path))
+
+    def open_damaged_read_only(self, path: Path) -> bool:
+        """Open a damaged workspace read-only, to see what can still be read."""
+        self._clear_messages()
+        try:
+            workspace = Workspace.open(path, read_only=True, damaged_ok=True)
+        except DomainError as error:
+            self.show_message(MessageKind.ERROR, error.message)
+            return False
+        self.session.attach(workspace)
+        banner = self.read_only_banner
+        if banner is not None and banner.action_button is not None:
+            banner.action_button.hide()  # it would only be refused again
+        bar = self.show_message(
+            MessageKind.WARNING,
+            _(
+                "{name} is damaged and open read-only: what is shown may be incomplete, and "
+                "nothing can be changed."
+            ).format(name=path.name),
+        )
+        from kpidesk.services.backups import list_backups
+
+        if list_backups(path):
+            restore = bar.add_button(_("Restore from a backup…"))
+            restore.clicked.connect(lambda: self.restore_workspace_from_backup(path))
         return True
 
     def open_workspace_dialog(self) -> None:
@@ -499,11 +543,11 @@ class MainWindow(QMainWindow):
     def open_demo(self) -> bool:
         path = demo_workspace_path()
         if not path.exists():
-            from kpidesk.services.demo import build_demo
+            from kpidesk.services.workspaces import write_demo
 
             QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
             try:
-                build_demo(path, language=i18n.current_language())
+                write_demo(path, language=i18n.current_language())
             except DomainError as error:
                 self.show_message(MessageKind.ERROR, error.message)
                 return False
@@ -557,26 +601,36 @@ class MainWindow(QMainWindow):
         path = self.session.path
         if path is None or self.session.read_only:
             return False
+        return self.restore_workspace_from_backup(path)
+
+    def restore_workspace_from_backup(self, path: Path) -> bool:
+        """Put the chosen backup in the place of ``path`` (closed first if it is open here;
+        a damaged file is moved aside, not lost), and open it."""
         from kpidesk.services.backups import restore_backup
         from kpidesk.ui.restore_dialog import RestoreDialog
 
         backup = self.open_restore_dialog(RestoreDialog(path, self))
         if backup is None:
             return False
-        self.session.close()
+        self._clear_messages()
+        if self.session.path is not None and same_file(self.session.path, path):
+            self.session.close()
         try:
-            restore_backup(path, backup)
+            previous = restore_backup(path, backup)
         except DomainError as error:
             self.open_workspace(path)
             self.show_message(MessageKind.ERROR, error.message)
             return False
         self.open_workspace(path)
-        self.show_message(
-            MessageKind.INFO,
-            _("Restored {name}. The state before it was kept as a backup too.").format(
+        if previous is not None and ".damaged-" in previous.name:
+            text = _("Restored {name}. The damaged file was kept beside it as {aside}.").format(
+                name=backup.name, aside=previous.name
+            )
+        else:
+            text = _("Restored {name}. The state before it was kept as a backup too.").format(
                 name=backup.name
-            ),
-        )
+            )
+        self.show_message(MessageKind.INFO, text)
         return True
 
     def export(self) -> None:

@@ -1201,25 +1201,26 @@ class KpiChartWindow(QMainWindow):
         target = Path(path)
         self._hide_hover()
         item = self.plot.getPlotItem()
-        try:
+
+        def write(partial: Path) -> None:
             if target.suffix.lower() == ".svg":
                 try:
-                    exporters.SVGExporter(item).export(str(target))
+                    exporters.SVGExporter(item).export(str(partial))
                 except (ValueError, IndexError):
                     # pyqtgraph 0.14's SVG exporter cannot read the paths Qt 6.12 writes
                     # ("... Z"); Qt's own SVG generator draws the same scene.
-                    self._export_svg_with_qt(target)
+                    self._export_svg_with_qt(partial)
             else:
                 exporter = exporters.ImageExporter(item)
                 exporter.parameters()["width"] = EXPORT_WIDTH
-                exporter.export(str(target))
-        except OSError as error:
-            self.statusBar().showMessage(
-                _("Could not save {path}: {reason}").format(path=target, reason=error.strerror)
-            )
-            return None
-        if not target.is_file():
-            self.statusBar().showMessage(_("Could not save {path}.").format(path=target))
+                exporter.export(str(partial))
+
+        from kpidesk.services.exports import save_file  # openpyxl loads only now
+
+        try:  # whole or not at all, never over a workspace or a backup
+            save_file(target, write, self.session.path)
+        except DomainError as error:
+            self.statusBar().showMessage(error.message)
             return None
         self.statusBar().showMessage(_("Saved the chart as {path}").format(path=target), 8000)
         return target
