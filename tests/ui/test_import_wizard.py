@@ -166,7 +166,7 @@ def test_mapping_create_ignore_and_edit_undo(wizard, qtbot, workspace_window):
     _kpis, units = ids()
     conversion = wizard.kpi_choice("Konvertering")
     assert wizard.choice_of(conversion) == ("create", None)
-    assert conversion.currentText() == "New KPI “Konvertering” (percent, by month)"
+    assert conversion.currentText() == "New KPI “Konvertering” (percent, average, by month)"
     wizard.choose(wizard.kpi_choice("Kunder"), "ignore")
     wizard.choose(wizard.unit_choice("Syd"), "map", units["Gbg"])
     wizard.profile_edit.setText("Månadsrapport")
@@ -181,7 +181,7 @@ def test_mapping_create_ignore_and_edit_undo(wizard, qtbot, workspace_window):
 
     new = models.Kpi.get(models.Kpi.name == "Konvertering")
     assert (new.measure_unit, new.time_aggregation) == ("percent", "average")
-    assert ("KONVERTERING", "Gbg", "2026-01", 20.0) in stored()  # Syd's row, mapped to Gbg
+    assert ("CONV", "Gbg", "2026-01", 20.0) in stored()  # Syd's row, mapped to Gbg
     assert models.UnitAlias.get().alias == "syd"
     profile = find_profile("Månadsrapport")
     assert profile is not None and profile.kpis["kunder"].choice.value == "ignore"

@@ -823,7 +823,13 @@ class _PackWriter:
         self.print_setup(sheet, "4:4")
 
 
-_SEVERITY = {Status.NO_DATA: 0, Status.GREEN: 1, Status.AMBER: 2, Status.RED: 3}
+_SEVERITY = {
+    Status.NO_DATA: 0,
+    Status.NO_TARGET: 1,
+    Status.GREEN: 2,
+    Status.AMBER: 3,
+    Status.RED: 4,
+}
 
 
 def _new_cell(sheet: Worksheet, row: int, column: int, style: StyleArray) -> Cell:

@@ -155,16 +155,12 @@ class ChartPoint:
     @property
     def status(self) -> Status:
         if self._status is None:
-            self._status = (
-                status_of(
-                    self.value,
-                    self.target,
-                    self.direction,
-                    self.thresholds,
-                    target_high=self.target_high,
-                )
-                if self.target is not None
-                else Status.NO_DATA
+            self._status = status_of(
+                self.value,
+                self.target,
+                self.direction,
+                self.thresholds,
+                target_high=self.target_high,
             )
         return self._status
 

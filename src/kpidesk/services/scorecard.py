@@ -371,7 +371,7 @@ def _status(
     spec: KpiSpec, value: float | None, target: tuple[float, float | None] | None
 ) -> Status:
     if target is None:
-        return Status.NO_DATA
+        return status_of(value, None, spec.direction)
     return status_of(value, target[0], spec.direction, spec.thresholds, target_high=target[1])
 
 

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
     QComboBox,
+    QCompleter,
     QDialog,
     QFileDialog,
     QFormLayout,
@@ -55,7 +56,8 @@ from PySide6.QtWidgets import (
 )
 
 from kpidesk.domain.errors import DomainError
-from kpidesk.domain.numbers import MEASURE_UNIT_LABELS, MeasureUnit, format_number
+from kpidesk.domain.naming import kpi_title
+from kpidesk.domain.numbers import format_number
 from kpidesk.domain.periods import PERIOD_KIND_NAMES, format_period
 from kpidesk.i18n import _, ngettext
 from kpidesk.io.cells import column_letter
@@ -90,6 +92,7 @@ from kpidesk.services.importing import (
 from kpidesk.services.progress import CancelFlag, Progress
 from kpidesk.ui.forms import ERROR_STYLE
 from kpidesk.ui.import_worker import Job, WorkerRun
+from kpidesk.ui.new_kpi_dialog import NewKpiDialog, kind_text
 from kpidesk.ui.session import WorkspaceSession
 
 log = logging.getLogger(__name__)
@@ -281,6 +284,21 @@ def _parse_choice(data: object) -> tuple[str, int | None]:
 class _MappingRow:
     stats: LabelStats
     combo: QComboBox
+    define: QPushButton | None = None
+
+
+def _searchable(combo: QComboBox) -> None:
+    """Let the user type to find an entry: any part of its text, case ignored."""
+    combo.setEditable(True)
+    combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+    completer = combo.completer()
+    completer.setFilterMode(Qt.MatchFlag.MatchContains)
+    completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+    completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
+    line = combo.lineEdit()
+    line.setPlaceholderText(_("Type to search the KPIs"))
+    # Text that names no entry is put back to the chosen one when the field is left.
+    line.editingFinished.connect(lambda: combo.setEditText(combo.currentText()))
 
 
 # The wizard ----------------------------------------------------------------------------------
@@ -315,6 +333,7 @@ class ImportWizard(QDialog):
         self._checked_for: object = None
         self._kpi_rows: list[_MappingRow] = []
         self._unit_rows: list[_MappingRow] = []
+        self._defined: dict[str, NewKpi] = {}  # label key → a new KPI as the user defined it
         self._filling = False
         self.setWindowTitle(_("Import"))
         self.setModal(True)
@@ -1001,6 +1020,8 @@ class ImportWizard(QDialog):
         if kind is None and year is None:
             layout = sheet.layout
 
+        currency = importing.currency_cells_of(sheet)
+
         def job(progress: Progress, cancelled: CancelFlag) -> object:
             return importing.scan_file(
                 path,
@@ -1009,6 +1030,7 @@ class ImportWizard(QDialog):
                 year=year,
                 progress=progress,
                 cancelled=cancelled,
+                currency_cells=currency,
             )
 
         self._scanned_for = key
@@ -1019,6 +1041,7 @@ class ImportWizard(QDialog):
     def _scan_ready(self, scan: object) -> None:
         assert isinstance(scan, ScanResult)
         self.scan = scan
+        self._defined = {}
         self._clear_message()
         layout = scan.layout
         sheet = self.current_sheet()
@@ -1120,21 +1143,13 @@ class ImportWizard(QDialog):
             table.setItem(row, 1, count)
             combo = QComboBox()
             combo.setAccessibleName(_("Import “{name}” into").format(name=stats.label))
-            new = self._new_kpi(stats)
             combo.addItem(_("Ignore these values"), _choice_key("ignore"))
-            combo.addItem(
-                _("New KPI “{name}” ({unit}, by {kind})").format(
-                    name=new.name,
-                    unit=_(MEASURE_UNIT_LABELS[MeasureUnit(new.measure_unit)]).lower(),
-                    kind=_(PERIOD_KIND_NAMES[new.frequency]),
-                ),
-                _choice_key("create"),
-            )
+            combo.addItem(self._new_kpi_text(self._new_kpi(stats)), _choice_key("create"))
             combo.insertSeparator(combo.count())
             for kpi in kpis:
                 if kpi.archived:
                     continue
-                text = kpi.name if f"({kpi.code})" in kpi.name else f"{kpi.name} ({kpi.code})"
+                text = kpi_title(kpi.name, kpi.code)
                 combo.addItem(text, _choice_key("map", kpi.id))
             decision = profile.kpis.get(stats.key) if profile is not None else None
             matched = names.match_kpi(stats.label)
@@ -1149,10 +1164,42 @@ class ImportWizard(QDialog):
                 combo.setCurrentIndex(index if index >= 0 else 1)
             else:
                 combo.setCurrentIndex(1)
-            table.setCellWidget(row, 2, combo)
-            self._kpi_rows.append(_MappingRow(stats, combo))
+            _searchable(combo)
+            define = QPushButton(_("Define…"))
+            define.setToolTip(
+                _(
+                    "Define the new KPI: unit of measure, decimals, direction, frequency and "
+                    "how its values add up over time and units."
+                )
+            )
+            define.setAccessibleName(_("Define the new KPI “{name}”").format(name=stats.label))
+            mapping_row = _MappingRow(stats, combo, define)
+            define.clicked.connect(lambda _checked=False, r=mapping_row: self.define_new_kpi(r))
+            cell = QWidget()
+            cell_layout = QHBoxLayout(cell)
+            cell_layout.setContentsMargins(0, 0, 0, 0)
+            cell_layout.setSpacing(4)
+            cell_layout.addWidget(combo, 1)
+            cell_layout.addWidget(define)
+            table.setCellWidget(row, 2, cell)
+            self._kpi_rows.append(mapping_row)
         table.resizeColumnsToContents()
         table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+
+    @staticmethod
+    def _new_kpi_text(new: NewKpi) -> str:
+        return _("New KPI “{name}” ({kind})").format(name=new.name, kind=kind_text(new))
+
+    def define_new_kpi(self, row: _MappingRow, *, dialog: NewKpiDialog | None = None) -> None:
+        """Open "Define…" for a label: the new KPI's kind, as proposed, to change."""
+        dialog = dialog or NewKpiDialog(row.stats.label, self._new_kpi(row.stats), self)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return
+        new = dialog.new_kpi()
+        self._defined[row.stats.key] = new
+        index = row.combo.findData(_choice_key("create"))
+        row.combo.setItemText(index, self._new_kpi_text(new))
+        row.combo.setCurrentIndex(index)
 
     @staticmethod
     def _mark_unmatched(table: QTableWidget, row: int, unmatched: bool) -> None:
@@ -1166,12 +1213,10 @@ class ImportWizard(QDialog):
         item.setToolTip(_("Not found in the workspace: create it, map it or ignore it."))
 
     def _new_kpi(self, stats: LabelStats) -> NewKpi:
-        return new_kpi_for(
-            stats.label,
-            frequency=stats.frequency,
-            percent_cells=stats.percent_cells * 2 > stats.count,
-            decimals=stats.decimals,
-        )
+        defined = self._defined.get(stats.key)
+        if defined is not None:
+            return defined
+        return new_kpi_for(stats.label, frequency=stats.frequency, cells=stats.evidence)
 
     def _unit_tree(self) -> list[tuple[int, str]]:
         return [(node.id, "  " * node.depth + node.name) for node in overview.unit_tree()]

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kpidesk.domain.status import Status
+from kpidesk.domain.status import AGENDA_ORDER
 from kpidesk.i18n import _, ngettext
 from kpidesk.palette import SYMBOL_COLORS
 from kpidesk.services.actions import ActionRow
@@ -204,7 +204,7 @@ class PresenterWindow(QWidget):
         layout.addSpacing(24)
         counts = QHBoxLayout()
         statuses = [item.status for item in agenda.items]
-        for status in (Status.RED, Status.AMBER, Status.GREEN, Status.NO_DATA):
+        for status in AGENDA_ORDER:
             number = sum(1 for s in statuses if s is status)
             if not number:
                 continue

@@ -60,9 +60,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kpidesk.domain.naming import kpi_title
 from kpidesk.domain.numbers import format_change, format_value
 from kpidesk.domain.periods import Period, format_period
-from kpidesk.domain.status import Status, is_improvement
+from kpidesk.domain.status import AGENDA_ORDER, Status, is_improvement
 from kpidesk.i18n import _, ngettext
 from kpidesk.palette import (
     ACTUAL_LINE,
@@ -158,7 +159,7 @@ def period_label(key: str, *, short: bool = False) -> str:
 def status_counts_text(statuses: list[Status]) -> str:
     return "   ".join(
         f"{status.symbol} {sum(1 for s in statuses if s is status)}"
-        for status in (Status.RED, Status.AMBER, Status.GREEN, Status.NO_DATA)
+        for status in AGENDA_ORDER
         if any(s is status for s in statuses)
     )
 
@@ -395,7 +396,7 @@ class ReviewCommand(CallbackCommand):
 
 def _kpi_choices() -> list[tuple[str, int]]:
     return [
-        (f"{row.data.name} ({row.data.code})", row.id)
+        (kpi_title(row.data.name, row.data.code), row.id)
         for row in kpi_service.list_kpis(KpiFilter(show_archived=True))
     ]
 
@@ -1001,7 +1002,7 @@ class KpiItemView(QWidget):
         rows = [self.figures.topLevelItem(i) for i in range(self.figures.topLevelItemCount())]
         chosen = next((r for r in rows if r.data(0, ROW_ID) == target_unit), None)
         if chosen is None and rows:
-            order = {Status.RED: 0, Status.AMBER: 1, Status.GREEN: 2, Status.NO_DATA: 3}
+            order = {status: index for index, status in enumerate(AGENDA_ORDER)}
             chosen = rows[
                 min(range(len(item.figures)), key=lambda i: order[item.figures[i].status])
             ]

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kpidesk.domain.naming import kpi_title
 from kpidesk.domain.periods import format_period
 from kpidesk.domain.status import STATUS_LABELS, Status
 from kpidesk.i18n import _
@@ -230,7 +231,7 @@ class ComparisonWindow(QMainWindow):
         self.kpi_combo.blockSignals(True)
         self.kpi_combo.clear()
         for spec in kpis:
-            text = spec.name if spec.code in spec.name else f"{spec.name}  ({spec.code})"
+            text = kpi_title(spec.name, spec.code, gap="  ")
             self.kpi_combo.addItem(text, spec.id)
         self.kpi_combo.setCurrentIndex(max(0, self.kpi_combo.findData(self.kpi_id)))
         self.kpi_combo.blockSignals(False)

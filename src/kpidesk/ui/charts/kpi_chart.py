@@ -52,6 +52,7 @@ from PySide6.QtWidgets import (
 )
 
 from kpidesk.domain.errors import DomainError
+from kpidesk.domain.naming import kpi_title
 from kpidesk.domain.periods import Period, PeriodKind
 from kpidesk.domain.status import STATUS_LABELS, Status
 from kpidesk.domain.trends import Outlook
@@ -532,7 +533,7 @@ class KpiChartWindow(QMainWindow):
         self.all_specs = charts.load_specs()
         self.specs = {spec.id: spec for spec in charts.chartable_kpis(self.all_specs)}
         for spec in self.specs.values():
-            text = spec.name if spec.code in spec.name else f"{spec.name}  ({spec.code})"
+            text = kpi_title(spec.name, spec.code, gap="  ")
             self.kpi_combo.addItem(text, spec.id)
         self.unit_list.blockSignals(True)
         self.unit_list.clear()

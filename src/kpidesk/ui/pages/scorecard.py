@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kpidesk.domain.naming import kpi_title
 from kpidesk.domain.numbers import format_change, format_value
 from kpidesk.domain.periods import format_period
 from kpidesk.domain.status import STATUS_LABELS, Status, is_improvement
@@ -354,7 +355,7 @@ class ScorecardPage(Page):
             )
 
         self._paint_status(item, row.status)
-        item.setText(COL_KPI, f"{spec.name}  ({spec.code})")
+        item.setText(COL_KPI, kpi_title(spec.name, spec.code, gap="  "))
         item.setToolTip(COL_KPI, _("Double-click to open the chart"))
         item.setText(COL_PERIOD, format_period(row.shown_period, short=True))
         item.setText(COL_ACTUAL, value(row.value))

@@ -439,7 +439,8 @@ class _Report:
             painter.drawText(QRectF(left, y, width, mm(8)), 0, heading)
             y += mm(10)
             gap = mm(4)
-            tile = (width - 3 * gap) / 4
+            tiles = len(Status)
+            tile = (width - (tiles - 1) * gap) / tiles
             for index, status in enumerate(Status):
                 x = left + index * (tile + gap)
                 box = QRectF(x, y, tile, mm(26))
