@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 from kpidesk.domain.naming import kpi_title
 from kpidesk.domain.numbers import format_change, format_value
 from kpidesk.domain.periods import format_period
-from kpidesk.domain.status import STATUS_LABELS, Status, is_improvement
+from kpidesk.domain.status import JUDGED, STATUS_LABELS, Status, is_improvement
 from kpidesk.i18n import _
 from kpidesk.palette import BAD_CHANGE, FILL_COLORS, GOOD_CHANGE, SYMBOL_COLORS
 from kpidesk.services import goals as goal_service
@@ -377,7 +377,7 @@ class ScorecardPage(Page):
                     item.setToolTip(column, _("Better") if good else _("Worse"))
         item.setText(COL_YTD, value(row.ytd_value))
         item.setText(COL_YTD_TARGET, value(row.ytd_target))
-        if row.ytd_value is not None:
+        if row.ytd_value is not None and row.ytd_status in JUDGED:
             item.setForeground(COL_YTD, QBrush(QColor(SYMBOL_COLORS[row.ytd_status])))
         item.setText(COL_OWNER, spec.owner)
         item.setData(COL_TREND, SPARK, row.sparkline)
