@@ -8,7 +8,15 @@ End jump; F11 or Esc leaves. The meeting follows along, so leaving lands on the 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QCloseEvent, QColor, QFont, QKeyEvent, QPalette
+from PySide6.QtGui import (
+    QCloseEvent,
+    QColor,
+    QFont,
+    QGuiApplication,
+    QKeyEvent,
+    QPalette,
+    QScreen,
+)
 from PySide6.QtWidgets import (
     QApplication,
     QGridLayout,
@@ -160,8 +168,18 @@ class PresenterWindow(QWidget):
         else:
             super().keyPressEvent(event)
 
-    def show_full_screen(self) -> None:
+    def show_full_screen(self, screen: QScreen | None = None) -> None:
+        """Fill ``screen`` (by default the primary one). The window takes the screen's
+        whole geometry itself, without a frame, so it fills the screen also where no
+        window manager acts on the full-screen request."""
+        screen = screen or QGuiApplication.primaryScreen()
+        if screen is not None:
+            self.setScreen(screen)
+            self.setWindowFlag(Qt.WindowType.FramelessWindowHint, True)
+            self.setGeometry(screen.geometry())
         self.showFullScreen()
+        if screen is not None and self.geometry() != screen.geometry():
+            self.setGeometry(screen.geometry())
         self.raise_()
         self.activateWindow()
         self.setFocus()

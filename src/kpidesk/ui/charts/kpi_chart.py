@@ -30,6 +30,7 @@ from PySide6.QtGui import (
     QPainter,
     QPainterPath,
     QPen,
+    QShortcut,
     QShowEvent,
 )
 from PySide6.QtWidgets import (
@@ -183,6 +184,9 @@ class KpiChartWindow(QMainWindow):
     def __init__(self, session: WorkspaceSession, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowFlag(Qt.WindowType.Window)
+        escape = QShortcut(QKeySequence(Qt.Key.Key_Escape), self)
+        escape.setContext(Qt.ShortcutContext.WindowShortcut)
+        escape.activated.connect(self.close)  # Escape closes it, as a dialog
         self.session = session
         self.kpi_id: int | None = None
         self.data: ChartData | None = None
