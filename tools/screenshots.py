@@ -113,6 +113,8 @@ def _idle(wizard) -> None:  # type: ignore[no-untyped-def]
 def first_hour(out: Path, language: str) -> None:
     """The windows a new user meets in the first hour, on a workspace of their own."""
     sys.path.insert(0, str(ROOT))
+    from tests.first_hour import write_chain_workbook
+
     from kpidesk import i18n
     from kpidesk.domain.periods import Period
     from kpidesk.services import reviews
@@ -123,7 +125,6 @@ def first_hour(out: Path, language: str) -> None:
     from kpidesk.ui.presenter import PresenterWindow
     from kpidesk.ui.settings import AppSettings
     from kpidesk.ui.suggested_targets import SuggestedTargetsDialog
-    from tests.first_hour import write_chain_workbook
 
     i18n.set_language(language)
     settings = AppSettings()

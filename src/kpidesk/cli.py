@@ -28,7 +28,7 @@ from kpidesk.commands.base import (
     fail,
 )
 from kpidesk.domain.errors import DomainError
-from kpidesk.i18n import _
+from kpidesk.i18n import _, os_error_text
 
 log = logging.getLogger("kpidesk")
 
@@ -97,7 +97,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         fail(_("Interrupted."))
         return EXIT_INTERRUPTED
     except OSError as error:
-        fail(f"{error.filename or ''}: {error.strerror or error}".lstrip(": "))
+        fail(f"{error.filename or ''}: {os_error_text(error)}".lstrip(": "))
         return EXIT_ERROR
 
 

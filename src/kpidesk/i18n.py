@@ -98,3 +98,35 @@ def pgettext_for(language: str | None) -> Callable[[str, str], str]:
 def N_(message: str) -> str:
     """Mark a string for extraction without translating it now."""
     return message
+
+
+_OS_REASONS = {
+    "ENOSPC": N_("the disk is full"),
+    "EDQUOT": N_("the disk quota is used up"),
+    "EACCES": N_("permission denied"),
+    "EPERM": N_("the operation is not permitted"),
+    "EROFS": N_("the disk is read-only"),
+    "ENOENT": N_("no such file or folder"),
+    "EEXIST": N_("it exists already"),
+    "EISDIR": N_("it is a folder"),
+    "ENOTDIR": N_("a part of the path is not a folder"),
+    "ENAMETOOLONG": N_("the name is too long"),
+    "EBUSY": N_("it is in use"),
+    "EIO": N_("the disk could not be read or written"),
+    "EMFILE": N_("too many files are open"),
+    "EXDEV": N_("it cannot be moved across disks"),
+}
+
+
+def os_error_text(error: OSError) -> str:
+    """Why the system refused, in the current language: the operating system's own words
+    are English, so another language gets its own sentence (and the error's name)."""
+    import errno as _errno
+
+    name = _errno.errorcode.get(error.errno or -1, "")
+    if name in _OS_REASONS:
+        return _(_OS_REASONS[name])
+    english = error.strerror or str(error)
+    if _current_language == DEFAULT_LANGUAGE:
+        return english
+    return _("the system refused ({code})").format(code=name or type(error).__name__)

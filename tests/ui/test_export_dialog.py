@@ -178,7 +178,7 @@ def test_a_review_exports_its_own_pack(window, demo_copy, qtbot, tmp_path):
     run(dialog, qtbot)
     assert dialog.error_label.text() == "", dialog.error_label.text()
     book = openpyxl.load_workbook(tmp_path / "review.xlsx")
-    assert book["Overview"]["B3"].value.startswith("Månadsuppföljning")
+    assert book["Overview"]["B3"].value.startswith("Monthly review")
     assert "Comments" in book.sheetnames
 
 

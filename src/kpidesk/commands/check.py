@@ -22,14 +22,12 @@ def add_parser(subparsers: Subparsers) -> argparse.ArgumentParser:
 
 def run(options: argparse.Namespace) -> int:
     from kpidesk.services.workspaces import check_workspace
+    from kpidesk.store.errors import SqliteDetail
 
     report = check_workspace(options.path)
     if not report.sound:
-        fail(
-            _("{path} is damaged: {problem}").format(
-                path=options.path, problem=" ".join(report.problems[0].split())
-            )
-        )
+        problem = SqliteDetail(" ".join(report.problems[0].split()))
+        fail(_("{path} is damaged: {problem}").format(path=options.path, problem=problem))
         return EXIT_BAD_WORKSPACE
     print(
         _("{path}: sound (schema {version}).").format(

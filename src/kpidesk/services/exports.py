@@ -24,7 +24,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from kpidesk.domain.periods import Period, PeriodKind
-from kpidesk.i18n import N_, normalise_language
+from kpidesk.i18n import N_, normalise_language, os_error_text
 from kpidesk.io.report_model import KpiSection, ReportContent, UnitSeries
 from kpidesk.io.review_pack import write_review_pack
 from kpidesk.io.template import TemplateSpec, write_template
@@ -226,7 +226,7 @@ def write_atomically(destination: Path, write: Callable[[Path], None]) -> Path:
         raise ExportError(
             N_("Could not write {path}: {reason}"),
             path=str(destination),
-            reason=error.strerror or str(error),
+            reason=os_error_text(error),
         ) from error
     except BaseException:
         partial.unlink(missing_ok=True)
@@ -307,7 +307,7 @@ def _write_charts(
         raise ExportError(
             N_("Could not write {path}: {reason}"),
             path=str(folder),
-            reason=error.strerror or str(error),
+            reason=os_error_text(error),
         ) from error
     suffix = prepared.request.image_suffix.lower()
     if suffix not in (".png", ".svg"):

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kpidesk.domain.errors import DomainError
-from kpidesk.i18n import N_
+from kpidesk.i18n import N_, os_error_text
 from kpidesk.services.progress import (
     CancelFlag,
     Cancelled,
@@ -120,7 +120,7 @@ def export_measurements_csv(
         raise ExportError(
             N_("Could not write {path}: {reason}"),
             path=str(destination),
-            reason=error.strerror or str(error),
+            reason=os_error_text(error),
         ) from error
     except BaseException:
         partial.unlink(missing_ok=True)

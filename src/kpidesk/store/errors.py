@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kpidesk.domain.errors import DomainError
-from kpidesk.i18n import N_
+from kpidesk.i18n import N_, _, current_language
 
 if TYPE_CHECKING:
     from kpidesk.store.sqlite import LockHolder
@@ -37,10 +37,44 @@ class NotAWorkspaceError(WorkspaceError):
         super().__init__(N_("{path} is not a KPI Desk workspace."), path)
 
 
+class SqliteDetail(str):
+    """SQLite's own report of damage, which is English: shown as it is in English, and in
+    another language as a sentence of that language (the report itself goes to the log)."""
+
+    __slots__ = ()
+
+    def __format__(self, spec: str) -> str:
+        if current_language() == "en":
+            return format(str(self), spec)
+        return format(_("SQLite's check of the file failed"), spec)
+
+
+class CutShort(str):
+    """A file shorter than its header says, as a detail in the user's language."""
+
+    __slots__ = ("expected", "size")
+
+    def __new__(cls, size: int, expected: int) -> CutShort:
+        text = super().__new__(cls, f"file is {size} bytes, expected {expected}")
+        text.size, text.expected = size, expected
+        return text
+
+    def __format__(self, spec: str) -> str:
+        return format(
+            _("the file is {size} bytes, {expected} expected").format(
+                size=self.size, expected=self.expected
+            ),
+            spec,
+        )
+
+
 class CorruptWorkspaceError(WorkspaceError):
     def __init__(self, path: Path, detail: str) -> None:
         # SQLite's report spans lines ("*** in database main ***\nPage 4: …"): one line here
-        detail = " ".join(str(detail).replace("*** in database main ***", " ").split())
+        if not isinstance(detail, CutShort):
+            detail = SqliteDetail(
+                " ".join(str(detail).replace("*** in database main ***", " ").split())
+            )
         super().__init__(
             N_("{path} is damaged ({detail}). Restore it from a backup."), path, detail=detail
         )

@@ -21,6 +21,7 @@ from urllib.parse import quote
 
 from kpidesk.store.errors import (
     CorruptWorkspaceError,
+    CutShort,
     EmptyFileError,
     NewerWorkspaceError,
     NotAWorkspaceError,
@@ -78,9 +79,7 @@ def verify_file(path: Path, newest_schema: int) -> Header:
     wal = Path(f"{path}-wal")
     expected = header.page_size * header.page_count
     if header.header_size_valid and size < expected and not (wal.exists() and wal.stat().st_size):
-        raise CorruptWorkspaceError(
-            path, f"file is {size} bytes, expected {header.page_size * header.page_count}"
-        )
+        raise CorruptWorkspaceError(path, CutShort(size, expected))
     return header
 
 

@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 
 from kpidesk import i18n
 from kpidesk.domain.errors import DomainError
-from kpidesk.i18n import _
+from kpidesk.i18n import _, os_error_text
 from kpidesk.paths import demo_workspace_path
 from kpidesk.store.errors import WorkspaceLockedError, WorkspaceNotWritableError
 from kpidesk.store.workspace import FILE_SUFFIX, Workspace
@@ -502,7 +502,9 @@ class MainWindow(QMainWindow):
         except OSError as error:
             self.show_message(
                 MessageKind.ERROR,
-                _("Could not write {path}: {reason}").format(path=path, reason=error.strerror),
+                _("Could not write {path}: {reason}").format(
+                    path=path, reason=os_error_text(error)
+                ),
             )
             return False
         self.session.attach(workspace)
@@ -549,7 +551,7 @@ class MainWindow(QMainWindow):
             self.show_message(
                 MessageKind.ERROR,
                 _("Could not write {path}: {reason}").format(
-                    path=destination, reason=error.strerror
+                    path=destination, reason=os_error_text(error)
                 ),
             )
             return False

@@ -180,6 +180,7 @@ class PresenterWindow(QWidget):
         self.showFullScreen()
         if screen is not None and self.geometry() != screen.geometry():
             self.setGeometry(screen.geometry())
+            self.setWindowState(self.windowState() | Qt.WindowState.WindowFullScreen)
         self.raise_()
         self.activateWindow()
         self.setFocus()

@@ -57,7 +57,7 @@ from kpidesk.domain.naming import kpi_title
 from kpidesk.domain.periods import Period, PeriodKind
 from kpidesk.domain.status import STATUS_LABELS, Status
 from kpidesk.domain.trends import Outlook
-from kpidesk.i18n import N_, _
+from kpidesk.i18n import N_, _, os_error_text
 from kpidesk.palette import (
     ACTUAL_LINE,
     FILL_COLORS,
@@ -1220,7 +1220,9 @@ class KpiChartWindow(QMainWindow):
                 exporter.export(str(target))
         except OSError as error:
             self.statusBar().showMessage(
-                _("Could not save {path}: {reason}").format(path=target, reason=error.strerror)
+                _("Could not save {path}: {reason}").format(
+                    path=target, reason=os_error_text(error)
+                )
             )
             return None
         if not target.is_file():
