@@ -1,8 +1,9 @@
 """A small chain's own workbook, as a new user brings it: not the demo.
 
 Three stores, 24 months (2024–2025) of "Omsättning (kr)" and "Snittköp" in currency formats,
-"NPS", "Antal kunder" and "Andel nöjda %" in a percent format, on the sheet "Månad"; and a
-sheet "Vecka" with the first 13 weeks of 2025's takings per store. Written with openpyxl
+"NPS", "Antal kunder", "Andel nöjda %" in a percent format and "Antal anställda" (a head
+count: the month's last figure counts), on the sheet "Månad"; and a sheet "Vecka" with the
+first 13 weeks of 2025's takings per store. Written with openpyxl
 when a test needs it, so no binary file is kept. The numbers are fixed (a seeded random),
 so tests can compute what the app must show from :func:`monthly_rows`.
 """
@@ -17,11 +18,12 @@ from pathlib import Path
 STORES = {"Umeå": 1.0, "Luleå": 0.8, "Skellefteå": 0.6}
 MONTH_HEADERS = ("Månad", "Butik", "Omsättning (kr)", "Snittköp", "NPS", "Antal kunder")
 PERCENT_HEADER = "Andel nöjda %"
+STAFF_HEADER = "Antal anställda"
 
 
-def monthly_rows() -> list[tuple[dt.date, str, int, float, int, int, float]]:
+def monthly_rows() -> list[tuple[dt.date, str, int, float, int, int, float, int]]:
     """(first day of the month, store, takings, average purchase, NPS, customers, share
-    satisfied as a fraction) for every store and month of 2024 and 2025."""
+    satisfied as a fraction, staff) for every store and month of 2024 and 2025."""
     rnd = random.Random(7)
     rows = []
     for index in range(24):
@@ -32,6 +34,7 @@ def monthly_rows() -> list[tuple[dt.date, str, int, float, int, int, float]]:
             average = round(240 + 10 * size + rnd.uniform(-8, 8), 1)
             nps = rnd.randint(20, 40)
             satisfied = round(rnd.uniform(0.7, 0.9), 3)
+            staff = round(10 * size) + index // 6
             rows.append(
                 (
                     dt.date(year, month, 1),
@@ -41,6 +44,7 @@ def monthly_rows() -> list[tuple[dt.date, str, int, float, int, int, float]]:
                     nps,
                     customers,
                     satisfied,
+                    staff,
                 )
             )
     return rows
@@ -64,7 +68,7 @@ def write_chain_workbook(path: Path) -> Path:
     book = Workbook()
     sheet = book.active
     sheet.title = "Månad"
-    sheet.append([*MONTH_HEADERS, PERCENT_HEADER])
+    sheet.append([*MONTH_HEADERS, PERCENT_HEADER, STAFF_HEADER])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in monthly_rows():

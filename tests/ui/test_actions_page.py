@@ -43,9 +43,7 @@ def test_every_action_with_overdue_ones_standing_out(page):
     assert cell(page, late[0], ActionTableModel.DUE, Qt.ItemDataRole.ForegroundRole) is not None
     on_time = next(n for n, row in enumerate(page.model.rows) if not row.overdue)
     assert cell(page, on_time, ActionTableModel.DUE, Qt.ItemDataRole.BackgroundRole) is None
-    assert {cell(page, n, ActionTableModel.REVIEW) for n in range(4)} == {
-        "Monthly review 2026-09"
-    }
+    assert {cell(page, n, ActionTableModel.REVIEW) for n in range(4)} == {"Monthly review 2026-09"}
 
 
 def test_filters(page):

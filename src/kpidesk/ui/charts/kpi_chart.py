@@ -26,11 +26,11 @@ from PySide6.QtGui import (
     QAction,
     QCloseEvent,
     QColor,
+    QKeyEvent,
     QKeySequence,
     QPainter,
     QPainterPath,
     QPen,
-    QShortcut,
     QShowEvent,
 )
 from PySide6.QtWidgets import (
@@ -181,12 +181,16 @@ def _steps(periods: Sequence[Period], values: Sequence[float | None] | Any) -> t
 class KpiChartWindow(QMainWindow):
     """A window with one KPI's chart, the forecast sentence and the data table."""
 
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """Escape closes the window, as it closes a dialog."""
+        if event.key() == Qt.Key.Key_Escape and event.modifiers() == Qt.KeyboardModifier.NoModifier:
+            self.close()
+            return
+        super().keyPressEvent(event)
+
     def __init__(self, session: WorkspaceSession, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowFlag(Qt.WindowType.Window)
-        escape = QShortcut(QKeySequence(Qt.Key.Key_Escape), self)
-        escape.setContext(Qt.ShortcutContext.WindowShortcut)
-        escape.activated.connect(self.close)  # Escape closes it, as a dialog
         self.session = session
         self.kpi_id: int | None = None
         self.data: ChartData | None = None
