@@ -3,6 +3,7 @@ columns, long titles, Escape, the recent list, presenter mode and a review's dat
 
 from __future__ import annotations
 
+import itertools
 import re
 from datetime import date
 from pathlib import Path
@@ -181,7 +182,7 @@ def test_small_chart_period_labels_never_overlap():
     placed = x_labels(texts, centres, lambda t: 8.0 * len(t), left_edge=0, right_edge=140, gap=8)
     assert [t for _x, t in placed] == ["sep 2025", "jan 2026"]  # the middle one would overlap
     spans = sorted((x, x + 64) for x, _t in placed)
-    assert all(a[1] + 8 <= b[0] for a, b in zip(spans, spans[1:], strict=False))
+    assert all(a[1] + 8 <= b[0] for a, b in itertools.pairwise(spans))
     wide = x_labels(
         texts, [0, 200, 400, 600, 800], lambda t: 64.0, left_edge=0, right_edge=840, gap=8
     )
