@@ -253,3 +253,88 @@ def test_no_target_is_counted_apart_on_the_scorecard_in_the_agenda_and_the_pack(
     numbers = [c.value for row in overview.iter_rows() for c in row if c.value is not None]
     assert numbers[numbers.index("○ No target") + 1] == 5
     assert position >= 0
+
+
+def test_the_mapping_step_finds_any_kpi_by_part_of_its_name_and_defines_the_new_one(
+    window, qtbot, chain, monkeypatch
+):
+    from PySide6.QtWidgets import QDialog
+
+    from kpidesk.domain.numbers import MeasureUnit
+    from kpidesk.services.kpis import KpiData, create_kpi
+    from kpidesk.ui.new_kpi_dialog import NewKpiDialog
+
+    workspace = window.session.workspace
+    create_kpi(workspace, KpiData(code="SALES", name="Revenue", measure_unit="currency"))
+    create_kpi(workspace, KpiData(code="VISITS", name="Butiksbesök", measure_unit="count"))
+    wizard = ImportWizard(window.session, window)
+    qtbot.addWidget(wizard)
+    wizard.show()
+    wizard.set_path(chain)
+    idle(wizard, qtbot)
+    go_next(wizard, qtbot, Step.LAYOUT)
+    go_next(wizard, qtbot, Step.MAPPING)
+    # the library knows "Omsättning" as revenue: the existing "Revenue" is proposed
+    revenue = kpi("SALES").id
+    assert wizard.choice_of(wizard.kpi_choice("Omsättning (kr)")) == ("map", revenue)
+    # any KPI is found by typing part of its name
+    combo = wizard.kpi_choice("Antal kunder")
+    completer = combo.completer()
+    completer.setCompletionPrefix("besök")
+    assert completer.completionCount() == 1
+    assert completer.currentCompletion() == "Butiksbesök (VISITS)"
+    # "Define…": the new KPI's kind, as proposed, changed by the user
+    row = next(r for r in wizard._kpi_rows if r.stats.label == "Antal kunder")
+    dialog = NewKpiDialog(row.stats.label, wizard._new_kpi(row.stats), wizard)
+    qtbot.addWidget(dialog)
+    assert dialog.time_combo.currentData() == Aggregation.SUM.value
+    assert dialog.measure_combo.currentData() == "count"
+    dialog.name_edit.setText("Kunder per månad")
+    dialog.time_combo.setCurrentIndex(dialog.time_combo.findData("average"))
+    dialog.units_combo.setCurrentIndex(dialog.units_combo.findData("sum"))
+    monkeypatch.setattr(dialog, "exec", lambda: QDialog.DialogCode.Accepted)
+    wizard.define_new_kpi(row, dialog=dialog)
+    assert combo.currentText() == "New KPI “Kunder per månad” (count, average, by month)"
+    go_next(wizard, qtbot, Step.CHECK)
+    go_next(wizard, qtbot, Step.DONE)
+    customers = models.Kpi.get(models.Kpi.name == "Kunder per månad")
+    assert (customers.measure_unit, customers.time_aggregation, customers.unit_aggregation) == (
+        MeasureUnit.COUNT.value,
+        "average",
+        "sum",
+    )
+    assert models.Measurement.select().where(models.Measurement.kpi == revenue).count() == 72
+
+
+def test_a_weekly_sheet_into_monthly_kpis_is_explained_once_and_rolled_up(window, qtbot, chain):
+    from kpidesk.services import importing
+    from kpidesk.services.import_mapping import ImportMapping
+
+    workspace = window.session.workspace
+    importing.run_import(
+        workspace, chain, importing.ImportOptions(), ImportMapping(create_missing=True)
+    )
+    models.Measurement.delete().where(models.Measurement.period.startswith("2025-0")).execute()
+    wizard = ImportWizard(window.session, window)
+    qtbot.addWidget(wizard)
+    wizard.show()
+    wizard.set_path(chain)
+    idle(wizard, qtbot)
+    wizard.select_sheet("Vecka")
+    idle(wizard, qtbot)
+    go_next(wizard, qtbot, Step.LAYOUT)
+    go_next(wizard, qtbot, Step.MAPPING)
+    go_next(wizard, qtbot, Step.CHECK)
+    assert wizard.roll_up_box.isVisible()
+    assert wizard.roll_up_label.text() == (
+        "Omsättning is measured by month, but the file has 39 values by week "
+        "(Week 1, 2025 – Week 13, 2025)."
+    )
+    assert not wizard.problems_table.isVisible()  # explained above, not 39 times below
+    assert not wizard.next_button.isEnabled()
+    wizard.roll_up_check.setChecked(True)
+    idle(wizard, qtbot)
+    assert wizard.check is not None and wizard.check.imported == 9
+    assert "rolled up into 9 values by month (sum)" in wizard.roll_up_label.text()
+    go_next(wizard, qtbot, Step.DONE)
+    assert wizard.result is not None and wizard.result.imported == 9

@@ -43,8 +43,8 @@ def _combo(labels: dict, current: object, *, capitalise: bool = False) -> QCombo
     combo = QComboBox()
     for member, label in labels.items():
         text = _(label)
-        combo.addItem(text[:1].upper() + text[1:] if capitalise else text, member)
-    combo.setCurrentIndex(max(0, combo.findData(current)))
+        combo.addItem(text[:1].upper() + text[1:] if capitalise else text, str(member))
+    combo.setCurrentIndex(max(0, combo.findData(str(current))))
     return combo
 
 
