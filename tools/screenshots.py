@@ -58,8 +58,25 @@ def main(out_dir: str, only: str | None = None) -> int:
         window.grab().save(str(out / f"main-window-{language}.png"))
         for key in ("goals", "kpis", "data", "reviews", "actions"):
             window.show_page(list(window.pages).index(key))
-            app.processEvents()
+            _settle()
             window.grab().save(str(out / f"{key}-{language}.png"))
+            if key == "reviews":
+                window.grab().save(str(out / f"review-meeting-{language}.png"))
+        from kpidesk.store import models
+        from kpidesk.ui.charts import comparison_window, kpi_chart_window
+
+        window.open_chart(models.Kpi.get(models.Kpi.code == "REV").id)
+        chart = kpi_chart_window(window.session)
+        chart.resize(*SIZE)
+        _settle()
+        chart.grab().save(str(out / f"chart-{language}.png"))
+        chart.close()
+        window.compare_units()
+        compare = comparison_window(window.session)
+        compare.resize(*SIZE)
+        _settle()
+        compare.grab().save(str(out / f"comparison-{language}.png"))
+        compare.close()
         window.show_page(0)
         window.health_panel.show()
         app.processEvents()
@@ -138,7 +155,7 @@ def first_hour(out: Path, language: str) -> None:
 
     def shot(widget, name: str) -> None:  # type: ignore[no-untyped-def]
         _settle()
-        widget.grab().save(str(out / f"{name}-{language}.png"))
+        widget.grab().save(str(out / f"first-hour-{name}-{language}.png"))
 
     wizard = ImportWizard(window.session, window)
     wizard.resize(*SIZE)

@@ -66,7 +66,7 @@ def test_filters(page):
     page.goal_filter.setCurrentIndex(page.goal_filter.findData(goal))
     assert titles(page) == ["Follow up the member discount in Luleå"]
     page.goal_filter.setCurrentIndex(0)
-    page.search.setText("svarstid")
+    page.search.setText("response time")
     assert titles(page) == ["Measure response time per channel (email, chat, phone)"]
 
 
@@ -86,7 +86,7 @@ def test_status_changed_in_place_with_undo(page, window):
 
 
 def test_each_action_opens_the_review_it_came_from(page, window):
-    action = models.Action.get(models.Action.title.startswith("Följ upp"))
+    action = models.Action.get(models.Action.title.startswith("Follow up"))
     page.select_action(action.id)
     assert page.open_review_button.isEnabled()
     page.open_review_button.click()

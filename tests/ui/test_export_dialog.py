@@ -185,7 +185,7 @@ def test_a_review_exports_its_own_pack(window, demo_copy, qtbot, tmp_path):
 def test_units_can_be_chosen(dialog, qtbot, tmp_path):
     items = [dialog.units_list.item(i) for i in range(dialog.units_list.count())]
     for item in items:
-        item.setCheckState(Qt.CheckState.Checked if "Butik" in item.text() else
+        item.setCheckState(Qt.CheckState.Checked if "store" in item.text() else
                            Qt.CheckState.Unchecked)  # fmt: skip
     assert len(dialog.unit_ids) == 3
     dialog.set_destination(tmp_path / "stores.xlsx")

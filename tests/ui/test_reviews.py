@@ -252,7 +252,7 @@ def test_the_demo_review_is_closed_and_read_only(page):
     assert meeting.follow_up_view.intro.text() == "No earlier actions to follow up."
     resp = next(i for i in meeting.agenda.items if i.code == "RESP")
     meeting.select_key(kpi_key(resp.kpi_id))
-    assert "rekrytering" in meeting.item_view.comment.toPlainText()
+    assert "recruiting" in meeting.item_view.comment.toPlainText()
     assert meeting.item_view.records.decisions.topLevelItemCount() == 1
 
 

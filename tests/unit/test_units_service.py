@@ -81,7 +81,7 @@ def test_create_puts_the_unit_last_under_its_parent(ws):
 def test_create_refuses_bad_names_and_a_missing_parent(ws):
     root = units.root_unit_id()
     units.create_unit(ws, "Umeå store", root)
-    for bad in ("", "   ", "butik umeå", "BUTIK UMEÅ ", "x" * 121):
+    for bad in ("", "   ", "umeå store", "UMEÅ STORE ", "x" * 121):
         with pytest.raises(UnitNameError):
             units.create_unit(ws, bad, root)
     with pytest.raises(UnitNotFoundError):
@@ -125,10 +125,10 @@ def test_rename_keeps_all_data(demo):
         assert after[table] == before[table]
     assert Measurement.select().where(Measurement.unit == lulea).count() == 396
     # a new case of its own name is fine; a sibling's name is not
-    units.rename_unit(demo, lulea, "butik luleå city")
+    units.rename_unit(demo, lulea, "luleå store city")
     with pytest.raises(UnitNameError, match="Umeå store"):
-        units.rename_unit(demo, lulea, "butik umeå")
-    assert Unit.get_by_id(lulea).name == "butik luleå city"
+        units.rename_unit(demo, lulea, "umeå store")
+    assert Unit.get_by_id(lulea).name == "luleå store city"
 
 
 # move -----------------------------------------------------------------------------------

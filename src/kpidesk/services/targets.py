@@ -340,7 +340,7 @@ def _signed_percent(fraction: float, language: str) -> str:
     points = round(fraction * 100, 1)
     sign = "+" if points > 0 else ("\u2212" if points < 0 else "±")
     number = format_number(abs(points), 1, language)
-    per_year = gettext_for(language)("a year")
+    per_year = gettext_for(language)(N_("a year"))
     suffix = "\u00a0%" if language == "sv" else "%"
     return f"{sign}{number}{suffix} {per_year}"
 

@@ -118,9 +118,11 @@ class PresenterWindow(QWidget):
         outer = QVBoxLayout(self)
         outer.setContentsMargins(48, 24, 48, 18)
         top = QHBoxLayout()
-        self.review_label = _muted(
-            f"{agenda.review.title} · {period_label(agenda.review.period.key)}", scale=0.8
-        )
+        period = period_label(agenda.review.period.key)
+        title = agenda.review.title
+        # "Review December 2025" says its period already
+        heading = title if period.casefold() in title.casefold() else f"{title} · {period}"
+        self.review_label = _muted(heading, scale=0.8)
         top.addWidget(self.review_label, 1)
         self.position_label = _muted("", scale=0.8)
         self.position_label.setAlignment(Qt.AlignmentFlag.AlignRight)

@@ -10,6 +10,7 @@ step. Targets are changed later on the Data page.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -115,7 +116,8 @@ class SuggestedTargetsDialog(QDialog):
         for column in (0, 1, 2):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
-        self.table.resizeRowsToContents()
+        # rows as high as their explanation wraps to at the width the table gets
+        header.sectionResized.connect(lambda *_args: self.table.resizeRowsToContents())
         layout.addWidget(self.table, 1)
         self.empty = QLabel(
             _(
@@ -141,6 +143,10 @@ class SuggestedTargetsDialog(QDialog):
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
         self.resize(980, 460)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self.table.resizeRowsToContents()
 
     def checked(self) -> list[TargetProposal]:
         return [
