@@ -45,8 +45,12 @@ def main(out_dir: str, only: str | None = None) -> int:
         for language in ("en", "sv"):
             first_hour(out, language)
         return 0
-    build_demo(demo_workspace_path(), until=Period.month(2026, 10))
     for language in ("en", "sv"):
+        # the demo in the language it is shown in
+        demo = demo_workspace_path()
+        for leftover in demo.parent.glob(demo.name + "*"):
+            leftover.unlink()
+        build_demo(demo, until=Period.month(2026, 10), language=language)
         i18n.set_language(language)
         settings = AppSettings()
         settings.language = language

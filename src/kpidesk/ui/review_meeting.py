@@ -993,9 +993,10 @@ class KpiItemView(QWidget):
         self.currency = agenda.currency
         status = item.status
         warning = any(w.kpi_id == item.kpi_id for w in agenda.warnings)
+        code = "" if kpi_title(item.name, item.code) == item.name else f" ({_html(item.code)})"
         self.title.setText(
             f"<span style='color:{SYMBOL_COLORS[status]}'><b>{status_text(status)}</b></span>"
-            f"&nbsp;&nbsp;<b>{_html(item.name)}</b> ({_html(item.code)})"
+            f"&nbsp;&nbsp;<b>{_html(item.name)}</b>{code}"
             + (
                 f"&nbsp;&nbsp;<span style='color:{OVERDUE_COLOR}'>⚠ {_html(_('No action'))}</span>"
                 if warning
