@@ -107,7 +107,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         fail(_("Interrupted."))
         return EXIT_INTERRUPTED
     except OSError as error:
-        fail(f"{error.filename or ''}: {error.strerror or error}".lstrip(": "))
+        from kpidesk.files import os_reason
+
+        fail(f"{error.filename or ''}: {os_reason(error)}".lstrip(": "))
         return EXIT_ERROR
 
 

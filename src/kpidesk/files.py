@@ -33,7 +33,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from kpidesk.domain.errors import DomainError, Words
-from kpidesk.i18n import N_, _
+from kpidesk.i18n import DEFAULT_LANGUAGE, N_, _, current_language
 
 TEMP_MARK = ".kpidesk-partial"
 _TEMP_NAME = re.compile(
@@ -84,6 +84,7 @@ _REASONS = {
     errno.ENAMETOOLONG: N_("the name is too long"),
     errno.EXDEV: N_("the file would have to move to another disk"),
     errno.EBUSY: N_("the file is in use"),
+    errno.EMFILE: N_("too many files are open"),
 }
 if hasattr(errno, "EDQUOT"):
     _REASONS[errno.EDQUOT] = N_("the disk quota is used up")
@@ -95,9 +96,12 @@ def os_reason(error: BaseException) -> str:
     number = getattr(error, "errno", None)
     if number in _REASONS:
         return Words(_REASONS[number])
-    if isinstance(error, OSError) and error.strerror:
-        return _("system error {number}: {text}").format(number=number, text=error.strerror)
-    return str(error)
+    english = getattr(error, "strerror", None) or str(error)
+    if current_language() == DEFAULT_LANGUAGE:
+        return english
+    # the operating system's own words are English: another language gets its own sentence
+    name = errno.errorcode.get(number, "") if isinstance(number, int) else ""
+    return _("the system refused ({code})").format(code=name or type(error).__name__)
 
 
 # The destination -------------------------------------------------------------------------------

@@ -69,12 +69,12 @@ def test_pack_pdf_template_and_csv_from_the_demo(workspace, tmp_path):
 
     result = kpidesk(
         "export", workspace, "--template", out / "template.xlsx", "--period", "Q3 2026",
-        "--units", "Butik Umeå", "e-handel", "--prefill",
+        "--units", "Umeå store", "online shop", "--prefill",
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     data = openpyxl.load_workbook(out / "template.xlsx").worksheets[0]
     units = {data.cell(row=r, column=3).value for r in range(2, data.max_row + 1)}
-    assert units == {"Butik Umeå", "E-handel"}
+    assert units == {"Umeå store", "Online shop"}
     assert data["A2"].value == "2026-07"
 
     result = kpidesk("export", workspace, "--csv", out / "all.csv")

@@ -2,7 +2,7 @@
 
     kpidesk import WORKSPACE FILE [--sheet NAME] [--profile NAME] [--layout long|wide|across]
                    [--unit NAME] [--year YYYY] [--into actuals|targets] [--create-missing]
-                   [--on-conflict skip|replace] [--skip-invalid] [--dry-run] [--json]
+                   [--on-conflict skip|replace] [--skip-invalid] [--roll-up] [--dry-run] [--json]
     kpidesk import WORKSPACE --undo BATCH_ID [--json]
     kpidesk import WORKSPACE --list [--json]
 
@@ -101,6 +101,14 @@ def add_parser(subparsers: Subparsers) -> argparse.ArgumentParser:
         "--skip-invalid",
         action="store_true",
         help=_("import the valid values and report the rest (default: any problem stops all)"),
+    )
+    parser.add_argument(
+        "--roll-up",
+        action="store_true",
+        help=_(
+            "combine values of a finer period than their KPI's (weeks for a monthly KPI) "
+            "by the KPI's aggregation (a week counts in the month of its Thursday)"
+        ),
     )
     parser.add_argument(
         "--dry-run", action="store_true", help=_("check and count everything, store nothing")
@@ -237,6 +245,7 @@ def _import_with(options: argparse.Namespace, started: Any) -> int:
             dry_run=options.dry_run,
             unit_id=unit_id,
             profile=profile_name,
+            roll_up=options.roll_up,
         )
         try:
             try:
@@ -271,6 +280,31 @@ def _problem_json(problem: Any) -> dict[str, Any]:
     }
 
 
+def _kpi_kind_text(kpi: dict[str, Any]) -> str:
+    """``Omsättning (currency, sum)``: a created KPI with its unit of measure and aggregation."""
+    from kpidesk.domain.aggregation import AGGREGATION_LABELS, Aggregation
+    from kpidesk.domain.numbers import MEASURE_UNIT_LABELS, MeasureUnit
+
+    measure = _(MEASURE_UNIT_LABELS[MeasureUnit(kpi["measure_unit"])]).lower()
+    how = _(AGGREGATION_LABELS[Aggregation(kpi["time_aggregation"])]).lower()
+    return f"{kpi['name']} ({measure}, {how})"
+
+
+def _roll_up_json(roll_up: Any) -> dict[str, Any]:
+    return {
+        "kpi": roll_up.kpi,
+        "values": roll_up.values,
+        "from": roll_up.source.value,
+        "to": roll_up.target.value,
+        "aggregation": roll_up.aggregation.value,
+        "first": roll_up.first,
+        "last": roll_up.last,
+        "rolled_up": roll_up.done,
+        "made": roll_up.made,
+        "partial": list(roll_up.partial),
+    }
+
+
 def _report(options: argparse.Namespace, result: ImportResult) -> int:
     code = EXIT_ERROR if result.stopped else EXIT_OK
     if options.json:
@@ -292,6 +326,8 @@ def _report(options: argparse.Namespace, result: ImportResult) -> int:
                 "dry_run": result.dry_run,
                 "created_kpis": list(result.created_kpis),
                 "created_units": list(result.created_units),
+                "new_kpis": list(result.new_kpis),
+                "roll_ups": [_roll_up_json(r) for r in result.roll_ups],
                 "notes": [*options.notes, *(note.text for note in result.notes)],
             }
         )
@@ -305,7 +341,10 @@ def _report(options: argparse.Namespace, result: ImportResult) -> int:
     if hidden > 0:
         print(_("… and {count} more problems.").format(count=hidden), file=err)
     if result.created_kpis:
-        print(_("Created KPIs: {names}.").format(names=", ".join(result.created_kpis)), file=err)
+        names = ", ".join(_kpi_kind_text(kpi) for kpi in result.new_kpis) or ", ".join(
+            result.created_kpis
+        )
+        print(_("Created KPIs: {names}.").format(names=names), file=err)
     if result.created_units:
         print(_("Created units: {names}.").format(names=", ".join(result.created_units)), file=err)
     summary = result.summary()

@@ -46,8 +46,9 @@ _KPI_FIELDS = (
     "unit_aggregation",
     "indicator",
     "benchmark",
+    "synonyms",
 )
-_OPTIONAL_KPI_FIELDS = frozenset({"formula", "unit_label", "benchmark"})
+_OPTIONAL_KPI_FIELDS = frozenset({"formula", "unit_label", "benchmark", "synonyms"})
 
 
 class KpiLibraryError(DomainError):
@@ -111,6 +112,8 @@ class KpiEntry:
     unit_aggregation: Aggregation
     indicator: Indicator
     benchmark: Benchmark | None
+    synonyms: tuple[str, ...] = ()
+    """Other names the KPI goes by, in either language (``Omsättning``, ``Revenue``)."""
 
     def name(self, language: str) -> str:
         return self.names.get(language)
@@ -378,7 +381,24 @@ class _EntryParser:
             unit_aggregation=self.enum("unit_aggregation", Aggregation),
             indicator=self.enum("indicator", Indicator),
             benchmark=self.benchmark(),
+            synonyms=self.synonyms(),
         )
+
+    def synonyms(self) -> tuple[str, ...]:
+        raw = self.item.get("synonyms")
+        if raw is None:
+            return ()
+        if not isinstance(raw, dict) or set(raw) - set(LIBRARY_LANGUAGES):
+            raise self.invalid("synonyms", raw)
+        names: list[str] = []
+        for language in LIBRARY_LANGUAGES:
+            words = raw.get(language, [])
+            if not isinstance(words, list) or not all(
+                isinstance(word, str) and word.strip() for word in words
+            ):
+                raise self.invalid(f"synonyms.{language}", words)
+            names += [word.strip() for word in words]
+        return tuple(names)
 
     def benchmark(self) -> Benchmark | None:
         raw = self.item.get("benchmark")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
 from kpidesk.domain.errors import DomainError
@@ -237,6 +238,14 @@ NBSP = "\u00a0"
 CURRENCY_SYMBOLS_SV = {"SEK": "kr", "NOK": "kr", "DKK": "kr"}
 
 
+def rounded(value: float, decimals: int) -> Decimal:
+    """``value`` to ``decimals`` places as a spreadsheet rounds it: from its 15 significant
+    digits, halves away from zero. So 2.135 (stored as 2.13499999…) shows as 2.14 in the
+    app, the PDF and Excel alike, not 2.13 here and 2.14 in the review pack."""
+    exact = Decimal(f"{value:.15g}")
+    return exact.quantize(Decimal(1).scaleb(-max(0, int(decimals))), rounding=ROUND_HALF_UP)
+
+
 def format_number(
     value: float | None,
     decimals: int | None = None,
@@ -253,7 +262,7 @@ def format_number(
         if text in ("-0", ""):
             text = "0"
     else:
-        text = f"{value:,.{decimals}f}"
+        text = f"{rounded(value, decimals):,.{decimals}f}"
         if text.startswith("-") and float(text.replace(",", "")) == 0:
             text = text[1:]
     if not grouping:
@@ -323,6 +332,43 @@ def format_change(
     text = format_number(abs(change), 1, language)
     suffix = f"{NBSP}%" if language == "sv" else "%"
     return f"{_sign(change)}{text}{suffix}"
+
+
+def format_deviation(
+    value: float | None,
+    measure_unit: MeasureUnit | str,
+    *,
+    decimals: int | None = None,
+    language: str | None = None,
+    currency: str = "SEK",
+    unit_label: str = "",
+) -> str:
+    """A signed difference between two values of a KPI (actual − target): ``+1,0 p.e.`` /
+    ``+1.0 pp`` for a percent KPI (percentage points, not percent), else the value's unit
+    (``−12 000 kr``). Empty for no value."""
+    if value is None:
+        return ""
+    language = language or current_language()
+    if MeasureUnit(measure_unit) is MeasureUnit.PERCENT:
+        number = format_number(abs(value), decimals, language)
+        text = f"{number}{NBSP}{gettext_for(language)('pp')}"
+    else:
+        text = format_value(
+            abs(value),
+            measure_unit,
+            decimals=decimals,
+            language=language,
+            currency=currency,
+            unit_label=unit_label,
+        )
+    if number_is_zero(value, decimals):
+        return f"±{text}"
+    return f"{_sign(value)}{text}"
+
+
+def number_is_zero(value: float, decimals: int | None) -> bool:
+    """Whether ``value`` shows as zero at ``decimals`` places."""
+    return value == 0 or (decimals is not None and rounded(value, decimals) == 0)
 
 
 def _sign(change: float) -> str:

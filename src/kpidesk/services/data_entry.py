@@ -29,6 +29,7 @@ from enum import StrEnum
 from typing import Protocol
 
 from kpidesk.domain.errors import DomainError
+from kpidesk.domain.naming import kpi_title
 from kpidesk.domain.numbers import check_storable, parse_number, to_stored_value
 from kpidesk.domain.periods import (
     KindName,
@@ -355,10 +356,8 @@ def grid_kpis() -> list[GridKpi]:
 
 
 def kpi_label(kpi: GridKpi) -> str:
-    """``Revenue (REV)``; a name that already ends with its code keeps it once."""
-    if kpi.name.rstrip().endswith(f"({kpi.code})"):
-        return kpi.name
-    return f"{kpi.name} ({kpi.code})"
+    """``Revenue (REV)``; a name that already shows its code keeps it once."""
+    return kpi_title(kpi.name, kpi.code)
 
 
 def grid_kpi(kpi_id: int) -> GridKpi:

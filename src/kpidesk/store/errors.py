@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kpidesk.domain.errors import DomainError, Words
-from kpidesk.i18n import N_
+from kpidesk.i18n import N_, _, current_language
 
 if TYPE_CHECKING:
     from kpidesk.store.sqlite import LockHolder
@@ -42,9 +42,47 @@ class NotAWorkspaceError(WorkspaceError):
         super().__init__(N_("{path} is not a KPI Desk workspace."), path)
 
 
+class SqliteDetail(str):
+    """SQLite's own report of damage, which is English: shown as it is in English, and in
+    another language as a sentence of that language (the report itself goes to the log)."""
+
+    __slots__ = ()
+
+    def __format__(self, spec: str) -> str:
+        if current_language() == "en":
+            return format(str(self), spec)
+        return format(_("SQLite's check of the file failed"), spec)
+
+
+class CutShort(str):
+    """A file shorter than its header says, as a detail in the user's language."""
+
+    __slots__ = ("expected", "size")
+
+    def __new__(cls, size: int, expected: int) -> CutShort:
+        text = super().__new__(cls, f"file is {size} bytes, expected {expected}")
+        text.size, text.expected = size, expected
+        return text
+
+    def __format__(self, spec: str) -> str:
+        return format(
+            _("the file is {size} bytes, {expected} expected").format(
+                size=self.size, expected=self.expected
+            ),
+            spec,
+        )
+
+
 def _one_line(detail: object) -> str:
     # SQLite's report spans lines ("*** in database main ***\nPage 4: …")
     return " ".join(str(detail).replace("*** in database main ***", " ").split())
+
+
+def _shown_detail(detail: object) -> str:
+    """SQLite's report as one line, shown in English only to English readers."""
+    if isinstance(detail, CutShort):
+        return detail
+    return SqliteDetail(_one_line(detail))
 
 
 def damage_kind(detail: str) -> Words:
@@ -70,7 +108,7 @@ class CorruptWorkspaceError(WorkspaceError):
     and restored from a backup (the message says so only when a backup exists)."""
 
     def __init__(self, path: Path, detail: str) -> None:
-        detail = _one_line(detail)
+        detail = _shown_detail(detail)
         count = _backup_count(path)
         if count == 1:
             template = N_(
@@ -107,7 +145,7 @@ class DamagedBackupError(WorkspaceError):
     """A backup (or a file given as one) that SQLite finds damaged; it is left as it is."""
 
     def __init__(self, path: Path, detail: str) -> None:
-        detail = _one_line(detail)
+        detail = _shown_detail(detail)
         super().__init__(
             N_("The backup {path} is damaged ({what}: {detail}); choose another backup."),
             path,

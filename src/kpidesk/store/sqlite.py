@@ -24,6 +24,7 @@ from kpidesk.files import check_sqlite, write_atomically
 from kpidesk.i18n import N_
 from kpidesk.store.errors import (
     CorruptWorkspaceError,
+    CutShort,
     EmptyFileError,
     NewerWorkspaceError,
     NotAWorkspaceError,
@@ -85,9 +86,7 @@ def verify_file(path: Path, newest_schema: int) -> Header:
     wal = Path(f"{path}-wal")
     expected = header.page_size * header.page_count
     if header.header_size_valid and size < expected and not (wal.exists() and wal.stat().st_size):
-        raise CorruptWorkspaceError(
-            path, f"file is {size} bytes, expected {header.page_size * header.page_count}"
-        )
+        raise CorruptWorkspaceError(path, CutShort(size, expected))
     return header
 
 

@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 
 from kpidesk import i18n
 from kpidesk.domain.errors import DomainError
+from kpidesk.files import os_reason
 from kpidesk.i18n import _
 from kpidesk.paths import demo_workspace_path
 from kpidesk.store.errors import (
@@ -50,7 +51,7 @@ from kpidesk.ui.icons import app_icon, icon
 from kpidesk.ui.pages.registry import PAGES, PageSpec
 from kpidesk.ui.session import WorkspaceSession
 from kpidesk.ui.settings import AppSettings
-from kpidesk.ui.welcome import WelcomePage
+from kpidesk.ui.welcome import WelcomePage, recent_labels
 from kpidesk.ui.widgets import MessageBar, MessageKind
 
 if TYPE_CHECKING:
@@ -148,8 +149,10 @@ class MainWindow(QMainWindow):
         self.health_panel = HealthPanel(self.session, self)
         self.health_panel.showGoal.connect(self.show_goal)
         self.health_panel.showKpi.connect(self.show_kpi)
-        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.health_panel)
+        # below the page, so the scorecard keeps every column in view
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.health_panel)
         self.health_panel.hide()
+        self.health_panel.visibilityChanged.connect(self._health_panel_shown)
         self.menuBar().clear()
         self._build_menus()
 
@@ -205,6 +208,9 @@ class MainWindow(QMainWindow):
         self.navigation.currentRowChanged.connect(self._show_page)
         self.setCentralWidget(central)
 
+        if getattr(self, "path_label", None) is not None:  # built again for another language
+            self.statusBar().removeWidget(self.path_label)
+            self.path_label.deleteLater()
         self.path_label = QLabel()
         self.path_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.statusBar().addPermanentWidget(self.path_label)
@@ -325,6 +331,14 @@ class MainWindow(QMainWindow):
         return action
 
     # state ----------------------------------------------------------------------------
+    def _health_panel_shown(self, visible: bool) -> None:
+        """The panel's first showing takes a quarter of the window's height, no more."""
+        if not visible or self.health_panel.property("sized"):
+            return
+        self.health_panel.setProperty("sized", True)
+        height = max(self.health_panel.minimumHeight(), self.height() // 4)
+        self.resizeDocks([self.health_panel], [height], Qt.Orientation.Vertical)
+
     def _workspace_changed(self) -> None:
         """Menus, title and banners for the open workspace, or the welcome screen.
 
@@ -533,7 +547,7 @@ class MainWindow(QMainWindow):
         except OSError as error:
             self.show_message(
                 MessageKind.ERROR,
-                _("Could not write {path}: {reason}").format(path=path, reason=error.strerror),
+                _("Could not write {path}: {reason}").format(path=path, reason=os_reason(error)),
             )
             return False
         self.session.attach(workspace)
@@ -580,7 +594,7 @@ class MainWindow(QMainWindow):
             self.show_message(
                 MessageKind.ERROR,
                 _("Could not write {path}: {reason}").format(
-                    path=destination, reason=error.strerror
+                    path=destination, reason=os_reason(error)
                 ),
             )
             return False
@@ -673,8 +687,9 @@ class MainWindow(QMainWindow):
     def _fill_recent_menu(self) -> None:
         self.recent_menu.clear()
         files = self.settings.recent_files
-        for number, path in enumerate(files, start=1):
-            action = self.recent_menu.addAction(f"&{number % 10} {path.name}")
+        labels = recent_labels(files)
+        for number, (path, label) in enumerate(zip(files, labels, strict=True), start=1):
+            action = self.recent_menu.addAction(f"&{number % 10} {label.replace('&', '&&')}")
             action.setToolTip(str(path))
             action.setEnabled(path.exists())
             action.triggered.connect(lambda _checked=False, p=path: self.open_workspace(p))
