@@ -131,7 +131,7 @@ def damage_an_index(path: Path) -> None:
     """Change a unit's name in its table row but not in its index: SQLite's quick check
     still passes (pages are sound), the full integrity check (``kpidesk check``) fails."""
     data = bytearray(path.read_bytes())
-    needle = "Butik Luleå".encode()
+    needle = "Luleå store".encode()
     start = 0
     while (spot := data.find(needle, start)) >= 0:
         start = spot + 1

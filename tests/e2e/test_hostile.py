@@ -464,7 +464,7 @@ def test_columns_past_the_cap_are_a_problem_not_dropped(workspace, tmp_path):
 def test_values_that_cannot_be_held_are_problems_with_the_cell(workspace, tmp_path, value, words):
     data = csv_file(
         tmp_path / "v.csv",
-        [["Period", "KPI", "Unit", "Value"], ["2020-01", "Revenue", "Butik Umeå", value]],
+        [["Period", "KPI", "Unit", "Value"], ["2020-01", "Revenue", "Umeå store", value]],
     )
     with unchanged(workspace):
         result = kpidesk("import", workspace, data)
@@ -472,18 +472,18 @@ def test_values_that_cannot_be_held_are_problems_with_the_cell(workspace, tmp_pa
 
 
 def test_ambiguous_dates_are_settled_by_their_column_or_are_problems(workspace, tmp_path):
-    rows = [["Date", "KPI", "Unit", "Value"], ["3/4/2020", "Revenue", "Butik Umeå", 1]]
-    unsettled = csv_file(tmp_path / "a.csv", [*rows, ["4/5/2020", "Revenue", "Butik Umeå", 2]])
+    rows = [["Date", "KPI", "Unit", "Value"], ["3/4/2020", "Revenue", "Umeå store", 1]]
+    unsettled = csv_file(tmp_path / "a.csv", [*rows, ["4/5/2020", "Revenue", "Umeå store", 2]])
     with unchanged(workspace):
         result = kpidesk("import", workspace, unsettled)
         assert result.returncode == 1 and "may be 2020-04-03 (day first)" in result.stderr
-    settled = csv_file(tmp_path / "b.csv", [*rows, ["13/5/2020", "Revenue", "Butik Umeå", 2]])
+    settled = csv_file(tmp_path / "b.csv", [*rows, ["13/5/2020", "Revenue", "Umeå store", 2]])
     result = kpidesk("import", workspace, settled, "--json")
     assert result.returncode == 0 and '"imported": 2' in result.stdout
     assert "read day first" in result.stdout
     kpidesk_here("export", workspace, "--csv", tmp_path / "all.csv")
     text = (tmp_path / "all.csv").read_text()
-    assert ",Butik Umeå,2020-04,1," in text and ",Butik Umeå,2020-05,2," in text
+    assert ",Umeå store,2020-04,1," in text and ",Umeå store,2020-05,2," in text
 
 
 # 6. Text that can hurt an export is handled at the door ------------------------------------
@@ -496,12 +496,12 @@ def test_control_characters_are_removed_with_a_note_and_every_export_stays_valid
 ):
     """Before: a \\x07 in a KPI name made the review pack and template unreadable XML."""
     rows = [["Period", "KPI", "Unit", "Value", "Comment"]]
-    rows += [[f"2020-0{m}", "Bell\x07 KPI\u202e", "Butik Umeå", m, "a\x0bb"] for m in (1, 2)]
+    rows += [[f"2020-0{m}", "Bell\x07 KPI\u202e", "Umeå store", m, "a\x0bb"] for m in (1, 2)]
     data = csv_file(tmp_path / "ctl.csv", rows)
     result = kpidesk("import", workspace, data, "--create-missing")
     assert result.returncode == 0 and "U+0007" in result.stderr and "were removed" in result.stderr
     connection = sqlite3.connect(workspace)  # and what an older version may have stored
-    connection.execute("UPDATE unit SET name = 'Butik\x01 Luleå' WHERE name = 'Butik Luleå'")
+    connection.execute("UPDATE unit SET name = 'Luleå\x01 store' WHERE name = 'Luleå store'")
     connection.commit()
     connection.close()
     for kind, name in (("pack", "p.xlsx"), ("template", "t.xlsx")):
@@ -515,7 +515,7 @@ def test_control_characters_are_removed_with_a_note_and_every_export_stays_valid
 
 
 def test_the_csv_guards_formulas_and_reads_back_exactly(workspace, tmp_path):
-    stores = ("Butik Umeå", "Butik Luleå", "Butik Sundsvall", "E-handel")
+    stores = ("Umeå store", "Luleå store", "Sundsvall store", "Online shop")
     names = dict(zip(stores, HOSTILE_NAMES[:4], strict=True))
     connection = sqlite3.connect(workspace)
     for old, new in names.items():
@@ -565,7 +565,7 @@ def test_a_dry_run_leaves_the_file_byte_for_byte(workspace, tmp_path):
 
 
 def test_a_refused_import_leaves_the_file_byte_for_byte(workspace, tmp_path):
-    data = csv_file(tmp_path / "d.csv", [*_rows(24), ["2020-01", "Nobody", "Butik Umeå", 1]])
+    data = csv_file(tmp_path / "d.csv", [*_rows(24), ["2020-01", "Nobody", "Umeå store", 1]])
     with unchanged(workspace):
         result = kpidesk("import", workspace, data)
         assert result.returncode == 1 and "Nothing was imported" in result.stderr
@@ -599,9 +599,9 @@ def test_clear_messages_for_ordinary_mistakes(workspace, tmp_path):
     sheet.title = "Data"
     sheet.append(["Period", "KPI", "Unit", "Value"])
     for month in range(1, 10):
-        sheet.append([f"2020-0{month}", "Revenue", "Butik Umeå", 1])
+        sheet.append([f"2020-0{month}", "Revenue", "Umeå store", 1])
     for serial in (0, -1):
-        sheet.append([serial, "Revenue", "Butik Umeå", 1])
+        sheet.append([serial, "Revenue", "Umeå store", 1])
         sheet.cell(sheet.max_row, 1).number_format = "yyyy-mm-dd"
     book.save(serials)
     with unchanged(workspace):
@@ -644,7 +644,7 @@ def test_an_entity_bomb_worksheet_is_unreadable_exit_3(workspace, tmp_path):
     plain = tmp_path / "plain.xlsx"
     book = openpyxl.Workbook()
     book.active.append(["Period", "KPI", "Unit", "Value"])
-    book.active.append(["2020-01", "Revenue", "Butik Umeå", 1])
+    book.active.append(["2020-01", "Revenue", "Umeå store", 1])
     book.save(plain)
     bomb = tmp_path / "bomb.xlsx"
     declaration = (
@@ -709,7 +709,7 @@ def test_messages_in_swedish_are_wholly_swedish(workspace, tmp_path, args):
 def _rows(count: int) -> list[list[object]]:
     rows: list[list[object]] = [["Period", "KPI", "Unit", "Value"]]
     for i in range(count):
-        rows.append([f"{1990 + i // 12 % 30}-{i % 12 + 1:02d}", f"New {i // 360}", "Butik Umeå", i])
+        rows.append([f"{1990 + i // 12 % 30}-{i % 12 + 1:02d}", f"New {i // 360}", "Umeå store", i])
     return rows
 
 

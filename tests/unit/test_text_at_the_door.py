@@ -137,8 +137,8 @@ def test_whatever_reaches_the_store_is_cleaned_there(opened_demo):
     from kpidesk.store import models
 
     with opened_demo.atomic():
-        models.Unit.update(name="Butik\x07 Umeå").where(models.Unit.name == "Butik Umeå").execute()
-    assert models.Unit.get_or_none(models.Unit.name == "Butik Umeå") is not None
+        models.Unit.update(name="Umeå\x07 store").where(models.Unit.name == "Umeå store").execute()
+    assert models.Unit.get_or_none(models.Unit.name == "Umeå store") is not None
 
 
 def test_typed_values_that_cannot_be_held_are_refused(opened_demo):
@@ -151,7 +151,7 @@ def test_typed_values_that_cannot_be_held_are_refused(opened_demo):
         data_entry.parse_cell("2e15", revenue)
     with pytest.raises(NumberError, match="amount of money"):
         data_entry.parse_cell("5 %", revenue)
-    unit = models.Unit.get(models.Unit.name == "Butik Umeå").id
+    unit = models.Unit.get(models.Unit.name == "Umeå store").id
     with pytest.raises(NumberError, match="too large"):
         data_entry.set_values(opened_demo, [CellChange(revenue.id, unit, "2020-01", 1e300)])
     changes = [CellChange(revenue.id, unit, "2020-01", 5.0, "a\x07b\r\nc")]
