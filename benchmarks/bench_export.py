@@ -364,7 +364,7 @@ def bench_export() -> None:
             ours, _none = _interleaved(ours_run, lambda: None)
             print(
                 f"review pack {KPIS} KPIs × {MONTHS} months: openpyxl {ours:.2f} s "
-                "(no xlsxwriter baseline: pip install xlsxwriter to compare)"
+                "(no xlsxwriter baseline: make bench installs the bench extra)"
             )
             return
         ours, baseline = _interleaved(ours_run, lambda: write_with_xlsxwriter(content, base_path))

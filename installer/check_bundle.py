@@ -2,7 +2,7 @@
 
     python installer/check_bundle.py dist/kpidesk/kpidesk [--size-goal-mb 150]
 
-1. ``kpidesk --version`` names the version in pyproject.toml;
+1. ``kpidesk --version`` names the version in the source (``kpidesk.__version__``);
 2. ``kpidesk --self-test`` passes (demo, main window, pack, PDF, translations);
 3. the real app starts on a fresh home folder, opens the demo and quits by itself, and keeps
    its settings, log and demo workspace in the platform's folders (not beside the bundle);
@@ -24,8 +24,9 @@ import subprocess
 import sys
 import tempfile
 import time
-import tomllib
 from pathlib import Path
+
+from project_version import project_version  # beside this script, in installer/
 
 ROOT = Path(__file__).resolve().parents[1]
 X11_LIBS = (
@@ -66,7 +67,7 @@ def bundle_size(folder: Path) -> int:
 
 
 def check_version(exe: Path) -> str:
-    version = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["project"]["version"]
+    version = project_version()
     result = run([str(exe), "--version"], env=offscreen_env())
     if result.returncode != 0 or result.stdout.strip() != f"KPI Desk {version}":
         raise CheckFailed(f"--version said {result.stdout.strip()!r} {result.stderr.strip()}")

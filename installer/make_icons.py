@@ -1,6 +1,7 @@
-"""The app icon at every size the platforms ask for, from ``resources/icons/kpidesk.svg``.
+"""The app icon at every size the platforms ask for, from the package's
+``resources/icons/kpidesk.svg`` (``src/kpidesk/resources/``).
 
-    python installer/make_icons.py                   # PNGs into resources/icons/png/
+    python installer/make_icons.py                   # PNGs into the resources' icons/png/
     python installer/make_icons.py --ico OUT.ico     # + a Windows icon from those PNGs
     python installer/make_icons.py --iconset DIR     # + a macOS .iconset (for iconutil)
 
@@ -20,8 +21,9 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-SVG = ROOT / "resources" / "icons" / "kpidesk.svg"
-PNG_DIR = ROOT / "resources" / "icons" / "png"
+ICONS = ROOT / "src" / "kpidesk" / "resources" / "icons"
+SVG = ICONS / "kpidesk.svg"
+PNG_DIR = ICONS / "png"
 # 16…512 for desktops and the .ico; 1024 for the macOS Retina 512@2x slot.
 SIZES = (16, 22, 24, 32, 48, 64, 128, 256, 512, 1024)
 ICO_SIZES = (16, 24, 32, 48, 64, 128, 256)

@@ -1,8 +1,13 @@
-"""Render the main window on the demo workspace to PNGs, in Swedish and English.
+"""Render the app's windows to PNGs at 1280×800, in Swedish and English.
 
-    .venv/bin/python tools/screenshots.py docs/screenshots
+    .venv/bin/python tools/screenshots.py docs/screenshots [--only first-hour]
 
-Runs offscreen with a temporary home, so the user's own settings are never touched.
+Two sets: the main window's pages on the demo workspace, and a new user's first hour on a
+workspace made from a chain's own workbook (``tests/first_hour.py``): the import wizard
+(mapping, the check of a weekly file, the offer of targets), the targets from history, the
+scorecard with "No target" and with targets, the data grid, the chart, Compare Units, a
+review meeting and presenter mode. Runs offscreen with a temporary home, so the user's own
+settings are never touched.
 """
 
 from __future__ import annotations
@@ -16,7 +21,11 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ["KPIDESK_HOME"] = tempfile.mkdtemp(prefix="kpidesk-shots-")
 
 
-def main(out_dir: str) -> int:
+ROOT = Path(__file__).resolve().parents[1]
+SIZE = (1280, 800)
+
+
+def main(out_dir: str, only: str | None = None) -> int:
     from PySide6.QtWidgets import QApplication
 
     from kpidesk import i18n
@@ -32,8 +41,16 @@ def main(out_dir: str) -> int:
     out.mkdir(parents=True, exist_ok=True)
     app = QApplication.instance() or QApplication([])
     app.setStyle("Fusion")
-    build_demo(demo_workspace_path(), until=Period.month(2026, 10))
+    if only == "first-hour":
+        for language in ("en", "sv"):
+            first_hour(out, language)
+        return 0
     for language in ("en", "sv"):
+        # the demo in the language it is shown in
+        demo = demo_workspace_path()
+        for leftover in demo.parent.glob(demo.name + "*"):
+            leftover.unlink()
+        build_demo(demo, until=Period.month(2026, 10), language=language)
         i18n.set_language(language)
         settings = AppSettings()
         settings.language = language
@@ -45,8 +62,25 @@ def main(out_dir: str) -> int:
         window.grab().save(str(out / f"main-window-{language}.png"))
         for key in ("goals", "kpis", "data", "reviews", "actions"):
             window.show_page(list(window.pages).index(key))
-            app.processEvents()
+            _settle()
             window.grab().save(str(out / f"{key}-{language}.png"))
+            if key == "reviews":
+                window.grab().save(str(out / f"review-meeting-{language}.png"))
+        from kpidesk.store import models
+        from kpidesk.ui.charts import comparison_window, kpi_chart_window
+
+        window.open_chart(models.Kpi.get(models.Kpi.code == "REV").id)
+        chart = kpi_chart_window(window.session)
+        chart.resize(*SIZE)
+        _settle()
+        chart.grab().save(str(out / f"chart-{language}.png"))
+        chart.close()
+        window.compare_units()
+        compare = comparison_window(window.session)
+        compare.resize(*SIZE)
+        _settle()
+        compare.grab().save(str(out / f"comparison-{language}.png"))
+        compare.close()
         window.show_page(0)
         window.health_panel.show()
         app.processEvents()
@@ -68,8 +102,153 @@ def main(out_dir: str) -> int:
         app.processEvents()
         window.grab().save(str(out / f"welcome-{language}.png"))
         window.close()
+    for language in ("en", "sv"):
+        first_hour(out, language)
     return 0
 
 
+def _settle(seconds: float = 0.3) -> None:
+    import time
+
+    from PySide6.QtWidgets import QApplication
+
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        QApplication.processEvents()
+        time.sleep(0.02)
+
+
+def _idle(wizard) -> None:  # type: ignore[no-untyped-def]
+    import time
+
+    from PySide6.QtWidgets import QApplication
+
+    start = time.monotonic()
+    while wizard.busy and time.monotonic() - start < 120:
+        QApplication.processEvents()
+        time.sleep(0.02)
+    wizard.wait_until_idle()
+    QApplication.processEvents()
+
+
+def first_hour(out: Path, language: str) -> None:
+    """The windows a new user meets in the first hour, on a workspace of their own."""
+    sys.path.insert(0, str(ROOT))
+    from tests.first_hour import write_chain_workbook
+
+    from kpidesk import i18n
+    from kpidesk.domain.periods import Period
+    from kpidesk.services import reviews
+    from kpidesk.services.reviews import DecisionData
+    from kpidesk.store import models
+    from kpidesk.ui.import_wizard import ImportWizard
+    from kpidesk.ui.main_window import MainWindow
+    from kpidesk.ui.presenter import PresenterWindow
+    from kpidesk.ui.settings import AppSettings
+    from kpidesk.ui.suggested_targets import SuggestedTargetsDialog
+
+    i18n.set_language(language)
+    settings = AppSettings()
+    settings.language = language
+    folder = Path(tempfile.mkdtemp(prefix="first-hour-"))
+    book = write_chain_workbook(folder / ("kedjan.xlsx" if language == "sv" else "chain.xlsx"))
+    window = MainWindow(settings)
+    window.resize(*SIZE)
+    window.show()
+    assert window.create_and_open(folder / f"{book.stem}.kpidesk")
+
+    def shot(widget, name: str) -> None:  # type: ignore[no-untyped-def]
+        _settle()
+        widget.grab().save(str(out / f"first-hour-{name}-{language}.png"))
+
+    wizard = ImportWizard(window.session, window)
+    wizard.resize(*SIZE)
+    wizard.show()
+    wizard.set_path(book)
+    _idle(wizard)
+    wizard.next_button.click()
+    _idle(wizard)
+    wizard.next_button.click()
+    _idle(wizard)
+    shot(wizard, "import-mapping")
+    wizard.next_button.click()
+    _idle(wizard)
+    wizard.next_button.click()
+    _idle(wizard)
+    shot(wizard, "import-done")
+    offer = SuggestedTargetsDialog(window.session, wizard)
+    offer.resize(1100, 520)
+    offer.show()
+    shot(offer, "targets-offer")
+    offer.close()
+    wizard.close()
+    window.show_page(0)
+    shot(window, "scorecard-no-target")
+    window.health_panel.show()
+    shot(window, "scorecard-health")
+    window.health_panel.hide()
+    offer.apply()
+    shot(window, "scorecard-targets")
+
+    weekly = ImportWizard(window.session, window)
+    weekly.resize(*SIZE)
+    weekly.show()
+    weekly.set_path(book)
+    _idle(weekly)
+    weekly.select_sheet("Vecka")
+    _idle(weekly)
+    for _step in range(3):
+        weekly.next_button.click()
+        _idle(weekly)
+    shot(weekly, "import-weekly")
+    weekly.roll_up_check.setChecked(True)
+    _idle(weekly)
+    shot(weekly, "import-weekly-rolled-up")
+    weekly.close()
+
+    window.show_page(list(window.pages).index("data"))
+    shot(window, "data")
+    revenue = models.Kpi.get(models.Kpi.code == "REV").id
+    window.open_chart(revenue)
+    from kpidesk.ui.charts import comparison_window, kpi_chart_window
+
+    chart = kpi_chart_window(window.session)
+    chart.resize(*SIZE)
+    shot(chart, "chart")
+    chart.close()
+    window.compare_units()
+    compare = comparison_window(window.session)
+    compare.resize(*SIZE)
+    shot(compare, "comparison")
+    compare.close()
+
+    workspace = window.session.workspace
+    stores = [u.id for u in models.Unit.select().where(models.Unit.parent.is_null(False))]
+    review_id = reviews.start_review(workspace, Period.month(2025, 12), stores)
+    nps = models.Kpi.get(models.Kpi.code == "NPS").id
+    reviews.add_decision(
+        workspace,
+        review_id,
+        DecisionData(
+            text="Ring upp kunder som gav 0–6" if language == "sv" else "Call back detractors",
+            kpi_id=nps,
+        ),
+    )
+    window.show_page(list(window.pages).index("reviews"))
+    page = window.pages["reviews"]
+    page.show_review(review_id)
+    shot(window, "review-meeting")
+    agenda = reviews.agenda(review_id)
+    presenter = PresenterWindow(agenda, start=("kpi", nps))
+    presenter.resize(*SIZE)
+    presenter.show()
+    shot(presenter, "presenter")
+    presenter.close()
+    window.close()
+    window.session.close()
+
+
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1] if len(sys.argv) > 1 else "docs/screenshots"))
+    arguments = [a for a in sys.argv[1:] if not a.startswith("--only")]
+    only = next((a.split("=", 1)[1] for a in sys.argv[1:] if a.startswith("--only=")), None)
+    sys.exit(main(arguments[0] if arguments else "docs/screenshots", only))

@@ -10,7 +10,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$ROOT"
 PYTHON=${PYTHON:-.venv/bin/python}
-VERSION=$("$PYTHON" -c 'import tomllib; print(tomllib.load(open("pyproject.toml", "rb"))["project"]["version"])')
+VERSION=$("$PYTHON" installer/project_version.py)
 ARCH=$(uname -m)
 NAME="kpidesk-$VERSION-linux-$ARCH"
 STARTED=$SECONDS
@@ -35,8 +35,9 @@ rm -rf build/package && mkdir -p "$stage/icons"
 cp -a dist/kpidesk "$stage/kpidesk"
 cp installer/linux/install.sh "$stage/install.sh"
 chmod 755 "$stage/install.sh"
-cp resources/kpidesk.desktop resources/kpidesk-mime.xml "$stage/"
-cp resources/icons/png/kpidesk-*.png resources/icons/kpidesk.svg "$stage/icons/"
+RESOURCES=src/kpidesk/resources
+cp "$RESOURCES/kpidesk.desktop" "$RESOURCES/kpidesk-mime.xml" "$stage/"
+cp "$RESOURCES"/icons/png/kpidesk-*.png "$RESOURCES/icons/kpidesk.svg" "$stage/icons/"
 rm -f "$stage/icons/kpidesk-1024.png"
 cat > "$stage/README.txt" <<EOF
 KPI Desk $VERSION for Linux ($ARCH)

@@ -18,15 +18,15 @@ STARTED=$SECONDS
 echo "installer: installing the Python packages"
 "$PYTHON" -m pip install --quiet --upgrade pip
 "$PYTHON" -m pip install --quiet -e '.[dev,installer]'
-VERSION=$("$PYTHON" -c 'import tomllib; print(tomllib.load(open("pyproject.toml", "rb"))["project"]["version"])')
+VERSION=$("$PYTHON" installer/project_version.py)
 ARCH=$(uname -m)
 APP="dist/KPI Desk.app"
 DMG="dist/kpidesk-$VERSION-macos-$ARCH.dmg"
 
 echo "installer: compiling the translations"
-"$PYTHON" -m babel.messages.frontend compile --use-fuzzy -D kpidesk -d resources/locale >/dev/null
+"$PYTHON" -m babel.messages.frontend compile --use-fuzzy -D kpidesk -d src/kpidesk/resources/locale >/dev/null
 
-echo "installer: building $APP (the icon from resources/icons/png via iconutil)"
+echo "installer: building $APP (the icon from the resources' icons/png via iconutil)"
 rm -rf dist/kpidesk "$APP"
 "$PYTHON" -m PyInstaller --noconfirm --clean --log-level WARN \
   --distpath dist --workpath build/pyinstaller installer/kpidesk.spec

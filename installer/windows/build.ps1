@@ -16,10 +16,10 @@ function Check($what) { if ($LASTEXITCODE -ne 0) { throw "$what failed with exit
 Step "installing the Python packages"
 python -m pip install --quiet --upgrade pip; Check "pip"
 python -m pip install --quiet -e ".[dev,installer]"; Check "pip install"
-$version = python -c "import tomllib; print(tomllib.load(open('pyproject.toml', 'rb'))['project']['version'])"
+$version = python installer\project_version.py
 
 Step "compiling the translations"
-python -m babel.messages.frontend compile --use-fuzzy -D kpidesk -d resources/locale; Check "pybabel compile"
+python -m babel.messages.frontend compile --use-fuzzy -D kpidesk -d src/kpidesk/resources/locale; Check "pybabel compile"
 
 Step "building the bundle (dist\kpidesk\)"
 if (Test-Path dist\kpidesk) { Remove-Item -Recurse -Force dist\kpidesk }

@@ -67,10 +67,20 @@ def _app_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _log_unraisable(unraisable: sys.UnraisableHookArgs) -> None:
+    """An error in a library's clean-up (openpyxl's writer after a full disk) goes to the
+    log, not to stderr: the command's own one-line message says what went wrong."""
+    log.debug(
+        "ignored in %r: %s", unraisable.object, unraisable.exc_value, exc_info=unraisable.exc_value
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     if hasattr(signal, "SIGPIPE") and argv is None:
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # `kpidesk check X | head` ends quietly
+    if argv is None:
+        sys.unraisablehook = _log_unraisable
     i18n.set_language(_language_option(args))
     try:
         if _first_word(args) in COMMANDS:
@@ -97,7 +107,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         fail(_("Interrupted."))
         return EXIT_INTERRUPTED
     except OSError as error:
-        fail(f"{error.filename or ''}: {error.strerror or error}".lstrip(": "))
+        from kpidesk.files import os_reason
+
+        fail(f"{error.filename or ''}: {os_reason(error)}".lstrip(": "))
         return EXIT_ERROR
 
 

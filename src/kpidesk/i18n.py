@@ -2,7 +2,8 @@
 
 Lower layers (domain, store, io, services) mark their messages with ``_`` and never import
 Qt; the UI uses the same ``_`` and loads Qt's own ``qtbase_*.qm`` only for Qt's dialogs.
-Catalogues live in ``resources/locale/<lang>/LC_MESSAGES/kpidesk.po``; ``make`` compiles them.
+Catalogues live in ``src/kpidesk/resources/locale/<lang>/LC_MESSAGES/kpidesk.po``; the build
+(setup.py) and ``make`` compile them.
 """
 
 from __future__ import annotations

@@ -12,6 +12,7 @@ SYMBOL_COLORS = {
     Status.GREEN: "#1a7f37",
     Status.AMBER: "#9a6700",
     Status.RED: "#cf222e",
+    Status.NO_TARGET: "#0550ae",
     Status.NO_DATA: "#6e7781",
 }
 
@@ -19,6 +20,7 @@ FILL_COLORS = {
     Status.GREEN: "#dafbe1",
     Status.AMBER: "#fff1c2",
     Status.RED: "#ffe1de",
+    Status.NO_TARGET: "#e7f1fb",
     Status.NO_DATA: "#eef1f4",
 }
 

@@ -7,8 +7,10 @@ real user's directories are never touched.
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import os
-import sys
+from functools import cache
 from pathlib import Path
 
 import platformdirs
@@ -16,13 +18,20 @@ import platformdirs
 APP_NAME = "KPI Desk"
 APP_SLUG = "kpidesk"
 
+_keep_open = contextlib.ExitStack()
+atexit.register(_keep_open.close)
 
+
+@cache
 def resources_dir() -> Path:
-    """The ``resources/`` folder: beside the package in a checkout, inside a frozen bundle."""
-    frozen_root = getattr(sys, "_MEIPASS", None)
-    if frozen_root:
-        return Path(frozen_root) / "resources"
-    return Path(__file__).resolve().parents[2] / "resources"
+    """The package's ``resources/`` folder, found the same way in a checkout (editable
+    install), an installed wheel and a PyInstaller bundle."""
+    from importlib.resources import as_file, files
+
+    # A real folder in all of these: as_file returns it as it is. From a zip (a zipapp) it
+    # is unpacked once and kept until the process ends.
+    found = _keep_open.enter_context(as_file(files("kpidesk") / "resources"))
+    return Path(found)
 
 
 def locale_dir() -> Path:

@@ -115,7 +115,9 @@ def _check_resources() -> None:
             continue
         catalogue = root / "locale" / language / "LC_MESSAGES" / f"{i18n.DOMAIN}.mo"
         if not catalogue.is_file():
-            raise SelfTestError(f"the compiled catalogue {catalogue} is missing (run make)")
+            raise SelfTestError(
+                f"the compiled catalogue {catalogue} is missing (in a checkout: make venv)"
+            )
 
 
 def _check_qt_translations(language: str = "sv") -> None:

@@ -68,17 +68,28 @@ def batches(path: Path) -> Counter[str]:
     return Counter(dict(rows))
 
 
-def kill_while_writing(path: Path, run: str, size: int, delay: float) -> set[str]:
-    """Start a writer, kill it after ``delay`` seconds; return the batches it reported."""
+def kill_while_writing(
+    path: Path, run: str, size: int, delay: float, *, after_a_commit: bool = False
+) -> set[str]:
+    """Start a writer, kill it after ``delay`` seconds; return the batches it reported.
+
+    ``after_a_commit``: the delay starts when the writer has reported its first committed
+    batch, however long that takes on a busy machine, so the kill lands in a later one.
+    """
     process = subprocess.Popen(
         [sys.executable, "-c", WRITER, str(path), run, str(size)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
     )
+    early: list[str] = []
     try:
         first = process.stdout.readline().strip()
         assert first == "ready", process.stderr.read()
+        if after_a_commit:
+            line = process.stdout.readline()
+            assert line.startswith("committed"), (line, process.stderr.read())
+            early.append(line)
         time.sleep(delay)
         process.send_signal(signal.SIGKILL)
         process.wait(timeout=30)
@@ -90,7 +101,8 @@ def kill_while_writing(path: Path, run: str, size: int, delay: float) -> set[str
         process.stdout.close()
         process.stderr.close()
     assert process.returncode == -signal.SIGKILL
-    return {line.split()[1] for line in output.splitlines() if line.startswith("committed")}
+    lines = [*early, *output.splitlines()]
+    return {line.split()[1] for line in lines if line.startswith("committed")}
 
 
 @pytest.mark.parametrize(
@@ -103,11 +115,13 @@ def test_a_killed_writer_leaves_whole_batches_or_none(demo_copy, label, size, ki
     rng = random.Random(seed)
     base = sum(1 for _ in _measurement_ids(demo_copy))
     reported: set[str] = set()
-    started = time.monotonic()
     for index in range(kills):
         run = f"run{index}"
         delay = rng.uniform(0.02, 0.7)
-        reported |= kill_while_writing(demo_copy, run, size, delay)
+        # The first kill waits for a committed batch, so the test proves what it claims
+        # however slow the machine is; the others land at random, before or after one.
+        first = index == 0
+        reported |= kill_while_writing(demo_copy, run, size, delay, after_a_commit=first)
 
         found = batches(demo_copy)
         context = f"seed {seed}, kill {index} after {delay:.2f}s"
@@ -116,9 +130,7 @@ def test_a_killed_writer_leaves_whole_batches_or_none(demo_copy, label, size, ki
         # at most the one batch in flight may have committed without being reported
         assert len(set(found) - reported) <= index + 1, context
     assert sum(1 for _ in _measurement_ids(demo_copy)) == base + size * len(batches(demo_copy))
-    assert time.monotonic() - started < 60
-    if label == "big":
-        assert reported, "no batch completed before the kills; the test proved little"
+    assert reported, "no batch completed before the kills; the test proved little"
 
 
 def _measurement_ids(path: Path):
@@ -151,9 +163,9 @@ def test_a_killed_import_leaves_the_whole_file_or_nothing(demo_copy, tmp_path):
     rng = random.Random(20261122)
     started = time.monotonic()
     outcomes = Counter()
-    for _kill in range(6):
-        if time.monotonic() - started > 40:
-            break
+    for kill in range(6):
+        if kill >= 3 and time.monotonic() - started > 40:
+            break  # three kills whatever the machine's speed, more while time allows
         process = subprocess.Popen(
             [
                 sys.executable,

@@ -69,12 +69,12 @@ def test_pack_pdf_template_and_csv_from_the_demo(workspace, tmp_path):
 
     result = kpidesk(
         "export", workspace, "--template", out / "template.xlsx", "--period", "Q3 2026",
-        "--units", "Butik Umeå", "e-handel", "--prefill",
+        "--units", "Umeå store", "online shop", "--prefill",
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     data = openpyxl.load_workbook(out / "template.xlsx").worksheets[0]
     units = {data.cell(row=r, column=3).value for r in range(2, data.max_row + 1)}
-    assert units == {"Butik Umeå", "E-handel"}
+    assert units == {"Umeå store", "Online shop"}
     assert data["A2"].value == "2026-07"
 
     result = kpidesk("export", workspace, "--csv", out / "all.csv")
@@ -115,8 +115,13 @@ def test_errors_are_one_line_with_the_readme_exit_codes(workspace, tmp_path):
         kpidesk("export", workspace, "--pack", tmp_path / "missing" / "x.xlsx"), 1
     )
     assert "Could not write" in line
-    line = one_line_error(kpidesk("export", workspace, "--pack", workspace), 1)
+    line = one_line_error(kpidesk("export", workspace, "--pack", workspace), 2)
+    assert ".xlsx" in line  # the name does not fit the kind: a usage error
+    alias = workspace.with_name("alias.xlsx")
+    os.link(workspace, alias)
+    line = one_line_error(kpidesk("export", workspace, "--pack", alias), 1)
     assert "workspace itself" in line
+    alias.unlink()
     one_line_error(kpidesk("export", tmp_path / "nope.kpidesk", "--pack", "x.xlsx"), 3)
     assert not (tmp_path / "x.xlsx").exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["work"]

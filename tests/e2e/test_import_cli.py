@@ -88,10 +88,10 @@ def workspace(tmp_path: Path) -> Path:
 
 
 LONG_SV = {
-    ("OMSATTNING", "Sthlm", "2026-01", 1234.5, "Rea"),
+    ("REV", "Sthlm", "2026-01", 1234.5, "Rea"),
     ("KUNDER", "Sthlm", "2026-01", 312.0, ""),
     ("ANDEL_NOJDA", "Sthlm", "2026-01", 81.5, ""),
-    ("OMSATTNING", "Sthlm", "2026-02", 2000.25, ""),
+    ("REV", "Sthlm", "2026-02", 2000.25, ""),
     ("KUNDER", "Sthlm", "2026-02", 1024.0, "samma butik"),
     ("ANDEL_NOJDA", "Gbg", "2026-02", 81.5, ""),
 }
@@ -152,7 +152,7 @@ def test_skip_invalid_with_create_missing_imports_exactly(workspace):
     assert data["created_units"] == ["Sthlm", "Gbg"]
     assert values(workspace) == LONG_SV
     assert kpis(workspace) == {
-        "OMSATTNING": ("Omsättning", "currency", "month", "sum"),
+        "REV": ("Omsättning", "currency", "month", "sum"),
         "KUNDER": ("Kunder", "count", "month", "sum"),
         "ANDEL_NOJDA": ("Andel nöjda", "percent", "month", "average"),
     }
@@ -224,9 +224,9 @@ def test_a_budget_sheet_into_targets(workspace):
     assert data["created_kpis"] == ["Kostnader"]
     got = targets(workspace)
     assert len(got) == 26
-    assert ("OMSATTNING", "Sthlm", "2026-03", 300.0) in got
+    assert ("REV", "Sthlm", "2026-03", 300.0) in got
     assert ("KOSTNADER", "Sthlm", "2026-12", 50.0) in got
-    assert ("OMSATTNING", "Gbg", "2026-02", 20.5) in got
+    assert ("REV", "Gbg", "2026-02", 20.5) in got
     assert values(workspace) == LONG_SV  # actual values untouched
 
     forecast = one_json(
@@ -244,7 +244,7 @@ def test_a_budget_sheet_into_targets(workspace):
         )
     )
     assert forecast["imported"] == 5
-    assert ("SJUKFRANVARO", None, "2027-01", 4.5) in targets(workspace)  # every unit
+    assert ("SICK_LEAVE", None, "2027-01", 4.5) in targets(workspace)  # every unit
 
 
 def test_wide_layout_values_without_a_unit_and_a_chosen_unit(workspace):
@@ -258,9 +258,9 @@ def test_wide_layout_values_without_a_unit_and_a_chosen_unit(workspace):
     )
     data = one_json(result)
     assert data["layout"] == "wide" and data["imported"] == 10
-    assert ("KONVERTERING", "Norr", "2026-03", 27.5, "") in values(workspace)
-    assert kpis(workspace)["KONVERTERING"][1] == "percent"
-    assert kpis(workspace)["OMSATTNING"][1] == "currency"
+    assert ("CONV", "Norr", "2026-03", 27.5, "") in values(workspace)
+    assert kpis(workspace)["CONV"][1] == "percent"
+    assert kpis(workspace)["REV"][1] == "currency"
 
     prognos = kpidesk(
         "import",
@@ -330,13 +330,16 @@ def test_csv_and_ods(workspace, tmp_path):
         )
     )
     assert data["imported"] == 3 and len(data["problems"]) == 1
-    assert ("KUNDNOJDHET", "Malmö", "2026-02", 81.5, "") in values(workspace)
+    assert ("CSAT", "Malmö", "2026-02", 81.5, "") in values(workspace)
 
-    # Omsättning is monthly now: the quarterly values of the .ods are problems.
+    # Omsättning is monthly now: the quarterly values of the .ods are one problem.
     data = one_json(kpidesk("import", workspace, DATA / "across_quarters.ods", "--json"))
     wrong = [p for p in data["problems"] if "measured by month" in p["reason"]]
-    assert [(p["row"], p["column"]) for p in wrong] == [(4, "B"), (4, "C")]
-    assert wrong[0]["reason"] == ("Omsättning is measured by month, but this value is for Q1 2026.")
+    assert [(p["row"], p["column"]) for p in wrong] == [(4, "B")]
+    assert wrong[0]["reason"] == (
+        "Omsättning is measured by month, but the file holds 2 values by quarter "
+        "(Q1 2026 – Q2 2026), which cannot be split by month."
+    )
 
     other = tmp_path / "other.kpidesk"
     assert kpidesk("new", other).returncode == 0
@@ -353,8 +356,8 @@ def test_csv_and_ods(workspace, tmp_path):
     assert data["imported"] == 4
     assert data["problems"][0]["value"] == "#DIV/0!"
     assert values(other) == {
-        ("OMSATTNING", "other", "2026-Q1", 100.0, ""),
-        ("OMSATTNING", "other", "2026-Q2", 110.5, ""),
+        ("REV", "other", "2026-Q1", 100.0, ""),
+        ("REV", "other", "2026-Q2", 110.5, ""),
         ("MARGINAL", "other", "2026-Q1", 12.5, ""),  # percentage cells
         ("MARGINAL", "other", "2026-Q3", 14.0, ""),
     }

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import configparser
 import importlib.util
+import os
 import re
 import shutil
 import struct
@@ -23,8 +24,9 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 INSTALLER = ROOT / "installer"
 SPEC = INSTALLER / "kpidesk.spec"
-DESKTOP = ROOT / "resources" / "kpidesk.desktop"
-MIME_XML = ROOT / "resources" / "kpidesk-mime.xml"
+RESOURCES = ROOT / "src" / "kpidesk" / "resources"
+DESKTOP = RESOURCES / "kpidesk.desktop"
+MIME_XML = RESOURCES / "kpidesk-mime.xml"
 ISS = INSTALLER / "windows" / "kpidesk.iss"
 WORKFLOW = ROOT / ".github" / "workflows" / "build.yml"
 MIME_TYPE = "application/x-kpidesk"
@@ -52,18 +54,54 @@ def test_the_spec_compiles_and_names_files_that_exist():
     compile(source, str(SPEC), "exec")
     assert '"kpidesk_main.py"' in source and (INSTALLER / "kpidesk_main.py").is_file()
     for relative in ("icons/kpidesk.svg", "kpi_library.json", "icons/lucide"):
-        assert (ROOT / "resources" / relative).exists(), relative
-    assert (ROOT / "resources" / "locale" / "sv" / "LC_MESSAGES" / "kpidesk.po").is_file()
-    # what the frozen app looks up: resources_dir() is sys._MEIPASS/resources
-    assert 'str(Path("resources") / relative)' in source
+        assert (RESOURCES / relative).exists(), relative
+    assert (RESOURCES / "locale" / "sv" / "LC_MESSAGES" / "kpidesk.po").is_file()
+    # where the frozen app's importlib.resources looks: sys._MEIPASS/kpidesk/resources
+    assert 'RESOURCES = ROOT / "src" / "kpidesk" / "resources"' in source
+    assert 'BUNDLED_RESOURCES = Path("kpidesk") / "resources"' in source
+    assert "str(BUNDLED_RESOURCES / relative)" in source
     assert 'copy_metadata("kpidesk")' in source
     assert re.search(r"KEEP_QT_TRANSLATIONS = \{[^}]*\"qtbase_sv\.qm\"", source)
 
 
-def test_the_version_comes_from_pyproject():
+def test_every_recipe_names_files_by_the_packages_version():
+    import kpidesk
+
+    version_script = load(INSTALLER / "project_version.py")
+    assert version_script.project_version() == kpidesk.__version__
+    printed = subprocess.run(
+        [sys.executable, str(INSTALLER / "project_version.py")],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+    )
+    assert printed.stdout.strip() == kpidesk.__version__
     source = SPEC.read_text("utf-8")
-    assert 'tomllib.loads((ROOT / "pyproject.toml")' in source
-    assert 'importlib.metadata.version("kpidesk")' in source
+    assert "VERSION = project_version()" in source
+    assert 'importlib.metadata.version("kpidesk")' in source  # the bundled metadata agrees
+    assert "version = project_version()" in (INSTALLER / "check_bundle.py").read_text("utf-8")
+    for recipe in ("linux/build.sh", "macos/build.sh"):
+        text = (INSTALLER / recipe).read_text("utf-8")
+        line = next(x for x in text.splitlines() if x.startswith("VERSION="))
+        assert line == 'VERSION=$("$PYTHON" installer/project_version.py)', recipe
+        said = subprocess.run(
+            ["bash", "-c", f'{line}; echo "$VERSION"'],
+            env={**os.environ, "PYTHON": sys.executable},
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=ROOT,
+        )
+        assert said.stdout.strip() == kpidesk.__version__, recipe
+        assert "$VERSION" in text.split("VERSION=", 1)[1], recipe
+    windows = (INSTALLER / "windows" / "build.ps1").read_text("utf-8")
+    assert "$version = python installer\\project_version.py" in windows
+    assert '"/DAppVersion=$version"' in windows
+    assert "dist\\kpidesk-$version-windows-x64-setup.exe" in windows
+
+
+def test_the_installer_extra_stays_out_of_dev():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))
     extras = project["project"]["optional-dependencies"]
     assert any(req.startswith("pyinstaller") for req in extras["installer"])
@@ -168,7 +206,8 @@ def test_install_sh_installs_what_the_package_holds():
     build = (INSTALLER / "linux" / "build.sh").read_text("utf-8")
     for name in ("kpidesk.desktop", "kpidesk-mime.xml", "icons/kpidesk-", "kpidesk/kpidesk"):
         assert name in script
-    assert "resources/kpidesk.desktop resources/kpidesk-mime.xml" in build
+    assert "RESOURCES=src/kpidesk/resources" in build
+    assert '"$RESOURCES/kpidesk.desktop" "$RESOURCES/kpidesk-mime.xml"' in build
     assert "update-mime-database" in script and "--uninstall" in script
 
 

@@ -34,6 +34,8 @@ SPREADSHEET_KEYS = {
     "dry_run",
     "created_kpis",
     "created_units",
+    "new_kpis",
+    "roll_ups",
     "notes",
 }
 RANGES = {

@@ -35,17 +35,15 @@ def test_every_action_with_overdue_ones_standing_out(page):
     assert "2 overdue" in page.summary.text()
     late = [n for n, row in enumerate(page.model.rows) if row.overdue]
     assert [page.model.rows[n].data.title for n in late] == [
-        "Byt till LED-belysning i Sundsvall",
-        "Följ upp medlemsrabatten i Luleå",
+        "Change to LED lighting in Sundsvall",
+        "Follow up the member discount in Luleå",
     ]
     due = cell(page, late[0], ActionTableModel.DUE)
     assert "⚠ Overdue by 54 days" in due  # a symbol and a word, not colour alone
     assert cell(page, late[0], ActionTableModel.DUE, Qt.ItemDataRole.ForegroundRole) is not None
     on_time = next(n for n, row in enumerate(page.model.rows) if not row.overdue)
     assert cell(page, on_time, ActionTableModel.DUE, Qt.ItemDataRole.BackgroundRole) is None
-    assert {cell(page, n, ActionTableModel.REVIEW) for n in range(4)} == {
-        "Månadsuppföljning 2026-09"
-    }
+    assert {cell(page, n, ActionTableModel.REVIEW) for n in range(4)} == {"Monthly review 2026-09"}
 
 
 def test_filters(page):
@@ -55,25 +53,25 @@ def test_filters(page):
     page.status_filter.setCurrentIndex(page.status_filter.findData("unfinished"))
     assert len(titles(page)) == 3
     page.status_filter.setCurrentIndex(page.status_filter.findData("done"))
-    assert titles(page) == ["Anlita två timanställda till kundtjänsten"]
+    assert titles(page) == ["Hire two hourly staff for customer service"]
     page.status_filter.setCurrentIndex(0)
     page.overdue_filter.setChecked(True)
     assert len(titles(page)) == 2
     page.overdue_filter.setChecked(False)
     energy = models.Kpi.get(models.Kpi.code == "ENERGY").id
     page.kpi_filter.setCurrentIndex(page.kpi_filter.findData(energy))
-    assert titles(page) == ["Byt till LED-belysning i Sundsvall"]
+    assert titles(page) == ["Change to LED lighting in Sundsvall"]
     page.kpi_filter.setCurrentIndex(0)
-    goal = models.Goal.get(models.Goal.title.startswith("Färre som lämnar")).id
+    goal = models.Goal.get(models.Goal.title.startswith("Fewer leaving")).id
     page.goal_filter.setCurrentIndex(page.goal_filter.findData(goal))
-    assert titles(page) == ["Följ upp medlemsrabatten i Luleå"]
+    assert titles(page) == ["Follow up the member discount in Luleå"]
     page.goal_filter.setCurrentIndex(0)
-    page.search.setText("svarstid")
-    assert titles(page) == ["Mät svarstid per kanal (mejl, chatt, telefon)"]
+    page.search.setText("response time")
+    assert titles(page) == ["Measure response time per channel (email, chat, phone)"]
 
 
 def test_status_changed_in_place_with_undo(page, window):
-    action = models.Action.get(models.Action.title.startswith("Byt till LED"))
+    action = models.Action.get(models.Action.title.startswith("Change to LED"))
     combo = page.status_combo(action.id)
     assert combo is not None and combo.status() == "open"
     combo.choose("done")
@@ -88,7 +86,7 @@ def test_status_changed_in_place_with_undo(page, window):
 
 
 def test_each_action_opens_the_review_it_came_from(page, window):
-    action = models.Action.get(models.Action.title.startswith("Följ upp"))
+    action = models.Action.get(models.Action.title.startswith("Follow up"))
     page.select_action(action.id)
     assert page.open_review_button.isEnabled()
     page.open_review_button.click()

@@ -117,7 +117,7 @@ def test_aggregation_changes_the_number_of_points(chart):
 
 
 def test_several_units_give_several_curves_and_columns(chart):
-    ids = [unit_id(n) for n in ("Solbacka Hem AB", "Butik Umeå", "Butik Luleå", "E-handel")]
+    ids = [unit_id(n) for n in ("Solbacka Hem AB", "Umeå store", "Luleå store", "Online shop")]
     chart.set_units(ids)
     visible = [c for c in chart.unit_curves if c.isVisible()]
     assert len(visible) == 4
@@ -126,7 +126,7 @@ def test_several_units_give_several_curves_and_columns(chart):
     assert sum(c.isVisible() for c in chart.target_curves) == 4
     assert chart.table_model.columnCount() == 1 + 4 * 3 + 1
     legend = [label.text for _sample, label in chart.legend.items]
-    assert legend[:4] == ["Solbacka Hem AB", "Butik Umeå", "Butik Luleå", "E-handel"]
+    assert legend[:4] == ["Solbacka Hem AB", "Umeå store", "Luleå store", "Online shop"]
     chart.set_units(ids[1:2])
     assert sum(c.isVisible() for c in chart.unit_curves) == 1
 
@@ -139,17 +139,17 @@ def test_the_table_lists_periods_newest_first_with_status_and_comment(chart):
     assert status.split()[0] in {"✓", "!", "✕", "–"}
     assert model.index(0, 3).data(Qt.ItemDataRole.BackgroundRole) is not None
     september = model.index(1, 4).data()
-    assert september == "Butik Umeå: Renovering av entrén, stängt fyra dagar."
+    assert september == "Umeå store: Entrance renovated, closed for four days."
 
 
 def test_hover_shows_period_value_target_and_comment(chart, qtbot):
-    chart.set_units([unit_id("Butik Umeå")])
+    chart.set_units([unit_id("Umeå store")])
     point = chart.data.series[0].point_at(Period.month(2026, 9))
     pos = scene_pos_of(chart, point.period, point.value)
     chart._mouse_moved(pos)
     assert chart.hover_visible
     html = chart.hover_label.textItem.toHtml()
-    for text in ("September 2026", "Butik Umeå", "Renovering av entrén"):
+    for text in ("September 2026", "Umeå store", "Entrance renovated"):
         assert text in html
     assert chart.data.format(point.value).replace("\u00a0", " ") in html.replace("\u00a0", " ")
     assert chart.data.format(point.target).replace("\u00a0", " ") in html.replace("\u00a0", " ")
@@ -158,7 +158,7 @@ def test_hover_shows_period_value_target_and_comment(chart, qtbot):
 
 
 def test_a_note_is_pinned_from_the_menu_drawn_and_undone(chart):
-    chart.set_units([unit_id("Butik Umeå")])
+    chart.set_units([unit_id("Umeå store")])
     chart.note_dialog = lambda parent, title, label: ("Campaign week", True)
     point = chart.data.series[0].point_at(Period.month(2026, 6))
     menu = chart.context_menu_at(scene_pos_of(chart, point.period, point.value))
@@ -167,7 +167,7 @@ def test_a_note_is_pinned_from_the_menu_drawn_and_undone(chart):
     pin.trigger()
     stored = chart_service.notes(kpi_id("REV"))
     assert [(n.text, n.period, n.unit_id) for n in stored] == [
-        ("Campaign week", Period.month(2026, 6), unit_id("Butik Umeå"))
+        ("Campaign week", Period.month(2026, 6), unit_id("Umeå store"))
     ]
     labels = [item for item in chart._note_items if item.isVisible()]
     assert len(labels) == 1 and "Campaign week" in labels[0].toPlainText()
@@ -289,7 +289,7 @@ def test_the_view_fits_every_line_and_zooming_in_fits_what_is_in_view(chart):
 
 
 def test_a_curve_hidden_from_the_legend_leaves_the_range(chart):
-    small, large = unit_id("Butik Umeå"), unit_id("Solbacka Hem AB")
+    small, large = unit_id("Umeå store"), unit_id("Solbacka Hem AB")
     chart.forecast_action.setChecked(False)
     chart.average_action.setChecked(False)
     chart.last_year_action.setChecked(False)
@@ -364,10 +364,10 @@ def test_comparison_ranks_units_and_the_heat_map_carries_symbols(window, demo_co
     values = [unit.value for unit in ranking.units]
     assert values == sorted(values, reverse=True)
     assert [name for _id, name in compare.heat.units] == [
-        "Butik Umeå",
-        "Butik Luleå",
-        "Butik Sundsvall",
-        "E-handel",
+        "Umeå store",
+        "Luleå store",
+        "Sundsvall store",
+        "Online shop",
     ]
     assert list(compare.bars.opts["width"]) == values
     ticks = compare.plot.getPlotItem().getAxis("left")._tickLevels[0]

@@ -124,7 +124,7 @@ def test_typing_english_and_swedish_decimals_stores_the_value(window, ids):
     assert value(ids["csat"], ids["a"], "2026-03") == (81.5, "")
     assert page.model.data(page.model.index(row_of(page, "CSAT"), MARCH)) == "81.5%"
     index = page.model.index(rev, MARCH)
-    assert page.model.data(index) == "SEK\u00a01,234"  # the KPI's decimals (none)
+    assert page.model.data(index) == "SEK\u00a01,235"  # the KPI's decimals (none), 0.5 up
     assert page.model.data(index, Qt.ItemDataRole.EditRole) == "1234.5"  # what is stored
     assert "Stored: 1234.5" in page.model.data(index, Qt.ItemDataRole.ToolTipRole)
     window.action_undo.trigger()
@@ -314,7 +314,7 @@ def test_units_by_periods_for_one_kpi(window, ids):
     target = models.Target.get()
     assert (target.unit_id, target.period, target.value) == (None, "2026-Q1", 4.5)
     inherited = page.model.index(2, 7)
-    assert page.model.data(inherited) == "4"  # the KPI shows no decimals
+    assert page.model.data(inherited) == "5"  # no decimals: 4.5 rounds up, as in Excel
     assert page.model.data(inherited, Qt.ItemDataRole.EditRole) == ""
 
 

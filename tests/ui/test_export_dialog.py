@@ -178,14 +178,14 @@ def test_a_review_exports_its_own_pack(window, demo_copy, qtbot, tmp_path):
     run(dialog, qtbot)
     assert dialog.error_label.text() == "", dialog.error_label.text()
     book = openpyxl.load_workbook(tmp_path / "review.xlsx")
-    assert book["Overview"]["B3"].value.startswith("Månadsuppföljning")
+    assert book["Overview"]["B3"].value.startswith("Monthly review")
     assert "Comments" in book.sheetnames
 
 
 def test_units_can_be_chosen(dialog, qtbot, tmp_path):
     items = [dialog.units_list.item(i) for i in range(dialog.units_list.count())]
     for item in items:
-        item.setCheckState(Qt.CheckState.Checked if "Butik" in item.text() else
+        item.setCheckState(Qt.CheckState.Checked if "store" in item.text() else
                            Qt.CheckState.Unchecked)  # fmt: skip
     assert len(dialog.unit_ids) == 3
     dialog.set_destination(tmp_path / "stores.xlsx")

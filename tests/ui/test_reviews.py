@@ -55,12 +55,12 @@ def test_a_whole_meeting_from_start_to_close(page, window, monkeypatch, qtbot):
         page,
         monkeypatch,
         period=Period.month(2026, 10),
-        unit_names={"Butik Umeå", "Butik Luleå"},
+        unit_names={"Umeå store", "Luleå store"},
         participants="Karin Ek, Ali Hassan",
     )
     assert page.review_combo.count() == 2
     assert meeting.agenda.review.title == "Review October 2026"
-    assert meeting.agenda.review.unit_names == ("Butik Umeå", "Butik Luleå")
+    assert meeting.agenda.review.unit_names == ("Umeå store", "Luleå store")
     assert not meeting.agenda.review.closed
 
     # agenda: follow-up first, then red KPIs, then amber, then the rest, then "other"
@@ -75,7 +75,7 @@ def test_a_whole_meeting_from_start_to_close(page, window, monkeypatch, qtbot):
     assert meeting.stack.currentWidget() is meeting.follow_up_view
     follow_up = meeting.agenda.follow_up
     assert len(follow_up) == 4 and follow_up[0].overdue
-    led = next(i for i, f in enumerate(follow_up) if f.title.startswith("Byt till LED"))
+    led = next(i for i, f in enumerate(follow_up) if f.title.startswith("Change to LED"))
     meeting.follow_up_view.status_combo(led).choose("done")
     action_id = follow_up[led].action_id
     assert models.Action.get_by_id(action_id).status == "done"
@@ -227,13 +227,13 @@ def test_a_whole_meeting_from_start_to_close(page, window, monkeypatch, qtbot):
     tree = page.history.tree
     titles = [tree.topLevelItem(i).text(0) for i in range(tree.topLevelItemCount())]
     assert titles[0].startswith("Review October 2026")
-    assert titles[1].startswith("Månadsuppföljning 2026-09")
+    assert titles[1].startswith("Monthly review 2026-09")
     demo = tree.topLevelItem(1)
     actions_group = demo.child(1)
     led_row = next(
         actions_group.child(i)
         for i in range(actions_group.childCount())
-        if actions_group.child(i).text(0).startswith("Byt till LED")
+        if actions_group.child(i).text(0).startswith("Change to LED")
     )
     assert led_row.text(3) == "○ Open" and led_row.text(4) == "✓ Done"
     with qtbot.waitSignal(page.history.reviewActivated):
@@ -252,7 +252,7 @@ def test_the_demo_review_is_closed_and_read_only(page):
     assert meeting.follow_up_view.intro.text() == "No earlier actions to follow up."
     resp = next(i for i in meeting.agenda.items if i.code == "RESP")
     meeting.select_key(kpi_key(resp.kpi_id))
-    assert "rekrytering" in meeting.item_view.comment.toPlainText()
+    assert "recruiting" in meeting.item_view.comment.toPlainText()
     assert meeting.item_view.records.decisions.topLevelItemCount() == 1
 
 
@@ -295,7 +295,7 @@ def test_start_dialog_needs_a_unit_and_an_open_review_can_be_deleted(page, monke
 
 def test_undo_of_an_edit_in_a_closed_review_drops_out_quietly(page, window, monkeypatch):
     meeting = page.meeting
-    start(page, monkeypatch, period=Period.month(2026, 10), unit_names={"Butik Umeå"})
+    start(page, monkeypatch, period=Period.month(2026, 10), unit_names={"Umeå store"})
     item = meeting.agenda.items[0]
     meeting.select_key(kpi_key(item.kpi_id))
     meeting.item_view.records.decision_text.setText("Decided")

@@ -203,7 +203,7 @@ def test_period_and_unit_pickers_drive_the_context_and_are_remembered(window, de
         window.context_bar.unit_combo.itemText(i).strip("\u2003")
         for i in range(window.context_bar.unit_combo.count())
     ]
-    assert unit_names[0] == "Solbacka Hem AB" and "Butik Umeå" in unit_names
+    assert unit_names[0] == "Solbacka Hem AB" and "Umeå store" in unit_names
     window.context_bar.unit_combo.setCurrentIndex(2)
     chosen_unit = window.session.context.unit_id
     window.close_workspace()

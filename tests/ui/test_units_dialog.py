@@ -91,12 +91,12 @@ def test_shows_the_demo_tree_with_value_counts(open_dialog, demo_copy):
     dialog = open_dialog(demo_copy)
     assert tree_names(dialog) == [
         (0, "Solbacka Hem AB"),
-        (1, "Butik Umeå"),
-        (1, "Butik Luleå"),
-        (1, "Butik Sundsvall"),
-        (1, "E-handel"),
+        (1, "Umeå store"),
+        (1, "Luleå store"),
+        (1, "Sundsvall store"),
+        (1, "Online shop"),
     ]
-    item = dialog.tree.item_for(unit_id("Butik Luleå"))
+    item = dialog.tree.item_for(unit_id("Luleå store"))
     assert item.text(1) == "396"
     assert dialog.tree.item_for(unit_id("Solbacka Hem AB")).text(1) == ""
     # the top unit is selected: it can get sub-units but not be deleted or given siblings
@@ -104,8 +104,8 @@ def test_shows_the_demo_tree_with_value_counts(open_dialog, demo_copy):
     assert dialog.action_add_child.isEnabled() and dialog.action_rename.isEnabled()
     assert not dialog.action_delete.isEnabled() and not dialog.action_add_sibling.isEnabled()
     assert "top unit" in dialog.path_label.text()
-    dialog.select_unit(unit_id("Butik Luleå"))
-    assert dialog.name_edit.text() == "Butik Luleå"
+    dialog.select_unit(unit_id("Luleå store"))
+    assert dialog.name_edit.text() == "Luleå store"
     assert dialog.path_label.text() == "Solbacka Hem AB"
     assert dialog.usage_label.text() == "396 values, 396 targets and 1 review"
     assert dialog.action_delete.isEnabled()
@@ -159,23 +159,23 @@ def test_add_a_sub_unit_and_name_it_inline(open_dialog, empty_path, qtbot):
 
 def test_an_invalid_name_shows_a_red_message_beside_the_field(open_dialog, demo_copy, qtbot):
     dialog = open_dialog(demo_copy)
-    lulea = unit_id("Butik Luleå")
+    lulea = unit_id("Luleå store")
     dialog.select_unit(lulea)
     dialog.tree.setFocus()
     qtbot.keyClick(dialog.tree, Qt.Key.Key_F2)
     editor = dialog.inline_editor
     assert editor is not None
     editor.selectAll()
-    qtbot.keyClicks(editor, "butik umeå")
+    qtbot.keyClicks(editor, "umeå store")
     assert dialog.name_error.isVisible()
     assert dialog.name_error.text() == (
-        "There is already a unit named “Butik Umeå” under “Solbacka Hem AB”."
+        "There is already a unit named “Umeå store” under “Solbacka Hem AB”."
     )
     assert units_dialog.ERROR_COLOR in dialog.name_error.styleSheet()
     qtbot.keyClick(editor, Qt.Key.Key_Return)  # refused: the editor stays open
     assert dialog.inline_editor is editor and editor.isVisible()
     qtbot.keyClick(editor, Qt.Key.Key_Escape)
-    assert Unit.get_by_id(lulea).name == "Butik Luleå"
+    assert Unit.get_by_id(lulea).name == "Luleå store"
     assert dialog.session.undo_stack.count() == 0
 
     # the name field beside the tree validates the same way
@@ -184,27 +184,27 @@ def test_an_invalid_name_shows_a_red_message_beside_the_field(open_dialog, demo_
     qtbot.keyClick(dialog.name_edit, Qt.Key.Key_Delete)
     assert dialog.name_error.text() == "Give the unit a name."
     qtbot.keyClick(dialog.name_edit, Qt.Key.Key_Return)
-    assert Unit.get_by_id(lulea).name == "Butik Luleå"
+    assert Unit.get_by_id(lulea).name == "Luleå store"
     assert dialog.name_error.isVisible()
-    qtbot.keyClicks(dialog.name_edit, "  Butik  Luleå City ")
+    qtbot.keyClicks(dialog.name_edit, "  Luleå  store City ")
     assert not dialog.name_error.isVisible()
     with qtbot.waitSignal(dialog.session.dataChanged):
         qtbot.keyClick(dialog.name_edit, Qt.Key.Key_Return)
-    assert Unit.get_by_id(lulea).name == "Butik Luleå City"
-    assert values_of("Butik Luleå City") == 396  # renaming keeps the data
-    assert (1, "Butik Luleå City") in tree_names(dialog)
+    assert Unit.get_by_id(lulea).name == "Luleå store City"
+    assert values_of("Luleå store City") == 396  # renaming keeps the data
+    assert (1, "Luleå store City") in tree_names(dialog)
 
 
 def test_rename_undo_and_redo(open_dialog, demo_copy, qtbot):
     dialog = open_dialog(demo_copy)
-    lulea = unit_id("Butik Luleå")
+    lulea = unit_id("Luleå store")
     assert dialog.rename_unit(lulea, "Luleå")
     assert (1, "Luleå") in tree_names(dialog)
-    assert dialog.action_undo.text() == "Undo Rename unit “Butik Luleå” to “Luleå”"
+    assert dialog.action_undo.text() == "Undo Rename unit “Luleå store” to “Luleå”"
     dialog.tree.setFocus()
     qtbot.keyClick(dialog.tree, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
-    assert Unit.get_by_id(lulea).name == "Butik Luleå"
-    assert (1, "Butik Luleå") in tree_names(dialog)
+    assert Unit.get_by_id(lulea).name == "Luleå store"
+    assert (1, "Luleå store") in tree_names(dialog)
     qtbot.keyClick(dialog.tree, Qt.Key.Key_Y, Qt.KeyboardModifier.ControlModifier)
     assert Unit.get_by_id(lulea).name == "Luleå"
 
@@ -213,41 +213,41 @@ def test_rename_undo_and_redo(open_dialog, demo_copy, qtbot):
 def test_drag_a_unit_under_another_and_undo(open_dialog, demo_copy, qtbot):
     dialog = open_dialog(demo_copy)
     with qtbot.waitSignal(dialog.session.dataChanged):
-        drop(dialog, "Butik Luleå", "Butik Umeå")
+        drop(dialog, "Luleå store", "Umeå store")
     assert tree_names(dialog) == [
         (0, "Solbacka Hem AB"),
-        (1, "Butik Umeå"),
-        (2, "Butik Luleå"),
-        (1, "Butik Sundsvall"),
-        (1, "E-handel"),
+        (1, "Umeå store"),
+        (2, "Luleå store"),
+        (1, "Sundsvall store"),
+        (1, "Online shop"),
     ]
-    assert Unit.get_by_id(unit_id("Butik Luleå")).parent_id == unit_id("Butik Umeå")
-    assert values_of("Butik Luleå") == 396
-    # dropped just below E-handel: the last of the stores
+    assert Unit.get_by_id(unit_id("Luleå store")).parent_id == unit_id("Umeå store")
+    assert values_of("Luleå store") == 396
+    # dropped just below Online shop: the last of the stores
     with qtbot.waitSignal(dialog.session.dataChanged):
-        drop(dialog, "Butik Luleå", "E-handel", "below")
-    assert tree_names(dialog)[-1] == (1, "Butik Luleå")
+        drop(dialog, "Luleå store", "Online shop", "below")
+    assert tree_names(dialog)[-1] == (1, "Luleå store")
     dialog.action_undo.trigger()
-    assert (2, "Butik Luleå") in tree_names(dialog)
+    assert (2, "Luleå store") in tree_names(dialog)
     dialog.action_undo.trigger()
-    assert tree_names(dialog)[2] == (1, "Butik Luleå")
+    assert tree_names(dialog)[2] == (1, "Luleå store")
     dialog.action_redo.trigger()
-    assert (2, "Butik Luleå") in tree_names(dialog)
+    assert (2, "Luleå store") in tree_names(dialog)
 
 
 def test_refused_moves_say_why(open_dialog, demo_copy, qtbot):
     dialog = open_dialog(demo_copy)
-    drop(dialog, "Butik Luleå", "Butik Umeå")
-    qtbot.waitUntil(lambda: (2, "Butik Luleå") in tree_names(dialog))
+    drop(dialog, "Luleå store", "Umeå store")
+    qtbot.waitUntil(lambda: (2, "Luleå store") in tree_names(dialog))
     before = tree_names(dialog)
-    drop(dialog, "Butik Umeå", "Butik Luleå")
+    drop(dialog, "Umeå store", "Luleå store")
     qtbot.waitUntil(lambda: bool(dialog.messages()))
     [bar] = dialog.messages()
     assert bar.kind is MessageKind.ERROR
     assert "cannot be moved under itself or one of its sub-units" in bar.text
-    assert drop(dialog, "Butik Umeå", "Solbacka Hem AB", "above")  # beside the top unit
+    assert drop(dialog, "Umeå store", "Solbacka Hem AB", "above")  # beside the top unit
     qtbot.waitUntil(lambda: "one top unit" in dialog.messages()[0].text)
-    assert not drop(dialog, "Butik Umeå", "Butik Umeå")  # onto itself: nothing to do
+    assert not drop(dialog, "Umeå store", "Umeå store")  # onto itself: nothing to do
     assert tree_names(dialog) == before
     assert dialog.session.undo_stack.count() == 1
     # the top unit cannot be dragged at all
@@ -259,13 +259,13 @@ def test_refused_moves_say_why(open_dialog, demo_copy, qtbot):
 def test_the_delete_dialog_counts_the_loss_and_offers_the_choices(qtbot, demo_copy):
     workspace = Workspace.open(demo_copy)
     try:
-        lulea = unit_id("Butik Luleå")
+        lulea = unit_id("Luleå store")
         usage = units.unit_usage(lulea)
         candidates = [node for node in unit_tree() if node.id != lulea]
-        dialog = DeleteUnitDialog("Butik Luleå", usage, candidates, unit_id("Solbacka Hem AB"))
+        dialog = DeleteUnitDialog("Luleå store", usage, candidates, unit_id("Solbacka Hem AB"))
         qtbot.addWidget(dialog)
         assert dialog.summary.text() == (
-            "“Butik Luleå” holds 396 values and 396 targets, and is part of 1 review."
+            "“Luleå store” holds 396 values and 396 targets, and is part of 1 review."
         )
         assert dialog.move_radio.isChecked()
         assert dialog.move_combo.currentData() == unit_id("Solbacka Hem AB")
@@ -274,10 +274,10 @@ def test_the_delete_dialog_counts_the_loss_and_offers_the_choices(qtbot, demo_co
         dialog.reject()
         assert dialog.choice() == DeleteDecision(DeleteChoice.CANCEL)
 
-        dialog.move_combo.setCurrentIndex(dialog.move_combo.findData(unit_id("Butik Umeå")))
+        dialog.move_combo.setCurrentIndex(dialog.move_combo.findData(unit_id("Umeå store")))
         qtbot.mouseClick(dialog.delete_button, Qt.MouseButton.LeftButton)
         assert dialog.result() == QDialog.DialogCode.Accepted
-        assert dialog.choice() == DeleteDecision(DeleteChoice.MOVE, unit_id("Butik Umeå"))
+        assert dialog.choice() == DeleteDecision(DeleteChoice.MOVE, unit_id("Umeå store"))
 
         dialog.discard_radio.setChecked(True)
         assert not dialog.move_combo.isEnabled()
@@ -290,15 +290,15 @@ def test_the_delete_dialog_counts_the_loss_and_offers_the_choices(qtbot, demo_co
 
 def test_describe_usage_names_sub_units():
     usage = units.UnitUsage(measurements=432, targets=36, descendants=1)
-    assert describe_usage("Butik Luleå", usage) == (
-        "“Butik Luleå” holds 432 values, 36 targets and 1 sub-unit."
+    assert describe_usage("Luleå store", usage) == (
+        "“Luleå store” holds 432 values, 36 targets and 1 sub-unit."
     )
     assert describe_usage("Tom", units.UnitUsage()) == "“Tom” holds no data."
 
 
 def test_delete_moving_the_data_then_undo_and_redo(open_dialog, demo_copy, qtbot, monkeypatch):
     dialog = open_dialog(demo_copy)
-    lulea, umea = unit_id("Butik Luleå"), unit_id("Butik Umeå")
+    lulea, umea = unit_id("Luleå store"), unit_id("Umeå store")
     dialog.session.set_unit(lulea)  # the unit picker shows the unit about to go
     asked = []
 
@@ -308,17 +308,17 @@ def test_delete_moving_the_data_then_undo_and_redo(open_dialog, demo_copy, qtbot
 
     monkeypatch.setattr(units_dialog, "ask_delete", answer)
     total = Measurement.select().count()
-    umea_values = values_of("Butik Umeå")
+    umea_values = values_of("Umeå store")
     dialog.select_unit(lulea)
     dialog.tree.setFocus()
     with qtbot.waitSignal(dialog.session.dataChanged):
         qtbot.keyClick(dialog.tree, Qt.Key.Key_Delete)
     [(name, sentence, candidates)] = asked
-    assert name == "Butik Luleå" and "396 values" in sentence
+    assert name == "Luleå store" and "396 values" in sentence
     assert lulea not in candidates and umea in candidates
-    assert (1, "Butik Luleå") not in tree_names(dialog)
+    assert (1, "Luleå store") not in tree_names(dialog)
     # every value clashed with Umeå's for the same KPI and period: Umeå's were kept
-    assert values_of("Butik Umeå") == umea_values
+    assert values_of("Umeå store") == umea_values
     assert Measurement.select().count() == total - 396
     [bar] = dialog.messages()
     assert bar.kind is MessageKind.INFO
@@ -327,8 +327,8 @@ def test_delete_moving_the_data_then_undo_and_redo(open_dialog, demo_copy, qtbot
     assert dialog.session.context.unit_id != lulea
 
     dialog.action_undo.trigger()
-    assert (1, "Butik Luleå") in tree_names(dialog)
-    assert values_of("Butik Luleå") == 396
+    assert (1, "Luleå store") in tree_names(dialog)
+    assert values_of("Luleå store") == 396
     assert Measurement.select().count() == total
     dialog.action_redo.trigger()
     assert Unit.get_or_none(Unit.id == lulea) is None
@@ -337,7 +337,7 @@ def test_delete_moving_the_data_then_undo_and_redo(open_dialog, demo_copy, qtbot
 
 def test_delete_with_the_data_then_undo(open_dialog, demo_copy, qtbot, monkeypatch):
     dialog = open_dialog(demo_copy)
-    lulea = unit_id("Butik Luleå")
+    lulea = unit_id("Luleå store")
     child = units.create_unit(dialog.session.workspace, "Kassa", lulea)
     dialog.refresh()
     monkeypatch.setattr(
@@ -365,9 +365,9 @@ def test_cancel_changes_nothing_and_an_empty_unit_is_not_asked_about(
     monkeypatch.setattr(
         units_dialog, "ask_delete", lambda *args: DeleteDecision(DeleteChoice.CANCEL)
     )
-    dialog.select_unit(unit_id("Butik Luleå"))
+    dialog.select_unit(unit_id("Luleå store"))
     assert dialog.delete_selected() is None
-    assert (1, "Butik Luleå") in tree_names(dialog)
+    assert (1, "Luleå store") in tree_names(dialog)
     assert dialog.session.undo_stack.count() == 0
 
     new = dialog.add_child()
@@ -376,7 +376,7 @@ def test_cancel_changes_nothing_and_an_empty_unit_is_not_asked_about(
     dialog.select_unit(new)
     snapshot = dialog.delete_selected()
     assert snapshot is not None and snapshot.name == "New unit"
-    assert dialog.selected_unit_id() == unit_id("Butik Luleå")
+    assert dialog.selected_unit_id() == unit_id("Luleå store")
     assert dialog.messages() == []
     dialog.action_undo.trigger()
     dialog.action_undo.trigger()
@@ -391,7 +391,7 @@ def test_a_read_only_workspace_shows_the_tree_without_editing(open_dialog, demo_
     assert len(tree_names(dialog)) == 5
     [bar] = dialog.messages()
     assert bar.kind is MessageKind.WARNING and "read-only" in bar.text
-    dialog.select_unit(unit_id("Butik Luleå"))
+    dialog.select_unit(unit_id("Luleå store"))
     for action in (
         dialog.action_add_child,
         dialog.action_add_sibling,
@@ -400,10 +400,10 @@ def test_a_read_only_workspace_shows_the_tree_without_editing(open_dialog, demo_
     ):
         assert not action.isEnabled()
     assert dialog.name_edit.isReadOnly()
-    item = dialog.tree.item_for(unit_id("Butik Luleå"))
+    item = dialog.tree.item_for(unit_id("Luleå store"))
     assert not item.flags() & Qt.ItemFlag.ItemIsEditable
     assert not item.flags() & Qt.ItemFlag.ItemIsDragEnabled
     assert not dialog.tree.acceptDrops()
     assert dialog.add_child() is None
-    assert not dialog.rename_unit(unit_id("Butik Luleå"), "X")
+    assert not dialog.rename_unit(unit_id("Luleå store"), "X")
     assert Unit.select().count() == 5

@@ -33,6 +33,7 @@ from kpidesk.store.backups import (
 )
 from kpidesk.store.errors import (
     CorruptWorkspaceError,
+    DamagedBackupError,
     NewerWorkspaceError,
     NotAWorkspaceError,
     WorkspaceLockedError,
@@ -357,7 +358,7 @@ def test_a_bad_backup_is_refused_and_the_workspace_stays(demo_copy, demo_file, t
         connection.close()
     before = digest(demo_copy)
     refusals = (
-        CorruptWorkspaceError,
+        DamagedBackupError,
         NotAWorkspaceError,
         NewerWorkspaceError,
         WorkspaceMissingError,
@@ -387,7 +388,8 @@ def test_restore_over_a_damaged_workspace_keeps_the_damaged_bytes(demo_copy, dem
     previous = restore_backup(demo_copy, copy)
 
     assert digest(previous) == damaged  # nothing lost, not even the damaged file
-    read_backup_info(previous)  # listed, whatever it holds
+    assert previous.parent == demo_copy.parent  # moved aside beside it, not copied
+    assert previous.name.startswith(f"{demo_copy.name}.damaged-")
     with Workspace.open(demo_copy) as workspace:
         assert workspace.integrity_problems() == []
 

@@ -422,6 +422,6 @@ def test_write_errors_are_domain_errors_with_one_line_messages(tmp_path):
     error = WorkspaceWriteError(tmp_path / "a.kpidesk", disk_full=False, detail="disk I/O error")
     assert isinstance(error, DomainError) and error.exit_code == 1
     assert error.message == (
-        "a.kpidesk could not be written: the disk reported an error (disk I/O error). "
+        "a.kpidesk could not be written: the disk reported an input/output error. "
         "Nothing was changed."
     ).replace("a.kpidesk", str(tmp_path / "a.kpidesk"))

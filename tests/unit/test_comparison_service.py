@@ -112,7 +112,7 @@ def test_higher_is_better_ranks_the_highest_first(chain):
     assert [u.name for u in ranking.best] == ["Store A"]
     assert ranking.benchmark == 220.0
     a, c, b = ranking.units
-    assert (a.status, c.status, b.status) == (Status.GREEN, Status.AMBER, Status.NO_DATA)
+    assert (a.status, c.status, b.status) == (Status.GREEN, Status.AMBER, Status.NO_TARGET)
     assert a.target == 220.0 and b.target is None
     assert ranking.format(a.value) == "SEK\u00a0300"
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 from hypothesis import HealthCheck, example, given, settings
@@ -102,7 +103,12 @@ def test_parse_number_of_numbers(value):
 )
 def test_number_text_parses_back(value, decimals, language, grouping):
     text = format_number(value, decimals, language, grouping=grouping)
-    shown = float(f"{value:.{decimals}f}") if decimals is not None else round(value, 10)
+    # as a spreadsheet rounds: from 15 significant digits, halves away from zero
+    shown = (
+        float(Decimal(f"{value:.15g}").quantize(Decimal(1).scaleb(-decimals), ROUND_HALF_UP))
+        if decimals is not None
+        else round(value, 10)
+    )
     parsed = parse_number(text, decimal_hint="," if language == "sv" else ".").value
     assert math.isclose(parsed, shown, rel_tol=1e-12, abs_tol=1e-9), text
     # and the text shown again is the same text: format → parse → format is stable

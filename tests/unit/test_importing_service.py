@@ -261,8 +261,9 @@ def test_create_missing_creates_kpis_and_units_and_undo_removes_them(workspace):
     assert result.created_kpis == ("Konvertering",)
     assert result.created_units == ()
     kpi = models.Kpi.get(models.Kpi.name == "Konvertering")
+    # "Konvertering" is the library's conversion rate: its code, a percentage, averaged
     assert (kpi.code, kpi.measure_unit, kpi.frequency, kpi.time_aggregation) == (
-        "KONVERTERING",
+        "CONV",
         "percent",
         "month",
         "average",
@@ -272,14 +273,14 @@ def test_create_missing_creates_kpis_and_units_and_undo_removes_them(workspace):
     assert values == {
         ("REV", "Norr", "2026-01", 1500.0),
         ("CUST", "Norr", "2026-01", 30.0),
-        ("KONVERTERING", "Norr", "2026-01", 25.0),
+        ("CONV", "Norr", "2026-01", 25.0),
         ("REV", "Norr", "2026-02", 1600.0),
-        ("KONVERTERING", "Norr", "2026-02", 30.0),
+        ("CONV", "Norr", "2026-02", 30.0),
         ("CUST", "Norr", "2026-03", 35.0),
-        ("KONVERTERING", "Norr", "2026-03", 27.5),
+        ("CONV", "Norr", "2026-03", 27.5),
         ("REV", "Syd", "2026-01", 900.5),
         ("CUST", "Syd", "2026-01", 18.0),
-        ("KONVERTERING", "Syd", "2026-01", 20.0),
+        ("CONV", "Syd", "2026-01", 20.0),
     }
     undone = undo_import(workspace, result.batch_id)  # type: ignore[arg-type]
     assert undone.removed_kpis == ("Konvertering",)
@@ -317,16 +318,28 @@ def test_unknown_names_are_problems_naming_the_cell_where_the_name_is(workspace)
     assert {u for _k, u, _p, _v, _c in stored()} == {"Gbg"}
 
 
-def test_a_value_for_a_kpi_of_another_frequency_is_a_problem_naming_the_cell(workspace):
+def test_finer_values_of_a_kpi_are_one_problem_or_rolled_up_into_its_periods(workspace):
     models.Kpi.update(frequency="quarter").where(models.Kpi.code == "CUST").execute()
     result = run_import(workspace, DATA / "long_sv.xlsx", ImportOptions(skip_invalid=True))
-    wrong = [p for p in result.problems if p.reason.template == importing.MSG_WRONG_KIND]
-    assert [(p.location, p.value) for p in wrong] == [("Data!D5", "312"), ("Data!D8", "1024")]
-    assert (
-        str(wrong[0])
-        == "Data!D5: Kunder is measured by quarter, but this value is for January 2026."
+    wrong = [p for p in result.problems if p.reason.template == importing.MSG_FINER_KIND]
+    assert [(p.location, p.value) for p in wrong] == [("Data!D5", "312")]
+    assert str(wrong[0]) == (
+        "Data!D5: Kunder is measured by quarter, but the file holds 2 values by month "
+        "(January 2026 – February 2026); roll them up by quarter (sum) to import them "
+        "(--roll-up)."
     )
+    assert [(r.kpi, r.values, r.source, r.target) for r in result.can_roll_up] == [
+        ("Kunder", 2, PeriodKind.MONTH, PeriodKind.QUARTER)
+    ]
     assert {k for k, *_rest in stored()} == {"REV", "SAT"}
+
+    rolled = run_import(
+        workspace, DATA / "long_sv.xlsx", ImportOptions(skip_invalid=True, roll_up=True)
+    )
+    assert not rolled.can_roll_up and rolled.roll_ups[0].done
+    customers = {(u, p, v) for k, u, p, v, _c in stored() if k == "CUST"}
+    assert customers == {("Sthlm", "2026-Q1", 312.0 + 1024.0)}  # January and February
+    assert rolled.roll_ups[0].partial == ("2026-Q1",)  # March is not in the file
 
 
 def test_a_calculated_kpi_takes_no_imported_values(workspace):

@@ -13,6 +13,7 @@ import pytest
 from kpidesk import palette
 from kpidesk.domain.periods import Period, PeriodKind
 from kpidesk.domain.status import Direction, Status
+from kpidesk.files import OutputRefusedError
 from kpidesk.io.report_model import (
     ActionLine,
     CommentLine,
@@ -185,7 +186,7 @@ def test_decisions_and_actions(book, demo_content):
     decisions = book["Decisions"]
     assert decisions["B4"].value == "Decision"
     texts = [decisions.cell(row=r, column=2).value for r in range(5, 5 + 2)]
-    assert any("medlemsrabatten" in text for text in texts)
+    assert any("member discount" in text for text in texts)
     assert isinstance(decisions["A5"].value, date | type(None)) or decisions["A5"].is_date
     actions = book["Actions"]
     statuses = [actions.cell(row=r, column=1).value for r in range(5, actions.max_row + 1)]
@@ -333,7 +334,7 @@ def test_the_export_never_writes_over_the_workspace(demo_copy):
     before = demo_copy.read_bytes()
     with opened(demo_copy, read_only=True) as workspace:
         request = ExportRequest(ExportFormat.PACK, demo_copy, OCTOBER, language="en")
-        with pytest.raises(exports.ExportError, match="workspace itself"):
+        with pytest.raises(OutputRefusedError, match="workspace itself"):
             exports.run_export(request, workspace=workspace)
     assert demo_copy.read_bytes() == before
 
@@ -341,14 +342,14 @@ def test_the_export_never_writes_over_the_workspace(demo_copy):
 def test_several_units_give_a_block_and_chart_each(demo_file, tmp_path):
     with opened(demo_file, read_only=True):
         content = build_report_content(OCTOBER, [2, 3], generated_on=date(2026, 11, 5))
-    assert content.units == ("Butik Umeå", "Butik Luleå")
+    assert content.units == ("Umeå store", "Luleå store")
     assert len(content.scorecard) == 26
     path = tmp_path / "units.xlsx"
     write_review_pack(content, path, language="en")
     sheet = openpyxl.load_workbook(path)["REV Revenue"]
     assert len(sheet._charts) == 2
     headings = [sheet.cell(row=r, column=1).value for r in range(1, sheet.max_row + 1)]
-    assert "Butik Umeå" in headings and "Butik Luleå" in headings
+    assert "Umeå store" in headings and "Luleå store" in headings
 
 
 def test_quarterly_kpis_show_their_latest_complete_quarter(demo_content):
@@ -377,30 +378,30 @@ def test_a_reviews_pack_is_the_review_as_presented(demo_file, tmp_path):
         content = exports.review_report_content(1, today=date(2026, 11, 5), language="en")
     review = content.review
     assert review is not None and review.closed
-    assert review.title == "Månadsuppföljning 2026-09"
+    assert review.title == "Monthly review 2026-09"
     assert review.held_on == date(2026, 10, 9)
     assert "Karin Ek" in review.participants
     assert content.period == Period.month(2026, 9)
-    assert content.units == ("Butik Umeå", "Butik Luleå", "Butik Sundsvall", "E-handel")
+    assert content.units == ("Umeå store", "Luleå store", "Sundsvall store", "Online shop")
     assert len(content.scorecard) == 13 * 4
-    first_unit = [line for line in content.scorecard if line.unit == "Butik Umeå"]
+    first_unit = [line for line in content.scorecard if line.unit == "Umeå store"]
     assert first_unit[0].status is Status.RED  # off target first, as on the agenda
     assert {c.text for c in review.comments} >= {
-        "Svarstiden steg när två i kundtjänst slutade; rekrytering pågår."
+        "Response time rose when two people left customer service; recruiting is under way."
     }
     resp = next(s for s in content.sections if s.kpi.code == "RESP")
     assert resp.comments and resp.comments[0].author == "Ali Hassan"
     assert len(resp.series) == 4
     assert {d.text for d in content.decisions} == {
-        "Tillfällig förstärkning i kundtjänst till årsskiftet.",
-        "Återinför medlemsrabatten i Luleå som försök under ett kvartal.",
+        "Extra staff in customer service until the new year.",
+        "Bring back the member discount in Luleå as a trial for a quarter.",
     }
     assert len(content.actions) == 4
     path = tmp_path / "review.xlsx"
     write_review_pack(content, path, language="en")
     book = openpyxl.load_workbook(path)
     assert book.sheetnames[-3:] == ["Comments", "Decisions", "Actions"]
-    assert book["Overview"]["B3"].value == "Månadsuppföljning 2026-09"
+    assert book["Overview"]["B3"].value == "Monthly review 2026-09"
     comments = book["Comments"]
     assert comments["C5"].value in {"Ali Hassan", "Sara Lind"}
 

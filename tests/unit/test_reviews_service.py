@@ -22,7 +22,7 @@ def shop(workspace_path):
     """Company → Store A, Store B; five monthly KPIs with a year of values and targets.
 
     In March 2026: CHURN red in both stores, REV red in A only, CSAT amber in B, NPS green,
-    SICK without a target (no data).
+    SICK with values but without a target (no target, not "no data").
     """
     with Workspace.create(workspace_path, "Company") as ws:
         with ws.atomic():
@@ -83,7 +83,7 @@ def test_agenda_puts_red_first_then_amber_then_the_rest(shop):
         Status.RED,
         Status.AMBER,
         Status.GREEN,
-        Status.NO_DATA,
+        Status.NO_TARGET,
     ]
     assert agenda.review.title == "Review March 2026"
     assert agenda.review.unit_names == ("Store A", "Store B")

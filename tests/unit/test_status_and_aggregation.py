@@ -27,7 +27,8 @@ HIGHER, LOWER, BAND = Direction.HIGHER_IS_BETTER, Direction.LOWER_IS_BETTER, Dir
         (105, 100, LOWER, Status.AMBER),
         (111, 100, LOWER, Status.RED),
         (None, 100, HIGHER, Status.NO_DATA),
-        (100, None, HIGHER, Status.NO_DATA),
+        (100, None, HIGHER, Status.NO_TARGET),
+        (None, None, HIGHER, Status.NO_DATA),
         (-5, -10, HIGHER, Status.GREEN),
         (-10.5, -10, HIGHER, Status.AMBER),
     ],
@@ -60,7 +61,8 @@ def test_zero_target_in_percent_mode_has_no_tolerance():
 
 
 def test_status_carries_symbol_and_label():
-    assert [s.symbol for s in Status] == ["✓", "!", "✕", "–"]
+    assert [s.symbol for s in Status] == ["✓", "!", "✕", "○", "–"]
+    assert Status.NO_TARGET.label == "No target"
     assert Status.RED.label == "Off track"
 
 

@@ -48,7 +48,7 @@ def test_periods_per_kpi_frequency():
 
 
 def test_spec_is_every_kpi_unit_and_period_of_the_leaf_units(spec, blank_spec):
-    assert spec.units == ("Butik Umeå", "Butik Luleå", "Butik Sundsvall", "E-handel")
+    assert spec.units == ("Umeå store", "Luleå store", "Sundsvall store", "Online shop")
     assert len(spec.kpis) == 13
     assert len(spec.rows) == 4 * 13
     assert sum(row.value is not None for row in spec.rows) > 30  # pre-filled

@@ -219,7 +219,7 @@ def test_higher_is_better_likely_possible_unlikely():
     assert unlikely.value == pytest.approx(december.value)
     assert unlikely.params["period"] == M(2026, 12)
     assert unlikely.params["kpi"] == "Revenue"
-    assert "{kpi} will miss its target of {target} by {period}" in unlikely.message_template
+    assert "{kpi} will miss its target of {target} for {period}:" in unlikely.message_template
     assert "Revenue" in unlikely.message
 
 

@@ -19,9 +19,11 @@ def add_parser(subparsers: Subparsers) -> argparse.ArgumentParser:
 
 def run(options: argparse.Namespace) -> int:
     from kpidesk.services.backups import backup_dir_for, list_backups, reason_label
-    from kpidesk.store.errors import WorkspaceMissingError
+    from kpidesk.store.errors import WorkspaceIsFolderError, WorkspaceMissingError
 
     path: Path = options.path
+    if path.is_dir():
+        raise WorkspaceIsFolderError(path)
     found = list_backups(path)
     if not found:
         if not path.exists():

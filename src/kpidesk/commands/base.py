@@ -6,6 +6,7 @@ import argparse
 import sys
 
 from kpidesk import i18n
+from kpidesk.commands import argparse_text
 from kpidesk.i18n import _
 
 EXIT_OK = 0
@@ -16,6 +17,9 @@ EXIT_NEWER_WORKSPACE = 4
 EXIT_LOCKED = 5
 EXIT_NO_DISPLAY = 6
 EXIT_INTERRUPTED = 130
+
+
+argparse_text.install()
 
 
 class UsageError(Exception):

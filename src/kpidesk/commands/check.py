@@ -22,14 +22,11 @@ def add_parser(subparsers: Subparsers) -> argparse.ArgumentParser:
 
 def run(options: argparse.Namespace) -> int:
     from kpidesk.services.workspaces import check_workspace
+    from kpidesk.store.errors import CorruptWorkspaceError
 
     report = check_workspace(options.path)
     if not report.sound:
-        fail(
-            _("{path} is damaged: {problem}").format(
-                path=options.path, problem=" ".join(report.problems[0].split())
-            )
-        )
+        fail(CorruptWorkspaceError(options.path, report.problems[0]).message)
         return EXIT_BAD_WORKSPACE
     print(
         _("{path}: sound (schema {version}).").format(

@@ -18,13 +18,17 @@ def add_parser(subparsers: Subparsers) -> argparse.ArgumentParser:
     parser.add_argument(
         "--until", help=_("the last month with data, e.g. 2026-10 (default: last month)")
     )
-    parser.add_argument("--force", action="store_true", help=_("replace an existing file"))
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help=_("replace an existing workspace (it is backed up first)"),
+    )
     return parser
 
 
 def run(options: argparse.Namespace) -> int:
-    from kpidesk.services.demo import build_demo, default_until
-    from kpidesk.store.errors import WorkspaceExistsError
+    from kpidesk.services.demo import default_until
+    from kpidesk.services.workspaces import write_demo
 
     try:
         until = (
@@ -35,11 +39,7 @@ def run(options: argparse.Namespace) -> int:
     except DomainError as error:
         raise UsageError(f"--until: {error.message}") from error
     path: Path = options.path
-    if path.exists():
-        if not options.force:
-            raise WorkspaceExistsError(path)
-        path.unlink()
-    build_demo(path, until=until, language=i18n.current_language())
+    write_demo(path, until=until, language=i18n.current_language(), force=options.force)
     print(
         _("Wrote the demo workspace {path} (data until {period}).").format(
             path=path, period=until.key

@@ -63,11 +63,32 @@ def add_parser(subparsers: Subparsers) -> argparse.ArgumentParser:
     return parser
 
 
+_SUFFIXES = {"csv": (".csv",), "pack": (".xlsx",), "pdf": (".pdf",), "template": (".xlsx",)}
+
+
+def _check_output(options: argparse.Namespace) -> None:
+    """The output's name fits its kind, and it is no workspace, backup, folder or device."""
+    from kpidesk.store.outputs import check_output
+
+    for option, suffixes in _SUFFIXES.items():
+        destination = getattr(options, option)
+        if destination is None:
+            continue
+        if destination.suffix.lower() not in suffixes:
+            raise UsageError(
+                _("--{option} writes a {suffix} file; name it …{suffix}").format(
+                    option=option, suffix=suffixes[0]
+                )
+            )
+        check_output(destination, workspace=options.path)
+
+
 def run(options: argparse.Namespace) -> int:
     from kpidesk.store.workspace import opened
 
     if options.csv is not None:
         _check_csv_options(options)
+        _check_output(options)
         from kpidesk.services.workspaces import export_measurements_csv
 
         with opened(options.path, read_only=True) as workspace:
@@ -82,6 +103,7 @@ def run(options: argparse.Namespace) -> int:
         raise UsageError(_("--review goes with --pack or --pdf"))
     if options.prefill and options.template is None:
         raise UsageError(_("--prefill goes with --template"))
+    _check_output(options)
     if options.pack is not None:
         kind, destination = exports.ExportFormat.PACK, options.pack
     elif options.pdf is not None:

@@ -2,7 +2,7 @@
 
     kpidesk import WORKSPACE FILE [--sheet NAME] [--profile NAME] [--layout long|wide|across]
                    [--unit NAME] [--year YYYY] [--into actuals|targets] [--create-missing]
-                   [--on-conflict skip|replace] [--skip-invalid] [--dry-run] [--json]
+                   [--on-conflict skip|replace] [--skip-invalid] [--roll-up] [--dry-run] [--json]
     kpidesk import WORKSPACE --undo BATCH_ID [--json]
     kpidesk import WORKSPACE --list [--json]
 
@@ -41,7 +41,7 @@ from kpidesk.commands.base import (
     fail,
 )
 from kpidesk.i18n import _
-from kpidesk.io.errors import MSG_NOT_FOUND, SpreadsheetError, SpreadsheetErrorKind
+from kpidesk.io.errors import SpreadsheetError, SpreadsheetErrorKind, check_input_file
 
 if TYPE_CHECKING:
     from kpidesk.services.importing import ImportResult
@@ -104,6 +104,14 @@ def add_parser(subparsers: Subparsers) -> argparse.ArgumentParser:
         "--skip-invalid",
         action="store_true",
         help=_("import the valid values and report the rest (default: any problem stops all)"),
+    )
+    parser.add_argument(
+        "--roll-up",
+        action="store_true",
+        help=_(
+            "combine values of a finer period than their KPI's (weeks for a monthly KPI) "
+            "by the KPI's aggregation (a week counts in the month of its Thursday)"
+        ),
     )
     parser.add_argument(
         "--dry-run", action="store_true", help=_("check and count everything, store nothing")
@@ -174,10 +182,8 @@ def _check_import_options(options: argparse.Namespace) -> None:
 
 def _run_import(options: argparse.Namespace) -> int:
     _check_import_options(options)
-    if not options.file.is_file():
-        raise SpreadsheetError(
-            SpreadsheetErrorKind.NOT_FOUND, MSG_NOT_FOUND, file=options.file.name
-        )
+    options.notes = []
+    check_input_file(options.file)
     if import_sie.is_sie_file(options.file):
         return import_sie.run_import(options, _Progress(enabled=sys.stderr.isatty()))
     if options.accounts or options.dimension is not None:
@@ -206,11 +212,20 @@ def _import_with(options: argparse.Namespace, started: Any) -> int:
     from kpidesk.store.workspace import opened
 
     reporter = _Progress(enabled=sys.stderr.isatty())
-    with opened(options.workspace) as workspace:
+    # The rollback journal, not WAL: an import that commits nothing (a dry run, one stopped
+    # by problems or a full disk) leaves the file byte for byte as it was.
+    with opened(options.workspace, wal=False) as workspace:
         profile = None
         profile_name = options.profile
         if profile_name:
             profile = import_mapping.find_profile(profile_name)
+            if profile is None:
+                options.notes.append(
+                    _(
+                        "There is no saved import profile named “{name}”; this import's "
+                        "mapping is saved under that name if the import is stored."
+                    ).format(name=profile_name)
+                )
         names = import_mapping.WorkspaceNames()
         unit_id: int | None = None
         if options.unit:
@@ -240,6 +255,7 @@ def _import_with(options: argparse.Namespace, started: Any) -> int:
             dry_run=options.dry_run,
             unit_id=unit_id,
             profile=profile_name,
+            roll_up=options.roll_up,
         )
         try:
             try:
@@ -274,6 +290,31 @@ def _problem_json(problem: Any) -> dict[str, Any]:
     }
 
 
+def _kpi_kind_text(kpi: dict[str, Any]) -> str:
+    """``Omsättning (currency, sum)``: a created KPI with its unit of measure and aggregation."""
+    from kpidesk.domain.aggregation import AGGREGATION_LABELS, Aggregation
+    from kpidesk.domain.numbers import MEASURE_UNIT_LABELS, MeasureUnit
+
+    measure = _(MEASURE_UNIT_LABELS[MeasureUnit(kpi["measure_unit"])]).lower()
+    how = _(AGGREGATION_LABELS[Aggregation(kpi["time_aggregation"])]).lower()
+    return f"{kpi['name']} ({measure}, {how})"
+
+
+def _roll_up_json(roll_up: Any) -> dict[str, Any]:
+    return {
+        "kpi": roll_up.kpi,
+        "values": roll_up.values,
+        "from": roll_up.source.value,
+        "to": roll_up.target.value,
+        "aggregation": roll_up.aggregation.value,
+        "first": roll_up.first,
+        "last": roll_up.last,
+        "rolled_up": roll_up.done,
+        "made": roll_up.made,
+        "partial": list(roll_up.partial),
+    }
+
+
 def _report(
     options: argparse.Namespace, result: ImportResult, extra: dict[str, Any] | None = None
 ) -> int:
@@ -299,21 +340,26 @@ def _report(
                 "dry_run": result.dry_run,
                 "created_kpis": list(result.created_kpis),
                 "created_units": list(result.created_units),
-                "notes": [note.text for note in result.notes],
+                "new_kpis": list(result.new_kpis),
+                "roll_ups": [_roll_up_json(r) for r in result.roll_ups],
+                "notes": [*options.notes, *(note.text for note in result.notes)],
                 **(extra or {}),
             }
         )
         return code
     err = sys.stderr
-    for note in result.notes:
-        print(_("note: {note}").format(note=note.text), file=err)
+    for note in [*options.notes, *(note.text for note in result.notes)]:
+        print(_("note: {note}").format(note=note), file=err)
     for problem in result.problems[:SHOWN_PROBLEMS]:
         print(problem.text, file=err)
     hidden = result.problem_count - min(len(result.problems), SHOWN_PROBLEMS)
     if hidden > 0:
         print(_("… and {count} more problems.").format(count=hidden), file=err)
     if result.created_kpis:
-        print(_("Created KPIs: {names}.").format(names=", ".join(result.created_kpis)), file=err)
+        names = ", ".join(_kpi_kind_text(kpi) for kpi in result.new_kpis) or ", ".join(
+            result.created_kpis
+        )
+        print(_("Created KPIs: {names}.").format(names=names), file=err)
     if result.created_units:
         print(_("Created units: {names}.").format(names=", ".join(result.created_units)), file=err)
     summary = result.summary()

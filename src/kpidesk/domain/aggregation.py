@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 from enum import StrEnum
 
 from kpidesk.domain.periods import Period, PeriodKind
-from kpidesk.i18n import N_
+from kpidesk.i18n import N_, _
 
 
 class Aggregation(StrEnum):
@@ -25,6 +25,16 @@ AGGREGATION_LABELS = {
     Aggregation.MIN: N_("Minimum"),
     Aggregation.MAX: N_("Maximum"),
 }
+
+
+class AggregationName(str):
+    """An aggregation's name (``sum``) in a message, translated (in lower case) when the
+    message is shown, not when it is made."""
+
+    __slots__ = ()
+
+    def __format__(self, spec: str) -> str:
+        return format(_(AGGREGATION_LABELS[Aggregation(str(self))]).lower(), spec)
 
 
 def aggregate(values: Iterable[float], how: Aggregation | str) -> float | None:

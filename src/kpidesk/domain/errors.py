@@ -23,3 +23,13 @@ class DomainError(ValueError):
 
     def __str__(self) -> str:
         return self.message
+
+
+class Words(str):
+    """A part of a message (a msgid) translated when the message is shown, not when it is
+    made, so an error made before the language changes still reads in the new one."""
+
+    __slots__ = ()
+
+    def __format__(self, spec: str) -> str:
+        return format(_(str(self)), spec)

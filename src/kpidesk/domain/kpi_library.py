@@ -48,8 +48,9 @@ _KPI_FIELDS = (
     "unit_aggregation",
     "indicator",
     "benchmark",
+    "synonyms",
 )
-_OPTIONAL_KPI_FIELDS = frozenset({"formula", "calculation", "unit_label", "benchmark"})
+_OPTIONAL_KPI_FIELDS = frozenset({"formula", "calculation", "unit_label", "benchmark", "synonyms"})
 
 
 class KpiLibraryError(DomainError):
@@ -116,6 +117,8 @@ class KpiEntry:
     calculation: str = ""
     """A formula over other entries' codes (``GP / REV * 100``) where the KPI is calculated
     from them, as a calculated KPI's formula is written; ``""`` for a measured KPI."""
+    synonyms: tuple[str, ...] = ()
+    """Other names the KPI goes by, in either language (``Omsättning``, ``Revenue``)."""
 
     def name(self, language: str) -> str:
         return self.names.get(language)
@@ -408,6 +411,7 @@ class _EntryParser:
             indicator=self.enum("indicator", Indicator),
             benchmark=self.benchmark(),
             calculation=self.calculation(),
+            synonyms=self.synonyms(),
         )
 
     def calculation(self) -> str:
@@ -417,6 +421,22 @@ class _EntryParser:
         if not isinstance(raw, str) or not raw.strip():
             raise self.invalid("calculation", raw)
         return raw.strip()
+
+    def synonyms(self) -> tuple[str, ...]:
+        raw = self.item.get("synonyms")
+        if raw is None:
+            return ()
+        if not isinstance(raw, dict) or set(raw) - set(LIBRARY_LANGUAGES):
+            raise self.invalid("synonyms", raw)
+        names: list[str] = []
+        for language in LIBRARY_LANGUAGES:
+            words = raw.get(language, [])
+            if not isinstance(words, list) or not all(
+                isinstance(word, str) and word.strip() for word in words
+            ):
+                raise self.invalid(f"synonyms.{language}", words)
+            names += [word.strip() for word in words]
+        return tuple(names)
 
     def benchmark(self) -> Benchmark | None:
         raw = self.item.get("benchmark")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
 from kpidesk.domain.errors import DomainError
@@ -161,6 +162,39 @@ def _plain_digits(s: str, decimal_hint: str | None) -> str | None:
     return f"{digits or '0'}.{decimal or '0'}{exponent}"
 
 
+MAX_VALUE = 1e15
+"""The largest magnitude a value may have. Every whole number up to it is exact in a float
+(they are exact to 2⁵³ ≈ 9·10¹⁵), and no sum, average or formula of such values over any
+number of periods and units a workspace can hold comes near a float's limit (10³⁰⁸), so a
+roll-up never overflows into "no data"."""
+
+
+class ValueTooLargeError(NumberError):
+    def __init__(self, value: float) -> None:
+        super().__init__(
+            N_(
+                "{value} is too large: KPI Desk holds values between −1 000 000 000 000 000 "
+                "and 1 000 000 000 000 000 (10¹⁵)."
+            ),
+            value=_plain(value),
+        )
+
+
+def _plain(value: float) -> str:
+    if math.isfinite(value) and value.is_integer() and abs(value) < 1e21:
+        return str(int(value))
+    return repr(value)
+
+
+def check_storable(value: float) -> float:
+    """``value`` if KPI Desk can hold it (finite, within ±:data:`MAX_VALUE`), else raise."""
+    if value - value != 0:  # inf or nan
+        raise NumberError(N_("“{text}” is not a number."), text=str(value))
+    if not -MAX_VALUE <= value <= MAX_VALUE:
+        raise ValueTooLargeError(value)
+    return value
+
+
 def to_stored_value(
     parsed: ParsedNumber | float,
     measure_unit: MeasureUnit | str,
@@ -170,14 +204,20 @@ def to_stored_value(
     """What to store for a KPI of ``measure_unit``: percentage points for percent KPIs.
 
     A cell formatted as a percentage holds a fraction (0.815); typed text with a percent sign
-    holds points (``81,5 %``). For a percent KPI both become 81.5; for any other KPI the
-    percent sign means hundredths.
+    holds points (``81,5 %``). For a percent KPI both become 81.5; for any other KPI but a
+    currency the percent sign means hundredths. A percentage for a currency KPI is refused
+    (``NumberError``): ``5 %`` of no amount is no amount.
     """
     if isinstance(parsed, ParsedNumber):
         value, had_percent = parsed.value, parsed.had_percent
     else:
         value, had_percent = float(parsed), False
-    if MeasureUnit(measure_unit) is MeasureUnit.PERCENT:
+    unit = MeasureUnit(measure_unit)
+    if unit is MeasureUnit.CURRENCY and (had_percent or cell_is_percent_formatted):
+        raise NumberError(
+            N_("A percentage cannot be an amount of money; give the amount itself."),
+        )
+    if unit is MeasureUnit.PERCENT:
         if cell_is_percent_formatted:
             return _clean(value * 100)
         return value
@@ -198,6 +238,14 @@ NBSP = "\u00a0"
 CURRENCY_SYMBOLS_SV = {"SEK": "kr", "NOK": "kr", "DKK": "kr"}
 
 
+def rounded(value: float, decimals: int) -> Decimal:
+    """``value`` to ``decimals`` places as a spreadsheet rounds it: from its 15 significant
+    digits, halves away from zero. So 2.135 (stored as 2.13499999…) shows as 2.14 in the
+    app, the PDF and Excel alike, not 2.13 here and 2.14 in the review pack."""
+    exact = Decimal(f"{value:.15g}")
+    return exact.quantize(Decimal(1).scaleb(-max(0, int(decimals))), rounding=ROUND_HALF_UP)
+
+
 def format_number(
     value: float | None,
     decimals: int | None = None,
@@ -214,7 +262,7 @@ def format_number(
         if text in ("-0", ""):
             text = "0"
     else:
-        text = f"{value:,.{decimals}f}"
+        text = f"{rounded(value, decimals):,.{decimals}f}"
         if text.startswith("-") and float(text.replace(",", "")) == 0:
             text = text[1:]
     if not grouping:
@@ -284,6 +332,43 @@ def format_change(
     text = format_number(abs(change), 1, language)
     suffix = f"{NBSP}%" if language == "sv" else "%"
     return f"{_sign(change)}{text}{suffix}"
+
+
+def format_deviation(
+    value: float | None,
+    measure_unit: MeasureUnit | str,
+    *,
+    decimals: int | None = None,
+    language: str | None = None,
+    currency: str = "SEK",
+    unit_label: str = "",
+) -> str:
+    """A signed difference between two values of a KPI (actual − target): ``+1,0 p.e.`` /
+    ``+1.0 pp`` for a percent KPI (percentage points, not percent), else the value's unit
+    (``−12 000 kr``). Empty for no value."""
+    if value is None:
+        return ""
+    language = language or current_language()
+    if MeasureUnit(measure_unit) is MeasureUnit.PERCENT:
+        number = format_number(abs(value), decimals, language)
+        text = f"{number}{NBSP}{gettext_for(language)('pp')}"
+    else:
+        text = format_value(
+            abs(value),
+            measure_unit,
+            decimals=decimals,
+            language=language,
+            currency=currency,
+            unit_label=unit_label,
+        )
+    if number_is_zero(value, decimals):
+        return f"±{text}"
+    return f"{_sign(value)}{text}"
+
+
+def number_is_zero(value: float, decimals: int | None) -> bool:
+    """Whether ``value`` shows as zero at ``decimals`` places."""
+    return value == 0 or (decimals is not None and rounded(value, decimals) == 0)
 
 
 def _sign(change: float) -> str:

@@ -42,6 +42,43 @@ class PeriodError(DomainError):
     """Text or a value that is not a period."""
 
 
+class AmbiguousDateError(PeriodError):
+    """A date like ``3/4/2026`` that may be read day first or month first, to different
+    periods, with nothing to say which."""
+
+    def __init__(self, text: str, day_first: date, month_first: date) -> None:
+        super().__init__(
+            N_(
+                "“{text}” may be {day_first} (day first) or {month_first} (month first), and "
+                "no other date in its column settles which; write dates as YYYY-MM-DD."
+            ),
+            text=text,
+            day_first=day_first.isoformat(),
+            month_first=month_first.isoformat(),
+        )
+
+
+DateOrder = str
+"""``"dmy"`` (3/4/2026 is 3 April), ``"mdy"`` (4 March), or ``"probe"``: whichever reading
+is a date, day first when both are (for telling whether a column holds dates at all)."""
+
+_SLASH_DATE = re.compile(r"(?P<a>\d{1,2})/(?P<b>\d{1,2})/(?P<y>\d{4})")
+
+
+def slash_date_order(text: str) -> DateOrder | None:
+    """``"dmy"`` or ``"mdy"`` when a date like ``13/4/2026`` settles the order by itself (one
+    part above 12), else None (not such a date, or both parts could be the month)."""
+    match = _SLASH_DATE.fullmatch(text.strip())
+    if not match:
+        return None
+    a, b = int(match["a"]), int(match["b"])
+    if a > 12 >= b >= 1:
+        return "dmy"
+    if b > 12 >= a >= 1:
+        return "mdy"
+    return None
+
+
 @dataclass(frozen=True, slots=True)
 class Period:
     """One calendar period. ``number`` is the ISO week, month, quarter, or 1 for a year."""
@@ -402,7 +439,13 @@ _EXCEL_SERIAL_MAX = 2958465  # 9999-12-31
 def excel_serial_to_date(serial: float, *, date1904: bool = False) -> date:
     """An Excel date serial (1900 or 1904 system) as a date; the time of day is dropped."""
     if serial != serial or not 1 <= serial <= _EXCEL_SERIAL_MAX:  # NaN or out of range
-        raise PeriodError(N_("{value} is not an Excel date."), value=serial)
+        raise PeriodError(
+            N_(
+                "{value} is not an Excel date: Excel's dates run from 1 (1 January 1900) to "
+                "2958465 (31 December 9999)."
+            ),
+            value=serial,
+        )
     whole = int(serial)
     try:
         if date1904:
@@ -430,19 +473,47 @@ def _year_from(raw: str | None, default_year: int | None, text: str) -> int:
     return 2000 + year if len(raw) == 2 else year
 
 
+def _slash_date_period(
+    match: re.Match[str], text: str, frequency: PeriodKind, order: DateOrder | None
+) -> Period:
+    a, b, year = int(match["a"]), int(match["b"]), int(match["y"])
+    readings = []
+    for day, month in ((a, b), (b, a)):
+        try:
+            readings.append(date(year, month, day))
+        except ValueError:
+            readings.append(None)
+    day_first, month_first = readings
+    if day_first is None and month_first is None:
+        raise PeriodError(N_("“{text}” is not a valid date."), text=text)
+    if day_first is None or month_first is None:  # one part above 12 settles it
+        return Period.of(day_first or month_first, frequency)  # type: ignore[arg-type]
+    first, second = Period.of(day_first, frequency), Period.of(month_first, frequency)
+    if first == second or order in ("dmy", "probe"):
+        return first
+    if order == "mdy":
+        return second
+    raise AmbiguousDateError(text, day_first, month_first)
+
+
 def parse_period(
     value: str | date | datetime | float | int,
     *,
     frequency: PeriodKind = PeriodKind.MONTH,
     default_year: int | None = None,
     date1904: bool = False,
+    date_order: DateOrder | None = None,
 ) -> Period:
     """A period from what a user typed or a spreadsheet held, in Swedish or English.
 
     Accepts ``2026-03``, ``mars 2026``, ``mar-26``, ``Q1 2026``, ``2026 Q1``, ``kv1 2026``,
     ``v12 2026``, ``v. 12 2026``, ``2026-W12``, ``2026``, dates and Excel date serials. A
     date maps to the period of ``frequency`` that holds it. A month, quarter or week written
-    without a year takes ``default_year``.
+    without a year takes ``default_year``. A date with slashes whose two first parts could
+    each be the month (``3/4/2026``) and that falls in different periods either way raises
+    :class:`AmbiguousDateError`, unless ``date_order`` says which part comes first (the
+    importer learns it from the other dates of the column); with dots (``3.4.2026``) the
+    day comes first, as everywhere dots are written.
     """
     if isinstance(value, datetime | date):
         return Period.of(value, frequency)
@@ -458,6 +529,9 @@ def parse_period(
     text = _normalise(str(value))
     if not text:
         raise PeriodError(N_("The period is empty."))
+    slash = _SLASH_DATE.fullmatch(text)
+    if slash:
+        return _slash_date_period(slash, str(value), frequency, date_order)
     for pattern in (_ISO_DATE, _DAY_FIRST_DATE):
         match = pattern.fullmatch(text)
         if match:

@@ -1,8 +1,9 @@
-"""Status of a value against its target: green, amber, red, or no data.
+"""Status of a value against its target: green, amber, red, no target, or no data.
 
 Green is at or better than target in the KPI's direction; amber is worse by no more than the
 amber margin (a percentage of the target, or an absolute amount); red is beyond. A band KPI
-is green inside its band and judged by its distance outside it.
+is green inside its band and judged by its distance outside it. A value without a target is
+"no target": a value all the same, neutral, never judged and never "no data".
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ class Status(StrEnum):
     GREEN = "green"
     AMBER = "amber"
     RED = "red"
+    NO_TARGET = "notarget"
     NO_DATA = "none"
 
     @property
@@ -42,14 +44,27 @@ class Status(StrEnum):
         return STATUS_LABELS[self]
 
 
-_SYMBOLS = {Status.GREEN: "✓", Status.AMBER: "!", Status.RED: "✕", Status.NO_DATA: "–"}
+_SYMBOLS = {
+    Status.GREEN: "✓",
+    Status.AMBER: "!",
+    Status.RED: "✕",
+    Status.NO_TARGET: "○",
+    Status.NO_DATA: "–",
+}
 
 STATUS_LABELS = {
     Status.GREEN: N_("On track"),
     Status.AMBER: N_("At risk"),
     Status.RED: N_("Off track"),
+    Status.NO_TARGET: N_("No target"),
     Status.NO_DATA: N_("No data"),
 }
+
+JUDGED = (Status.GREEN, Status.AMBER, Status.RED)
+"""The states that compare a value with a target."""
+
+AGENDA_ORDER = (Status.RED, Status.AMBER, Status.GREEN, Status.NO_TARGET, Status.NO_DATA)
+"""The order a meeting goes through its KPIs: off track first, the unjudged last."""
 
 
 class ThresholdMode(StrEnum):
@@ -82,9 +97,14 @@ def status_of(
     *,
     target_high: float | None = None,
 ) -> Status:
-    """The status of ``value`` against ``target`` (for a band: ``target``..``target_high``)."""
-    if value is None or target is None:
+    """The status of ``value`` against ``target`` (for a band: ``target``..``target_high``).
+
+    No value is :attr:`Status.NO_DATA`; a value without a target is :attr:`Status.NO_TARGET`.
+    """
+    if value is None:
         return Status.NO_DATA
+    if target is None:
+        return Status.NO_TARGET
     direction = Direction(direction)
     if direction is Direction.WITHIN_BAND:
         low, high = target, target_high if target_high is not None else target
@@ -119,8 +139,8 @@ def is_improvement(change: float, direction: Direction | str) -> bool | None:
 def combine_statuses(statuses: Iterable[Status]) -> tuple[Status, dict[Status, int]]:
     """One state for a goal from its KPIs' statuses, and how many KPIs are in each.
 
-    KPIs without data do not count. Green scores 1, amber ½, red 0: an average of at least
-    0.75 is on track, at least 0.4 at risk, below that off track.
+    KPIs without data or without a target do not count. Green scores 1, amber ½, red 0: an
+    average of at least 0.75 is on track, at least 0.4 at risk, below that off track.
     """
     counts = dict.fromkeys(Status, 0)
     for status in statuses:

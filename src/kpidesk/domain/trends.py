@@ -269,7 +269,7 @@ _TEMPLATES = {
         "but the cautious forecast is {cautious}."
     ),
     Outlook.UNLIKELY: N_(
-        "At this pace the target of {target} will be missed by {period}; the forecast is {value}."
+        "At this pace the target of {target} for {period} will be missed: the forecast is {value}."
     ),
 }
 _TEMPLATES_WITH_KPI = {
@@ -279,7 +279,7 @@ _TEMPLATES_WITH_KPI = {
         "but the cautious forecast is {cautious}."
     ),
     Outlook.UNLIKELY: N_(
-        "At this pace {kpi} will miss its target of {target} by {period}; the forecast is {value}."
+        "At this pace {kpi} will miss its target of {target} for {period}: the forecast is {value}."
     ),
 }
 

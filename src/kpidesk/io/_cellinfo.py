@@ -522,3 +522,189 @@ def _int(text: str | None, default: int) -> int:
         return max(1, int(text)) if text is not None else default
     except ValueError:
         return default
+
+
+# Currency formats (a hint of a KPI's unit of measure) ----------------------------------------
+
+_BUILTIN_CURRENCY = frozenset({5, 6, 7, 8, 42, 44})
+_LOCALE_TAG = re.compile(r"\[\$-[^\]]*\]")  # [$-41D]: a locale, no currency
+_CURRENCY_TAG = re.compile(r"\[\$[^\]-][^\]]*\]")  # [$kr-41D], [$€-407], [$SEK]
+_CURRENCY_WORDS = re.compile(
+    r"(?<![a-z])(?:kr|kronor|sek|tkr|nok|dkk|eur|usd|gbp|chf)(?![a-z])|[€$£¥]"
+)
+
+
+def is_currency_format(code: str) -> bool:
+    """True for number formats that show a currency: ``#,##0 "kr"``, ``[$€-407] #,##0.00``,
+    ``_-* #,##0 kr_-``, ``$#,##0`` (not ``[$-41D]0``, a locale, nor ``0%``)."""
+    if _CURRENCY_TAG.search(code):
+        return True
+    plain = _LOCALE_TAG.sub("", code).casefold()
+    plain = re.sub(r"\[[^\]]*\]", "", plain)  # colours and conditions
+    return bool(_CURRENCY_WORDS.search(plain)) and not is_percent_format(code)
+
+
+def _currency_styles(xml: bytes) -> frozenset[int]:
+    root = SafeET.fromstring(xml)
+    formats: dict[int, str] = {}
+    xfs: list[int] = []
+    for element in root.iter():
+        name = _local(element.tag)
+        if name == "numFmt":
+            try:
+                formats[int(element.get("numFmtId", "-1"))] = element.get("formatCode", "")
+            except ValueError:
+                continue
+        elif name == "cellXfs":
+            for xf in element:
+                if _local(xf.tag) == "xf":
+                    try:
+                        xfs.append(int(xf.get("numFmtId", "0")))
+                    except ValueError:
+                        xfs.append(0)
+    return frozenset(
+        index
+        for index, fmt in enumerate(xfs)
+        if (fmt in formats and is_currency_format(formats[fmt]))
+        or (fmt not in formats and fmt in _BUILTIN_CURRENCY)
+    )
+
+
+def xlsx_currency_cells(archive: zipfile.ZipFile, sheet: str, rows: int) -> set[tuple[int, int]]:
+    """The cells in the first ``rows`` rows of ``sheet`` whose format shows a currency,
+    as 0-based ``(row, column)``."""
+    package = OoxmlPackage(archive)
+    member = package.sheet_parts.get(sheet)
+    if member is None or package.styles_part is None:
+        return set()
+    styles = _currency_styles(_read_small(archive, package.styles_part))
+    if not styles:
+        return set()
+    found = PercentIndex()
+    seen: list[bytes] = []
+    implicit = False
+    for buffer in _blocks(archive, member):
+        seen.append(buffer)
+        implicit |= scan_buffer(buffer, None, found, styles)
+        last = _last_row_number(buffer)
+        if last is not None and last > rows:
+            break
+    if implicit:
+        found = PercentIndex()
+        scan_positions(seen, None, found, styles)
+    return {(row, column) for row, column in _cells(found) if row < rows}
+
+
+def _ods_currency_data_styles(element_iter: Iterable[tuple[str, object]]) -> set[str]:
+    """Names of the data styles among ``(event, element)`` that show a currency."""
+    found: set[str] = set()
+    current: str | None = None
+    texts: list[str] = []
+    for event, element in element_iter:
+        name = _local(element.tag)  # type: ignore[attr-defined]
+        if name in ("number-style", "currency-style"):
+            if event == "start":
+                current = next(
+                    (v for k, v in element.attrib.items() if _local(k) == "name"),  # type: ignore[attr-defined]
+                    None,
+                )
+                texts = []
+                if name == "currency-style" and current:
+                    found.add(current)
+            else:
+                if current and _CURRENCY_WORDS.search(" ".join(texts).casefold()):
+                    found.add(current)
+                current = None
+        elif event == "end" and current and name in ("text", "currency-symbol"):
+            texts.append(element.text or "")  # type: ignore[attr-defined]
+            if name == "currency-symbol":
+                found.add(current)
+    return found
+
+
+def ods_currency_cells(archive: zipfile.ZipFile, sheet: str, rows: int) -> set[tuple[int, int]]:
+    """The cells in the first ``rows`` rows of the table ``sheet`` that show a currency: of
+    type currency, or in a cell style whose number format shows one (`` kr``)."""
+    names = _member_names(archive)
+    member = names.get("content.xml")
+    if member is None:
+        return set()
+    data_styles: set[str] = set()
+    styles_member = names.get("styles.xml")
+    if styles_member is not None:
+        with archive.open(styles_member) as stream:
+            data_styles |= _ods_currency_data_styles(
+                SafeET.iterparse(stream, events=("start", "end"))
+            )
+    cell_styles: set[str] = set()
+    found: set[tuple[int, int]] = set()
+    inside = False
+    row = column = 0
+    with archive.open(member) as stream:
+        events = SafeET.iterparse(stream, events=("start", "end"))
+        for event, element in events:
+            name = _local(element.tag)
+            if event == "start":
+                if name in ("number-style", "currency-style"):
+                    data_styles |= _ods_currency_data_styles(
+                        _until_end(events, element, (event, element))
+                    )
+                elif name == "style":
+                    attributes = {_local(k): v for k, v in element.attrib.items()}
+                    if attributes.get("data-style-name") in data_styles:
+                        cell_styles.add(attributes.get("name", ""))
+                elif name == "table":
+                    if inside:
+                        break
+                    table = next((v for k, v in element.attrib.items() if _local(k) == "name"), "")
+                    inside = table == sheet
+                    row = 0
+                elif name == "table-row":
+                    column = 0
+                continue
+            if not inside:
+                if name in ("table-cell", "covered-table-cell", "table-row"):
+                    element.clear()
+                continue
+            if name in ("table-cell", "covered-table-cell"):
+                repeat = 1
+                currency = False
+                for key, value in element.attrib.items():
+                    local = _local(key)
+                    if (local == "value-type" and value == "currency") or (
+                        local == "style-name" and value in cell_styles
+                    ):
+                        currency = True
+                    elif local == "number-columns-repeated":
+                        repeat = _int(value, 1)
+                if currency:
+                    found.update((row, column + offset) for offset in range(min(repeat, 256)))
+                column += repeat
+                element.clear()
+            elif name == "table-row":
+                repeated = next(
+                    (v for k, v in element.attrib.items() if _local(k) == "number-rows-repeated"),
+                    None,
+                )
+                row += _int(repeated, 1)
+                element.clear()
+                if row >= rows:
+                    break
+    return found
+
+
+def _until_end(
+    events: Iterator[tuple[str, object]], opened: object, first: tuple[str, object]
+) -> Iterator[tuple[str, object]]:
+    """``first`` and the events after it up to the end of the element ``opened``."""
+    yield first
+    for event, element in events:
+        yield event, element
+        if event == "end" and element is opened:
+            return
+
+
+def _cells(index: PercentIndex) -> Iterator[tuple[int, int]]:
+    for column in index.columns():
+        for row in index._rows[column]:
+            yield row, column

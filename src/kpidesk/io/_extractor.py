@@ -17,9 +17,10 @@ from datetime import date, time, timedelta
 from itertools import repeat
 from typing import Any
 
-from kpidesk.domain.errors import DomainError
+from kpidesk.domain.errors import DomainError, Words
 from kpidesk.domain.numbers import NumberError, parse_number
-from kpidesk.domain.periods import Period, PeriodError
+from kpidesk.domain.periods import AmbiguousDateError, Period, PeriodError, slash_date_order
+from kpidesk.domain.text import bad_characters, clean_text, describe_character
 from kpidesk.i18n import N_
 from kpidesk.io._cellinfo import CellInfo, PercentIndex
 from kpidesk.io.cells import CellValue, column_letter, display_value, excel_error
@@ -47,6 +48,20 @@ MSG_BOOLEAN = N_("“{text}” is a true/false value, not a number.")
 MSG_DATE_VALUE = N_("“{text}” is a date or time, not a number.")
 MSG_NO_KPI = N_("The row has a value but no KPI name.")
 MSG_NO_PERIOD = N_("The row has a value but no period.")
+MSG_TEXT_CLEANED = N_(
+    "Characters no file can hold ({codes}) were removed from names or comments, such as "
+    "“{example}” ({count} in all)."
+)
+MSG_DATES_SETTLED = N_(
+    "Dates such as “{example}” in column {column} were read {order}, as the column's other "
+    "dates show (“{evidence}”)."
+)
+ORDER_WORDS = {"dmy": N_("day first"), "mdy": N_("month first")}
+
+DEFER_LIMIT = 100_000
+"""Rows whose date waits for the rest of its column to settle the order (``3/4/2026``); past
+this many, further such rows are problems at once."""
+_AMBIGUOUS = Message.of("ambiguous date")  # a marker: the row waits (see _settle_dates)
 
 
 @dataclass
@@ -97,18 +112,32 @@ class _LongState:
 
 
 class _Table:
-    """Labels by first appearance; index 0 is None (no label)."""
+    """Labels by first appearance; index 0 is None (no label).
 
-    def __init__(self) -> None:
+    A text label leaves without the characters no file can hold (control characters,
+    unpaired surrogates, bidi overrides: :func:`kpidesk.domain.text.clean_text`); the
+    labels changed so are counted for a note."""
+
+    def __init__(self, *, multiline: bool = False) -> None:
         self.index: dict[Any, int] = {None: 0}
         self.new: list[Any] = []
         self.size = 1
+        self.multiline = multiline
+        self.cleaned: list[tuple[str, str]] = []  # (as written, as kept), the first few
+        self.cleaned_count = 0
 
     def get(self, label: Any) -> int:
         found = self.index.get(label)
         if found is None:
             found = self.index[label] = self.size
             self.size += 1
+            if label.__class__ is str:
+                kept = clean_text(label, multiline=self.multiline)
+                if kept != label:
+                    self.cleaned_count += 1
+                    if len(self.cleaned) < 3:
+                        self.cleaned.append((label, kept))
+                    label = kept
             self.new.append(label)
         return found
 
@@ -147,7 +176,7 @@ class Extractor:
         self._kpis = _Table()
         self._units = _Table()
         self._periods = _Table()
-        self._comments = _Table()
+        self._comments = _Table(multiline=True)
         self._chunk = Chunk(sheet)
         self._percent: PercentIndex | None = self.info.percent()
         self._period_cache: dict[Any, Period | Message] = {}
@@ -155,6 +184,9 @@ class Extractor:
         self._total_row_count = 0
         self._filled_columns: set[int] = set()
         self._letters: dict[int, str] = {}
+        self._date_orders: dict[str, str] = {}  # order → a date that shows it
+        self._deferred: list[tuple[Any, ...]] = []
+        self._ambiguous_example: str | None = None
         # When the layout already says the year is missing, rows do not each say it again.
         self._year_missing = any(p.reason.template == MSG_MISSING_YEAR for p in layout.problems)
 
@@ -168,6 +200,7 @@ class Extractor:
             self._run_wide(_rows(batches), progress)
         else:
             self._run_across(_rows(batches), progress)
+        self._settle_dates()
         self.flush()
         self._finish_notes()
 
@@ -219,6 +252,17 @@ class Extractor:
             self._total_rows.append(row + 1)
 
     def _finish_notes(self) -> None:
+        count = sum(t.cleaned_count for t in (self._kpis, self._units, self._comments))
+        if count:
+            written, kept = next(
+                t.cleaned[0] for t in (self._kpis, self._units, self._comments) if t.cleaned
+            )
+            codes = ", ".join(describe_character(c) for c in bad_characters(written))
+            self.notes.append(
+                Message.of(
+                    MSG_TEXT_CLEANED, count=count, codes=codes, example=kept.replace("\n", " ")
+                )
+            )
         if self._total_row_count:
             rows = ", ".join(str(r) for r in self._total_rows)
             if self._total_row_count > len(self._total_rows):
@@ -344,15 +388,98 @@ class Extractor:
         if found is not None:
             return found
         year = row_year(year_raw) if self._year_column is not None else layout.default_year
+        if raw.__class__ is str:
+            order = slash_date_order(raw)  # type: ignore[arg-type]
+            if order is not None:
+                self._date_orders.setdefault(order, raw.strip())  # type: ignore[union-attr]
         try:
             result: Period | Message = parse_row_period(
                 raw, self._period_role, frequency=layout.frequency, year=year
             )
+        except AmbiguousDateError:
+            result = _AMBIGUOUS
+            if self._ambiguous_example is None:
+                self._ambiguous_example = str(raw).strip()
         except (PeriodError, DomainError) as error:
             result = Message.from_error(error)
         if len(self._period_cache) < 100_000:
             self._period_cache[key] = result
         return result
+
+    # dates like 3/4/2026 ----------------------------------------------------------------
+    def _defer(self, item: tuple[Any, ...]) -> None:
+        """Keep a row whose date is ambiguous until the column's other dates are known."""
+        if len(self._deferred) < DEFER_LIMIT:
+            self._deferred.append(item)
+            return
+        self._finish_deferred(item, None)
+
+    def _settle_dates(self) -> None:
+        """The kept rows, their dates read in the order the column shows (a date with a
+        part above 12), or each a problem when the column shows none, or both orders."""
+        if not self._deferred:
+            return
+        orders = self._date_orders
+        order = next(iter(orders)) if len(orders) == 1 else None
+        deferred, self._deferred = self._deferred, []
+        for item in deferred:
+            self._finish_deferred(item, order)
+        if order is not None:
+            self.notes.append(
+                Message.of(
+                    MSG_DATES_SETTLED,
+                    example=self._ambiguous_example or "",
+                    column=self._letter(self._period_column),
+                    order=Words(ORDER_WORDS[order]),
+                    evidence=orders[order],
+                )
+            )
+
+    def _finish_deferred(self, item: tuple[Any, ...], order: str | None) -> None:
+        kind, r, cells = item[0], item[1], item[2]
+        raw_period = _at(cells, self._period_column - self.offset)
+        if self._year_column is not None:
+            year = row_year(_at(cells, self._year_column - self.offset))
+        else:
+            year = self.layout.default_year
+        try:
+            period = parse_row_period(
+                raw_period,
+                self._period_role,
+                frequency=self.layout.frequency,
+                year=year,
+                date_order=order,
+            )
+        except (PeriodError, DomainError) as error:
+            self.problem(r, self._period_column, raw_period, Message.from_error(error))
+            return
+        pid = self._periods.get(period)
+        if kind == "long":
+            _kind, r, cells, kpi_id, unit_id = item
+            state = self._long
+            n = len(cells)
+            vi = state.value_col - self.offset
+            got = self._value(r, state.value_col, cells[vi] if 0 <= vi < n else None)
+            if got is None:
+                return
+            comment_id = self._comment_id(cells, state.comment_col)
+            self._add(r, state.value_col, kpi_id, unit_id, pid, got[0], got[1], comment_id)
+            return
+        _kind, r, cells, present, unit_id = item
+        comment_id = self._comment_id(cells, self.layout.column(ColumnRole.COMMENT))
+        for column, raw, kpi_id in present:
+            got = self._value(r, column, raw)
+            if got is not None:
+                self._add(r, column, kpi_id, unit_id, pid, got[0], got[1], comment_id)
+
+    def _comment_id(self, cells: list[CellValue], column: int | None) -> int:
+        if column is None:
+            return 0
+        index = column - self.offset
+        comment = cells[index] if 0 <= index < len(cells) else None
+        if comment is None or comment == "":
+            return 0
+        return self._comments.get(self._label(comment))
 
     def _prepare_periods(self) -> None:
         layout = self.layout
@@ -527,7 +654,7 @@ class Extractor:
                 cells = [None] * (self._period_column - offset + 1)
                 cells[self._period_column - offset] = raw
             period = self._period(0, cells)
-            if period is None or period.__class__ is Message:
+            if period is None or period.__class__ is Message:  # _AMBIGUOUS too
                 return None
             cache[raw] = self._periods.get(period)
         return list(map(cache.__getitem__, raws))
@@ -581,6 +708,9 @@ class Extractor:
             period = self._period(r, cells)
             if period is None:
                 self.problem(r, self._period_column, None, Message.of(MSG_NO_PERIOD))
+                continue
+            if period is _AMBIGUOUS:
+                self._defer(("long", r, cells, kpi_id, unit_id))
                 continue
             if isinstance(period, Message):
                 raw_period = _at(cells, self._period_column - offset)
@@ -658,6 +788,9 @@ class Extractor:
             raw_period = _at(cells, self._period_column - offset)
             if period is None:
                 self.problem(r, self._period_column, None, Message.of(MSG_NO_PERIOD))
+                continue
+            if period is _AMBIGUOUS:
+                self._defer(("wide", r, cells, present, unit_id))
                 continue
             if isinstance(period, Message):
                 if _is_total_text(raw_period):

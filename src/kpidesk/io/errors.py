@@ -7,8 +7,11 @@ on the command line, and code can still look at ``template`` and ``params``.
 
 from __future__ import annotations
 
+import os
+import stat
 from dataclasses import dataclass
 from enum import StrEnum
+from pathlib import Path
 from typing import Any
 
 from kpidesk.domain.errors import DomainError
@@ -111,6 +114,10 @@ class ReadCancelled(Exception):
 # The messages for unreadable files, in one place -------------------------------------------
 
 MSG_NOT_FOUND = N_("{file} does not exist or cannot be opened.")
+MSG_FOLDER = N_("{file} is a folder, not a spreadsheet; name a spreadsheet file.")
+MSG_NOT_A_FILE = N_(
+    "{file} is not a file but a device, a pipe or a socket; name a spreadsheet file."
+)
 MSG_EMPTY = N_("{file} is empty.")
 MSG_NOT_SPREADSHEET = N_("{file} is not a spreadsheet KPI Desk can read.")
 MSG_WEB_PAGE = N_(
@@ -133,6 +140,20 @@ MSG_NO_SHEETS = N_("{file} has no sheet with data.")
 
 def spreadsheet_error(kind: SpreadsheetErrorKind, template: str, **params: Any) -> SpreadsheetError:
     return SpreadsheetError(kind, template, **params)
+
+
+def check_input_file(path: Any) -> None:
+    """Refuse, in words, an import file that is missing, a folder or a device."""
+    path = Path(path)
+    file = path.name or str(path)
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        raise SpreadsheetError(SpreadsheetErrorKind.NOT_FOUND, MSG_NOT_FOUND, file=file) from None
+    if stat.S_ISDIR(mode):
+        raise SpreadsheetError(SpreadsheetErrorKind.NOT_FOUND, MSG_FOLDER, file=str(path))
+    if not stat.S_ISREG(mode):
+        raise SpreadsheetError(SpreadsheetErrorKind.NOT_FOUND, MSG_NOT_A_FILE, file=str(path))
 
 
 def one_line(text: object, limit: int = 160) -> str:

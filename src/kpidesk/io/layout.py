@@ -28,12 +28,22 @@ import itertools
 import re
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 
 from kpidesk.domain.numbers import NumberError, parse_number
-from kpidesk.domain.periods import MAX_YEAR, MIN_YEAR, Period, PeriodError, PeriodKind, parse_period
+from kpidesk.domain.periods import (
+    MAX_YEAR,
+    MIN_YEAR,
+    AmbiguousDateError,
+    DateOrder,
+    Period,
+    PeriodError,
+    PeriodKind,
+    parse_period,
+    slash_date_order,
+)
 from kpidesk.i18n import N_
 from kpidesk.io.cells import CellValue, column_letter, display_value, excel_error, is_blank
 from kpidesk.io.errors import (
@@ -330,7 +340,7 @@ class _HeaderPeriod:
         return Period(self.kind, year, self.number)
 
 
-def _header_period(value: CellValue) -> _HeaderPeriod | None:
+def _header_period(value: CellValue, date_order: DateOrder = "probe") -> _HeaderPeriod | None:
     """A header cell read as a period: ``jan``, ``2026-01``, a date, ``Q1``, ``2026``."""
     if value is None or isinstance(value, bool):
         return None
@@ -349,12 +359,12 @@ def _header_period(value: CellValue) -> _HeaderPeriod | None:
     if text.isdigit() and len(text) != 4 and len(text) != 6:
         return None  # "12" or "45000" in a header is no period
     try:
-        period = parse_period(text)
+        period = parse_period(text, date_order=date_order)
         return _HeaderPeriod(period.kind, period.year, period.number, False)
     except PeriodError:
         pass
     try:
-        period = parse_period(text, default_year=_PROBE_YEAR)
+        period = parse_period(text, default_year=_PROBE_YEAR, date_order=date_order)
     except PeriodError:
         return None
     return _HeaderPeriod(period.kind, period.year, period.number, True)
@@ -377,6 +387,7 @@ def parse_row_period(
     *,
     frequency: PeriodKind,
     year: int | None,
+    date_order: DateOrder | None = None,
 ) -> Period:
     """The period of one row from the cell in a PERIOD, MONTH, QUARTER or WEEK column.
 
@@ -404,7 +415,16 @@ def parse_row_period(
     if isinstance(value, datetime | date):
         return Period.of(value, frequency)
     if isinstance(value, str):
-        return parse_period(value, frequency=frequency, default_year=year)
+        return parse_period(value, frequency=frequency, default_year=year, date_order=date_order)
+    if isinstance(value, time):  # how a date cell holding a serial below 1 reads
+        raise PeriodError(
+            N_(
+                "“{text}” is a time of day, not a date: a date cell holding a number below 1 "
+                "(such as 0 or -1) reads as one, since Excel's dates begin with 1 "
+                "(1 January 1900)."
+            ),
+            text=display_value(value),
+        )
     raise PeriodError(N_("“{text}” is not a period."), text=display_value(value))
 
 
@@ -432,9 +452,17 @@ def row_year(value: CellValue) -> int | None:
 class _Grid:
     def __init__(self, rows: Sequence[Sequence[CellValue]]) -> None:
         self.rows: list[list[CellValue]] = []
+        self.cut: tuple[int, int, CellValue] | None = None  # a cell past MAX_COLUMNS
         width = 0
-        for row in rows:
-            cells = [None if is_blank(v) else v for v in list(row)[:MAX_COLUMNS]]
+        for number, row in enumerate(rows):
+            row = list(row)
+            if self.cut is None and len(row) > MAX_COLUMNS:
+                beyond = next(
+                    (j for j in range(MAX_COLUMNS, len(row)) if not is_blank(row[j])), None
+                )
+                if beyond is not None:
+                    self.cut = (number, beyond, row[beyond])
+            cells = [None if is_blank(v) else v for v in row[:MAX_COLUMNS]]
             while cells and cells[-1] is None:
                 cells.pop()
             self.rows.append(cells)
@@ -558,7 +586,25 @@ def detect_layout(
         raise LayoutError(
             N_("No table of KPI values was found on the sheet “{sheet}”."), sheet=sheet_name
         )
+    if grid.cut is not None:
+        row, column, value = grid.cut
+        problem = ImportProblem(
+            sheet_name,
+            row + 1,
+            column_letter(column),
+            display_value(value),
+            Message.of(
+                MSG_TOO_MANY_COLUMNS, limit=MAX_COLUMNS, last=column_letter(MAX_COLUMNS - 1)
+            ),
+        )
+        return replace(best.layout, problems=(*best.layout.problems, problem))
     return best.layout
+
+
+MSG_TOO_MANY_COLUMNS = N_(
+    "The sheet has data beyond column {last}; KPI Desk reads at most {limit} columns of a "
+    "sheet. Split the sheet, or move these columns to another sheet."
+)
 
 
 class _Context:
@@ -816,10 +862,18 @@ def _plan_row_periods(
             if value is None:
                 continue
             try:
-                parse_row_period(value, roles[main], frequency=frequency, year=None)
+                parse_row_period(
+                    value, roles[main], frequency=frequency, year=None, date_order="probe"
+                )
             except PeriodError:
                 try:
-                    parse_row_period(value, roles[main], frequency=frequency, year=_PROBE_YEAR)
+                    parse_row_period(
+                        value,
+                        roles[main],
+                        frequency=frequency,
+                        year=_PROBE_YEAR,
+                        date_order="probe",
+                    )
                     needs_year = (row, _text(value))
                     break
                 except PeriodError:
@@ -848,7 +902,7 @@ def _periods_parse(
             continue
         tried += 1
         try:
-            parse_row_period(value, role, frequency=frequency, year=_PROBE_YEAR)
+            parse_row_period(value, role, frequency=frequency, year=_PROBE_YEAR, date_order="probe")
             parsed += 1
         except (PeriodError, ValueError):
             pass
@@ -1024,6 +1078,7 @@ def _build_across(
             periods[j] = period
     if len(periods) < 2:
         return None
+    ambiguous = _settle_header_dates(grid, header, periods)
     first = min(periods)
     # The labels: text columns left of the periods.
     label_cols = [
@@ -1106,7 +1161,18 @@ def _build_across(
     period_columns = []
     for j, hp in sorted(periods.items()):
         resolved: Period | None
-        if not hp.needs_year:
+        if j in ambiguous:
+            resolved = None
+            problems.append(
+                ImportProblem(
+                    context.sheet,
+                    header + 1,
+                    column_letter(j),
+                    _text(grid.cell(header, j)),
+                    Message.from_error(ambiguous[j]),
+                )
+            )
+        elif not hp.needs_year:
             resolved = hp.with_year(hp.year)
         else:
             year = year_row_years.get(j, source.year if source is not None else None)
@@ -1145,6 +1211,29 @@ def _build_across(
         kpi_label=kpi_label,
     )
     return _Candidate(layout, score)
+
+
+def _settle_header_dates(
+    grid: _Grid, header: int, periods: dict[int, _HeaderPeriod]
+) -> dict[int, AmbiguousDateError]:
+    """Read the header's dates like ``3/4/2026`` in the order its other dates show (a part
+    above 12 says which is the day); those it cannot settle are returned, by column."""
+    texts = {j: _text(grid.cell(header, j)) for j in periods}
+    orders = {slash_date_order(text) for text in texts.values()} - {None}
+    order = next(iter(orders)) if len(orders) == 1 else None
+    ambiguous: dict[int, AmbiguousDateError] = {}
+    for j, text in texts.items():
+        try:
+            parse_period(text, date_order=order)
+        except AmbiguousDateError as error:
+            ambiguous[j] = error
+        except PeriodError:
+            continue
+        else:
+            settled = _header_period(text, date_order=order) if order else None
+            if settled is not None:
+                periods[j] = settled
+    return ambiguous
 
 
 def _across_frequency(columns: list[PeriodColumn]) -> PeriodKind:

@@ -19,6 +19,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Any, BinaryIO, Protocol
 
+from kpidesk.domain.text import csv_unguard
 from kpidesk.io._biff import XlsCellInfo, scan_or_nothing
 from kpidesk.io._cellinfo import (
     CellInfo,
@@ -478,7 +479,16 @@ class CsvSheet:
     def rows(self) -> Iterator[tuple[int, list[CellValue]]]:
         try:
             for index, fields in enumerate(iter_text_rows(self.path, self.text_format)):
-                yield index, [field if field.strip() else None for field in fields]
+                # a leading ' guards text against formula injection (kpidesk export --csv)
+                yield (
+                    index,
+                    [
+                        (csv_unguard(field) if field[:1] == "'" else field)
+                        if field.strip()
+                        else None
+                        for field in fields
+                    ],
+                )
         except csv.Error as error:
             raise _damaged(self.path, error) from None
 

@@ -237,7 +237,7 @@ class _PackWriter:
 
     def put_number(self, cell: Cell, value: float | None, kpi: KpiInfo, *, signed: bool = False):
         cell._style = self.number_style(cell.parent, kpi, signed=signed)
-        cell.value = to_cell_value(value, kpi.measure_unit)
+        cell.value = to_cell_value(value, kpi.measure_unit, signed=signed)
 
     def put_text(self, cell: Cell, text: str, *, wrap: bool = False) -> None:
         wrapped = wrap and bool(text)
@@ -536,7 +536,8 @@ class _PackWriter:
         header = 4
         unit_width = max([len(u) for u in content.units] + [10]) + 2
         name_width = max([len(line.kpi.name) for line in content.scorecard] + [22]) + 2
-        widths = [14, min(name_width, 44), 9, min(unit_width, 28), 14]
+        code_width = max([len(line.kpi.code) for line in content.scorecard] + [7]) + 2
+        widths = [14, min(name_width, 44), min(code_width, 26), min(unit_width, 28), 14]
         widths += [15] * 7 + [16]
         if with_comments:
             widths.append(50)
@@ -823,7 +824,13 @@ class _PackWriter:
         self.print_setup(sheet, "4:4")
 
 
-_SEVERITY = {Status.NO_DATA: 0, Status.GREEN: 1, Status.AMBER: 2, Status.RED: 3}
+_SEVERITY = {
+    Status.NO_DATA: 0,
+    Status.NO_TARGET: 1,
+    Status.GREEN: 2,
+    Status.AMBER: 3,
+    Status.RED: 4,
+}
 
 
 def _new_cell(sheet: Worksheet, row: int, column: int, style: StyleArray) -> Cell:

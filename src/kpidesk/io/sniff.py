@@ -28,6 +28,7 @@ from kpidesk.io.errors import (
     MSG_OLD_BIFF,
     MSG_PASSWORD,
     MSG_WEB_PAGE,
+    MSG_XML_BOMB,
     MSG_ZIP_BOMB,
     SpreadsheetError,
     SpreadsheetErrorKind,
@@ -139,6 +140,7 @@ def _sniff_zip(path: Path, file: str) -> SpreadsheetFormat:
     try:
         with zipfile.ZipFile(path) as archive:
             infos = check_zip(archive, file, path.stat().st_size)
+            _refuse_entities(archive, infos, file)
             names = {
                 info.filename.replace("\\", "/").lstrip("/").casefold(): info for info in infos
             }
@@ -180,6 +182,34 @@ def _odf_kind(archive: zipfile.ZipFile, names: dict[str, zipfile.ZipInfo]) -> st
             if f"opendocument.{kind}" in text:
                 return kind
     return None
+
+
+_PROLOGUE = 4096
+_DECLARATIONS = tuple(
+    word.encode(encoding)
+    for word in ("<!DOCTYPE", "<!ENTITY")
+    for encoding in ("ascii", "utf-16-le", "utf-16-be")
+)
+
+
+def _refuse_entities(archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo], file: str) -> None:
+    """Refuse a workbook whose XML parts declare a DTD or entities (an entity bomb): no
+    spreadsheet program writes them, and a reader would expand them or read nothing."""
+    for info in infos:
+        if not info.filename.lower().endswith((".xml", ".rels", ".vml")) or info.is_dir():
+            continue
+        try:
+            with archive.open(info) as stream:
+                # short of the end, where a damaged part's checksum would be tested: a
+                # reader that ignores it may still read the workbook
+                head = stream.read(min(_PROLOGUE, max(info.file_size - 1, 0)))
+        except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError):
+            continue
+        except Exception:  # zlib.error and the like: the reader will say it is damaged
+            continue
+        upper = head.upper()
+        if any(word.upper() in upper for word in _DECLARATIONS):
+            raise SpreadsheetError(SpreadsheetErrorKind.TOO_LARGE, MSG_XML_BOMB, file=file)
 
 
 def check_zip(archive: zipfile.ZipFile, file: str, archive_size: int) -> list[zipfile.ZipInfo]:

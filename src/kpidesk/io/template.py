@@ -14,7 +14,7 @@ lists the KPIs.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,7 +23,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Si
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from kpidesk import palette
-from kpidesk.domain.numbers import MEASURE_UNIT_LABELS, MeasureUnit
+from kpidesk.domain.numbers import MEASURE_UNIT_LABELS, MeasureUnit, format_number, format_value
 from kpidesk.domain.periods import Period, PeriodKind, format_period
 from kpidesk.i18n import gettext_for, pgettext_for
 from kpidesk.io.report_model import FREQUENCY_LABELS
@@ -196,8 +196,8 @@ def write_template(
     data.auto_filter.ref = f"A1:E{last_row}"
     widths = {
         "A": 12,
-        "B": 14,
-        "C": max(14, min(40, max((len(u) for u in spec.units), default=10) + 3)),
+        "B": _fit((kpi.code for kpi in spec.kpis), 14, 28),
+        "C": _fit(spec.units, 14, 40),
     }
     widths.update({"D": 18, "E": 50})
     for letter, width in widths.items():
@@ -228,6 +228,11 @@ def _prompt(kpi: TemplateKpi, language: str, currency: str) -> str:
     _ = gettext_for(language)
     unit = _unit_words(kpi, language, currency)
     return f"{kpi.name} ({unit})" if unit else kpi.name
+
+
+def _fit(texts: Iterable[str], least: float, most: float) -> float:
+    """A column width that shows the longest of ``texts`` whole, within ``least``–``most``."""
+    return max(least, min(most, max((len(text) for text in texts), default=0) + 2))
 
 
 def _unit_words(kpi: TemplateKpi, language: str, currency: str) -> str:
@@ -262,7 +267,14 @@ def _write_instructions(sheet, spec: TemplateSpec, language: str, data_title: st
     muted = Font(name=FONT_NAME, color="57606A")
     wrap = Alignment(wrap_text=True, vertical="top")
     sheet.sheet_view.showGridLines = False
-    widths = {"A": 3, "B": 10, "C": 30, "D": 16, "E": 12, "F": 46}
+    widths = {
+        "A": 3,
+        "B": _fit((kpi.code for kpi in spec.kpis), 10, 28),
+        "C": 30,
+        "D": 16,
+        "E": _fit((_unit_words(kpi, language, spec.currency) for kpi in spec.kpis), 12, 30),
+        "F": 46,
+    }
     for letter, width in widths.items():
         sheet.column_dimensions[letter].width = width
     merged_width = widths["C"] + widths["D"] + widths["E"] + widths["F"]
@@ -283,8 +295,13 @@ def _write_instructions(sheet, spec: TemplateSpec, language: str, data_title: st
             "unit and period. Leave the cell empty when there is no value."
         ).format(value=headers[3], sheet=data_title),
         _(
-            "Write numbers as you usually do, such as 1234,5 or 1 234,5. Percentages go into "
-            "cells that already show the percent sign: type 81,5 for 81,5 %."
+            "Write numbers as you usually do, such as {plain} or {grouped}. Percentages go into "
+            "cells that already show the percent sign: type {share} for {percent}."
+        ).format(
+            plain=format_number(1234.5, 1, language, grouping=False),
+            grouped=format_number(1234.5, 1, language),
+            share=format_number(81.5, 1, language),
+            percent=format_value(81.5, MeasureUnit.PERCENT, decimals=1, language=language),
         ),
         _(
             "Do not change the columns “{period}”, “{kpi}” and “{unit}”, or the header row: "

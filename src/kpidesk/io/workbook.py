@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import os
 import time
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from kpidesk.i18n import N_
+from kpidesk.io._cellinfo import ods_currency_cells, xlsx_currency_cells
 from kpidesk.io._process import DEFAULT_MEMORY_LIMIT, run_in_child
 from kpidesk.io.cells import CellValue, display_value
 from kpidesk.io.errors import (
@@ -24,8 +26,9 @@ from kpidesk.io.errors import (
     Message,
     SpreadsheetError,
     SpreadsheetErrorKind,
+    check_input_file,
 )
-from kpidesk.io.layout import Layout, LayoutError, LayoutKind, detect_layout
+from kpidesk.io.layout import MAX_COLUMNS, Layout, LayoutError, LayoutKind, detect_layout
 from kpidesk.io.readers import Book, Sheet, open_book
 from kpidesk.io.sniff import SpreadsheetFormat, sniff_format
 
@@ -46,7 +49,9 @@ class SheetPreview:
     ``rows[i][j]`` is the text of the cell on row ``i + 1``, column ``j`` (``A`` = 0); all
     rows have the same length (up to the last column with anything in the rows shown).
     ``layout`` is None when no table of KPI values was found, or the sheet could not be
-    read; ``problem`` then says why (an untranslated :class:`Message`).
+    read; ``problem`` then says why (an untranslated :class:`Message`). ``currency_cells``
+    are the cells of the rows shown whose number format shows a currency, as 0-based
+    ``(row, column)`` (``.xlsx`` and ``.ods``): a hint of a KPI's unit of measure.
     """
 
     name: str
@@ -57,6 +62,7 @@ class SheetPreview:
     row_count: int  # rows on the sheet, as far as the reader knows
     layout: Layout | None
     problem: Message | None = None
+    currency_cells: frozenset[tuple[int, int]] = frozenset()
 
     @property
     def usable(self) -> bool:
@@ -122,7 +128,8 @@ def open_preview(
 
 
 def _check_exists(path: Path) -> None:
-    if not path.is_file() or not os.access(path, os.R_OK):
+    check_input_file(path)
+    if not os.access(path, os.R_OK):
         raise SpreadsheetError(SpreadsheetErrorKind.NOT_FOUND, MSG_NOT_FOUND, file=path.name)
 
 
@@ -135,19 +142,29 @@ def read_grid(sheet: Sheet, limit: int, *, show_errors: bool = True) -> list[lis
     grid: list[list[CellValue]] = []
     offset = sheet.column_offset
     rows: Iterator[tuple[int, list[CellValue]]] = sheet.rows()
+    cut_seen = False
     for index, cells in rows:
         if index >= limit:
             break
         while len(grid) < index:
             grid.append([])
-        values = [None if (v == "" or v is None) else v for v in cells[: MAX_PREVIEW_COLUMNS * 10]]
+        values = [None if (v == "" or v is None) else v for v in cells[:MAX_COLUMNS]]
+        if not cut_seen and len(cells) > MAX_COLUMNS:
+            # the first cell past the columns read, in its place, so the layout reports it
+            beyond = next(
+                (j for j in range(MAX_COLUMNS, len(cells)) if cells[j] not in ("", None)), None
+            )
+            if beyond is not None:
+                values.extend([None] * (beyond - MAX_COLUMNS))
+                values.append(cells[beyond])
+                cut_seen = True
         grid.append([None] * offset + values if offset else values)
     try:
         errors = sheet.cell_info().first_errors(limit) if show_errors else {}
     except Exception:  # the overlay is a bonus
         errors = {}
     for (row, column), text in errors.items():
-        if row < len(grid) and column < MAX_PREVIEW_COLUMNS * 10:
+        if row < len(grid) and column < MAX_COLUMNS:
             cells = grid[row]
             if len(cells) <= column:
                 cells.extend([None] * (column + 1 - len(cells)))
@@ -231,7 +248,15 @@ def build_preview(payload: dict[str, Any], send: Any) -> WorkbookPreview:
             row_count = max(sheet.height, len(grid)) if fmt is not SpreadsheetFormat.CSV else 0
             sheets.append(
                 SheetPreview(
-                    info.name, info.index, info.hidden, info.kind, shown, row_count, layout, problem
+                    info.name,
+                    info.index,
+                    info.hidden,
+                    info.kind,
+                    shown,
+                    row_count,
+                    layout,
+                    problem,
+                    _currency_cells(path, fmt, info.name, len(shown)) if layout else frozenset(),
                 )
             )
         if not sheets:
@@ -239,6 +264,22 @@ def build_preview(payload: dict[str, Any], send: Any) -> WorkbookPreview:
         return WorkbookPreview(path.name, fmt, book.reader, tuple(sheets))
     finally:
         book.close()
+
+
+def _currency_cells(
+    path: Path, fmt: SpreadsheetFormat, sheet: str, rows: int
+) -> frozenset[tuple[int, int]]:
+    """The currency-formatted cells of the first ``rows`` rows; empty where unknown."""
+    try:
+        if fmt.is_ooxml:
+            with zipfile.ZipFile(path) as archive:
+                return frozenset(xlsx_currency_cells(archive, sheet, rows))
+        if fmt is SpreadsheetFormat.ODS:
+            with zipfile.ZipFile(path) as archive:
+                return frozenset(ods_currency_cells(archive, sheet, rows))
+    except Exception:  # a hint only: the sheet was read, its formats are a bonus
+        return frozenset()
+    return frozenset()
 
 
 def _width(row: list[CellValue]) -> int:

@@ -15,11 +15,12 @@ from kpidesk.domain.numbers import CURRENCY_SYMBOLS_SV, MeasureUnit
 from kpidesk.i18n import gettext_for
 
 
-def to_cell_value(value: float | None, measure_unit: str) -> float | None:
-    """The number to write for a stored ``value``: a fraction for a percent KPI."""
+def to_cell_value(value: float | None, measure_unit: str, *, signed: bool = False) -> float | None:
+    """The number to write for a stored ``value``: a fraction for a percent KPI (its
+    deviations, ``signed``, stay percentage points)."""
     if value is None:
         return None
-    if measure_unit == MeasureUnit.PERCENT:
+    if measure_unit == MeasureUnit.PERCENT and not signed:
         return float(f"{value / 100:.15g}")
     return value
 
@@ -54,11 +55,15 @@ def number_format(
     unit_label: str = "",
     signed: bool = False,
 ) -> str:
-    """The format code for a KPI's values; ``signed`` puts ``+`` before positive numbers."""
+    """The format code for a KPI's values; ``signed`` (a deviation) puts ``+`` before
+    positive numbers, and for a percent KPI counts percentage points (``+1.0 pp``), written
+    as points, not as a fraction (see :func:`to_cell_value`)."""
     _ = gettext_for(language)
     unit = MeasureUnit(measure_unit) if measure_unit in MeasureUnit else MeasureUnit.OTHER
     digits = _digits(decimals)
-    if unit is MeasureUnit.PERCENT:
+    if unit is MeasureUnit.PERCENT and signed:  # a deviation: percentage points
+        body = f"{digits} {_literal(_('pp'))}"
+    elif unit is MeasureUnit.PERCENT:
         body = f"{digits} %" if language == "sv" else f"{digits}%"
     elif unit is MeasureUnit.CURRENCY:
         if language == "sv":

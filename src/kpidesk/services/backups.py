@@ -29,6 +29,7 @@ from kpidesk.store.backups import (
     RestoreWhileOpenError,
     backup_dir_for,
 )
+from kpidesk.store.outputs import in_backups_folder
 from kpidesk.store.workspace import Workspace
 
 __all__ = [
@@ -70,8 +71,22 @@ class NoSuchBackupError(DomainError):
 def create_backup(workspace_path: Path | str, *, directory: Path | str | None = None) -> Path:
     """Copy the workspace now; the file may be open in KPI Desk and is never written.
 
-    Without ``directory`` the copy joins the workspace's rotating backups.
+    Without ``directory`` the copy joins the workspace's rotating backups. ``directory``
+    must be a folder (made if missing) outside KPI Desk's backups folder; the copy gets a
+    name of its own there, so no file is ever written over.
     """
+    if directory is not None:
+        folder = Path(directory)
+        if folder.exists() and not folder.is_dir():
+            raise BackupError(
+                N_("{path} is a file; --to takes a folder, where the copy gets a name of its own."),
+                path=str(folder),
+            )
+        if in_backups_folder(folder):
+            raise BackupError(
+                N_("{path} is in KPI Desk's backups folder; to add a copy there, leave out --to."),
+                path=str(folder),
+            )
     return store.backup_file(
         Path(workspace_path),
         reason=REASON_MANUAL,

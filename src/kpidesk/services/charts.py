@@ -155,16 +155,12 @@ class ChartPoint:
     @property
     def status(self) -> Status:
         if self._status is None:
-            self._status = (
-                status_of(
-                    self.value,
-                    self.target,
-                    self.direction,
-                    self.thresholds,
-                    target_high=self.target_high,
-                )
-                if self.target is not None
-                else Status.NO_DATA
+            self._status = status_of(
+                self.value,
+                self.target,
+                self.direction,
+                self.thresholds,
+                target_high=self.target_high,
             )
         return self._status
 
@@ -685,12 +681,47 @@ def _with_forecast(
             sentence=_("There is no target to judge the forecast by."),
         )
     outlook = will_reach_target(result, target[0], spec.direction, end, target_high=target[1])
+    sentence = reachability_sentence(outlook, spec, currency)
+    start = _trend_start_note(result, history, spec, currency)
     return replace(
         series,
         forecasted=True,
         forecast=result,
         reachability=outlook,
-        sentence=reachability_sentence(outlook, spec, currency),
+        sentence=f"{sentence} {start}" if start else sentence,
+    )
+
+
+def _trend_start_note(
+    result: Forecast, history: dict[Period, float], spec: KpiSpec, currency: str
+) -> str:
+    """Why the dotted line does not start at the last value, where it visibly does not: it
+    continues the trend of the recent periods, which passes elsewhere."""
+    last = result.last_period
+    actual = history.get(last)
+    if actual is None:
+        return ""
+    trend = result.point_at(last).value
+
+    def shown(number: float) -> str:
+        return format_value(
+            number,
+            spec.measure_unit,
+            decimals=spec.decimals,
+            currency=currency,
+            unit_label=spec.unit_label,
+        )
+
+    if shown(trend) == shown(actual):
+        return ""
+    return _(
+        "The forecast continues the trend from {first} to {period}, so it starts from the "
+        "trend's {trend} for {period}, not from the value {actual}."
+    ).format(
+        first=format_period(min(history)),
+        trend=shown(trend),
+        period=format_period(last),
+        actual=shown(actual),
     )
 
 

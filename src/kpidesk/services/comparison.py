@@ -165,11 +165,7 @@ def _ranked(
         value = rollup.value(spec.id, unit_id, shown)
         target = rollup.target(spec.id, unit_id, shown)
         low, high = target if target is not None else (None, None)
-        status = (
-            status_of(value, low, spec.direction, spec.thresholds, target_high=high)
-            if low is not None
-            else Status.NO_DATA
-        )
+        status = status_of(value, low, spec.direction, spec.thresholds, target_high=high)
         rows.append(
             (
                 sort_key(spec, value, low, high),

@@ -29,7 +29,8 @@ from enum import StrEnum
 from typing import Protocol
 
 from kpidesk.domain.errors import DomainError
-from kpidesk.domain.numbers import parse_number, to_stored_value
+from kpidesk.domain.naming import kpi_title
+from kpidesk.domain.numbers import check_storable, parse_number, to_stored_value
 from kpidesk.domain.periods import (
     KindName,
     Period,
@@ -37,6 +38,7 @@ from kpidesk.domain.periods import (
     PeriodName,
 )
 from kpidesk.domain.status import Direction, Status, ThresholdMode, Thresholds, status_of
+from kpidesk.domain.text import clean_text
 from kpidesk.i18n import N_, _
 from kpidesk.services.overview import unit_tree
 from kpidesk.services.scorecard import RollUp, load_rollup
@@ -65,7 +67,7 @@ def parse_cell(text: str, kpi: HasMeasureUnit, *, decimal_hint: str | None = Non
     ``NumberError`` (a :class:`DomainError`) for text that is no number, also for empty text.
     """
     parsed = parse_number(text, decimal_hint=decimal_hint)
-    return to_stored_value(parsed, kpi.measure_unit)
+    return check_storable(to_stored_value(parsed, kpi.measure_unit))
 
 
 def parse_block(text: str) -> list[list[str]]:
@@ -186,6 +188,8 @@ def set_values(workspace: Workspace, changes: Iterable[CellChange]) -> list[Cell
         check_period(kpi, change.period_key)
         if change.value is not None and not math.isfinite(change.value):
             raise DataEntryError(N_("A value must be a finite number."))
+        if change.value is not None:
+            check_storable(change.value)
     with workspace.atomic():
         before = queries.measurements_at(latest)
         previous = []
@@ -204,6 +208,7 @@ def set_values(workspace: Workspace, changes: Iterable[CellChange]) -> list[Cell
             comment = change.comment
             if comment is None:
                 comment = before[key][1] if key in before else ""
+            comment = clean_text(comment, multiline=True)
             rows.append((*key, float(change.value), comment, change.source, change.batch_id))
         if deletes:
             queries.delete_measurements(deletes)
@@ -351,10 +356,8 @@ def grid_kpis() -> list[GridKpi]:
 
 
 def kpi_label(kpi: GridKpi) -> str:
-    """``Revenue (REV)``; a name that already ends with its code keeps it once."""
-    if kpi.name.rstrip().endswith(f"({kpi.code})"):
-        return kpi.name
-    return f"{kpi.name} ({kpi.code})"
+    """``Revenue (REV)``; a name that already shows its code keeps it once."""
+    return kpi_title(kpi.name, kpi.code)
 
 
 def grid_kpi(kpi_id: int) -> GridKpi:

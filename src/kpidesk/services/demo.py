@@ -140,8 +140,8 @@ KPIS: tuple[DemoKpi, ...] = (
     ),
     DemoKpi(
         "NPS",
-        "Net Promoter Score",
-        "Net Promoter Score",
+        "Rekommendationsvilja (NPS)",
+        "Net Promoter Score (NPS)",
         "score",
         Direction.HIGHER_IS_BETTER,
         PeriodKind.MONTH,
@@ -332,6 +332,102 @@ KPIS: tuple[DemoKpi, ...] = (
     ),
 )
 
+# The demo is written in one language: the English of every Swedish text above and below.
+ENGLISH = {
+    # KPI definitions and data sources
+    "Försäljning exkl. moms per månad.": "Sales excluding VAT per month.",
+    "Kassasystemet (Z-rapporter)": "Point of sale system (Z reports)",
+    "(Omsättning − varukostnad) / omsättning × 100.": "(Revenue − cost of goods) / revenue × 100.",
+    "Ekonomisystemet": "Accounting system",
+    "Omsättning / antal kvitton.": "Revenue / number of receipts.",
+    "Kassasystemet": "Point of sale system",
+    "Andel nöjda eller mycket nöjda (4–5 på en femgradig skala) i kassaenkäten.": (
+        "Share satisfied or very satisfied (4–5 on a five-point scale) in the checkout survey."
+    ),
+    "Kundenkät via kvitto-QR": "Customer survey by receipt QR code",
+    "Branschens typiska spann 75–85 % (KPI Desk produktbeskrivning)": (
+        "The industry's typical range 75–85% (KPI Desk product brief)"
+    ),
+    "Andel promotorer (9–10) minus andel kritiker (0–6).": (
+        "Share of promoters (9–10) minus share of detractors (0–6)."
+    ),
+    "Medlemmar som lämnat kundklubben under månaden / medlemmar vid månadens början.": (
+        "Members who left the customer club in the month / members at the start of the month."
+    ),
+    "Kundklubbsregistret": "Customer club register",
+    "Kundärenden lösta utan vidare kontakt / alla kundärenden.": (
+        "Customer cases solved without further contact / all customer cases."
+    ),
+    "Ärendesystemet": "Case system",
+    "Medeltid från inkommet ärende till första svar, i timmar.": (
+        "Mean time from a case coming in to the first answer, in hours."
+    ),
+    "Varukostnad för perioden / genomsnittligt lagervärde.": (
+        "Cost of goods for the period / average inventory value."
+    ),
+    "Sjukfrånvarotimmar / schemalagda timmar × 100.": (
+        "Hours of sick leave / scheduled hours × 100."
+    ),
+    "Lönesystemet": "Payroll system",
+    "Medelvärde på pulsenkätens engagemangsfrågor, skala 1–5.": (
+        "Mean of the pulse survey's engagement questions, scale 1–5."
+    ),
+    "Pulsenkät": "Pulse survey",
+    "Köpt el och värme i butiken, kWh.": "Electricity and heating bought for the store, kWh.",
+    "Elbolagets portal": "The utility's portal",
+    "Omsättning från produkter lanserade de senaste 12 månaderna / total omsättning.": (
+        "Revenue from products launched in the last 12 months / total revenue."
+    ),
+    "Kassasystemet, artikelregister": "Point of sale system, product register",
+    # goals
+    "Norrlands mest omtyckta hembutik – lönsam och hållbar": (
+        "Norrland's best-loved home store – profitable and sustainable"
+    ),
+    "Öka omsättningen med 5 % per år": "Grow revenue by 5% a year",
+    "Bruttomarginal över 39 %": "Gross margin above 39%",
+    "Kunder som kommer tillbaka": "Customers who come back",
+    "Färre som lämnar kundklubben": "Fewer leaving the customer club",
+    "Snabb och träffsäker kundservice": "Fast and accurate customer service",
+    "Rätt varor i lager": "The right goods in stock",
+    "Friska och engagerade medarbetare": "Healthy and engaged staff",
+    "Förnya sortimentet varje säsong": "Renew the range every season",
+    "Minska energianvändningen med 15 % till 2027": "Cut energy use by 15% by 2027",
+    # units
+    "Butik Umeå": "Umeå store",
+    "Butik Luleå": "Luleå store",
+    "Butik Sundsvall": "Sundsvall store",
+    "E-handel": "Online shop",
+    # comments on values
+    "Renovering av entrén, stängt fyra dagar.": "Entrance renovated, closed for four days.",
+    "Influensavåg i personalgruppen.": "A wave of flu among the staff.",
+    # the review
+    "Månadsuppföljning {period}": "Monthly review {period}",
+    "Svarstiden steg när två i kundtjänst slutade; rekrytering pågår.": (
+        "Response time rose when two people left customer service; recruiting is under way."
+    ),
+    "Avhoppen ökar i Luleå efter att medlemsrabatten sänktes.": (
+        "More members leave in Luleå since the member discount was cut."
+    ),
+    "Tillfällig förstärkning i kundtjänst till årsskiftet.": (
+        "Extra staff in customer service until the new year."
+    ),
+    "Återinför medlemsrabatten i Luleå som försök under ett kvartal.": (
+        "Bring back the member discount in Luleå as a trial for a quarter."
+    ),
+    "Anlita två timanställda till kundtjänsten": "Hire two hourly staff for customer service",
+    "Mät svarstid per kanal (mejl, chatt, telefon)": (
+        "Measure response time per channel (email, chat, phone)"
+    ),
+    "Följ upp medlemsrabatten i Luleå": "Follow up the member discount in Luleå",
+    "Byt till LED-belysning i Sundsvall": "Change to LED lighting in Sundsvall",
+}
+
+
+def _in(language: str, text: str) -> str:
+    """``text`` (written in Swedish) in the demo's language."""
+    return ENGLISH[text] if language == "en" else text
+
+
 GOALS = (
     # key, parent, perspective, title (sv), owner
     (
@@ -428,7 +524,7 @@ def build_demo(path: Path | str, *, until: Period | None = None, language: str =
 def _fill(workspace: Workspace, until: Period, rng: random.Random, language: str) -> None:
     root = models.Unit.get(models.Unit.parent.is_null())
     stores = [
-        models.Unit.create(name=name, parent=root, sort_order=index)
+        models.Unit.create(name=_in(language, name), parent=root, sort_order=index)
         for index, (name, _factor) in enumerate(STORES)
     ]
     goals: dict[str, models.Goal] = {}
@@ -438,7 +534,7 @@ def _fill(workspace: Workspace, until: Period, rng: random.Random, language: str
     for order, (key, parent, perspective, title, owner) in enumerate(GOALS):
         goals[key] = models.Goal.create(
             parent=goals.get(parent) if parent else None,
-            title=title,
+            title=_in(language, title),
             description="",
             perspective=perspective,
             owner=owner,
@@ -460,8 +556,8 @@ def _fill(workspace: Workspace, until: Period, rng: random.Random, language: str
             code=spec.code,
             name=spec.name_en if english else spec.name_sv,
             description="",
-            definition=spec.definition_sv,
-            data_source=spec.source,
+            definition=_in(language, spec.definition_sv),
+            data_source=_in(language, spec.source),
             owner=spec.owner,
             measure_unit=spec.measure_unit,
             unit_label=spec.unit_label,
@@ -472,7 +568,7 @@ def _fill(workspace: Workspace, until: Period, rng: random.Random, language: str
             unit_aggregation=spec.unit_aggregation.value,
             indicator_type=spec.indicator,
             benchmark_value=spec.benchmark,
-            benchmark_source=spec.benchmark_source,
+            benchmark_source=_in(language, spec.benchmark_source) if spec.benchmark_source else "",
             sort_order=order,
         )
         models.KpiGoal.create(kpi=kpi, goal=goals[spec.goal])
@@ -508,14 +604,14 @@ def _fill(workspace: Workspace, until: Period, rng: random.Random, language: str
         kpis["REV"].id,
         stores[0].id,
         until.shift(-1).key,
-        "Renovering av entrén, stängt fyra dagar.",
+        _in(language, "Renovering av entrén, stängt fyra dagar."),
     )
     _comment(
         rows,
         kpis["SICK"].id,
         stores[1].id,
         Period.month(until.year, 2).key if Period.month(until.year, 2) <= until else until.key,
-        "Influensavåg i personalgruppen.",
+        _in(language, "Influensavåg i personalgruppen."),
     )
     queries.insert_measurements(rows)
 
@@ -532,7 +628,7 @@ def _fill(workspace: Workspace, until: Period, rng: random.Random, language: str
             * sum(v for (c, _u, p), v in actuals.items() if c == "ENERGY" and p == first_month.key)
         ),
     )
-    _review(workspace, until, stores, kpis, goals)
+    _review(workspace, until, stores, kpis, goals, language)
 
 
 def _story(code: str, store_index: int, period: Period, until: Period) -> float:
@@ -606,6 +702,7 @@ def _review(
     stores: list[models.Unit],
     kpis: dict[str, models.Kpi],
     goals: dict[str, models.Goal],
+    language: str = "sv",
 ) -> None:
     """Last month's review, held and closed through the review service like any other.
 
@@ -618,7 +715,7 @@ def _review(
         workspace,
         period,
         [store.id for store in stores],
-        f"Månadsuppföljning {period.key}",
+        _in(language, "Månadsuppföljning {period}").format(period=period.key),
         participants="Karin Ek, Sara Lind, Ali Hassan, Maria Holm, Jonas Berg",
         held_on=held,
         now=opened,
@@ -627,21 +724,21 @@ def _review(
         workspace,
         review_id,
         kpis["RESP"].id,
-        "Svarstiden steg när två i kundtjänst slutade; rekrytering pågår.",
+        _in(language, "Svarstiden steg när två i kundtjänst slutade; rekrytering pågår."),
         "Ali Hassan",
     )
     reviews.set_comment(
         workspace,
         review_id,
         kpis["CHURN"].id,
-        "Avhoppen ökar i Luleå efter att medlemsrabatten sänktes.",
+        _in(language, "Avhoppen ökar i Luleå efter att medlemsrabatten sänktes."),
         "Sara Lind",
     )
     reviews.add_decision(
         workspace,
         review_id,
         reviews.DecisionData(
-            "Tillfällig förstärkning i kundtjänst till årsskiftet.",
+            _in(language, "Tillfällig förstärkning i kundtjänst till årsskiftet."),
             decided_on=held,
             decided_by="Karin Ek",
             kpi_id=kpis["RESP"].id,
@@ -651,7 +748,7 @@ def _review(
         workspace,
         review_id,
         reviews.DecisionData(
-            "Återinför medlemsrabatten i Luleå som försök under ett kvartal.",
+            _in(language, "Återinför medlemsrabatten i Luleå som försök under ett kvartal."),
             decided_on=held,
             decided_by="Karin Ek",
             kpi_id=kpis["CHURN"].id,
@@ -669,7 +766,7 @@ def _review(
             workspace,
             review_id,
             ActionData(
-                title,
+                _in(language, title),
                 owner=owner,
                 due_date=held + timedelta(days=days),
                 kpi_id=kpis[code].id,

@@ -7,23 +7,26 @@ nothing else, so the app can run it in a worker thread. The PDF and chart images
 Qt, which lives in ``kpidesk.ui.render``: the caller hands the drawing function in
 (``render_pdf``, ``render_chart``), so this layer never imports Qt.
 
-Every file is written under a temporary name beside the destination and renamed when
-complete: a failed or cancelled export leaves nothing half-written, and an existing file is
-replaced only by a finished one.
+Every file is written under a temporary name beside the destination, flushed, checked and
+renamed when complete (:func:`kpidesk.files.write_atomically`): a failed or cancelled export
+leaves nothing half-written, and an existing file is replaced only by a finished one. No
+export writes onto a workspace, a backup, a folder or a device
+(:func:`kpidesk.store.outputs.check_output`).
 """
 
 from __future__ import annotations
 
 import contextlib
 import importlib
-import os
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
 
+from kpidesk import files
 from kpidesk.domain.periods import Period, PeriodKind
+from kpidesk.domain.text import clean_strings
 from kpidesk.i18n import N_, normalise_language
 from kpidesk.io.report_model import KpiSection, ReportContent, UnitSeries
 from kpidesk.io.review_pack import write_review_pack
@@ -40,6 +43,7 @@ from kpidesk.services.progress import (
 )
 from kpidesk.services.workspaces import ExportError, export_measurements_csv
 from kpidesk.store import models
+from kpidesk.store.outputs import check_output, in_backups_folder
 from kpidesk.store.workspace import Workspace
 
 
@@ -200,38 +204,44 @@ def _checked(progress: Progress, cancelled: CancelFlag) -> Progress:
     return report
 
 
-def _check_destination(destination: Path, workspace_path: Path | None) -> None:
-    if workspace_path is not None:
-        try:
-            same = destination.resolve() == Path(workspace_path).resolve()
-        except OSError:
-            same = False
-        if same:
-            raise ExportError(
-                N_("Will not write over the workspace itself: {path}"), path=str(destination)
-            )
-    if destination.is_dir():
-        raise ExportError(N_("{path} is a folder; choose a file name."), path=str(destination))
-
-
-def write_atomically(destination: Path, write: Callable[[Path], None]) -> Path:
-    """Call ``write(partial)`` for a temporary file beside ``destination``, then rename it."""
+def check_destination(
+    kind: ExportFormat, destination: Path, workspace_path: Path | None = None
+) -> None:
+    """Refuse, before any work, a destination no export writes: the workspace itself, any
+    other workspace, a backup, a folder or a device (for chart images: a folder that is a
+    file, or the backups folder). Raises a ``DomainError`` that says why."""
     destination = Path(destination)
-    partial = destination.with_name(f"{destination.stem}.partial{destination.suffix}")
+    if kind is ExportFormat.CHARTS:
+        if destination.exists() and not destination.is_dir():
+            raise ExportError(
+                N_("{path} is a file; chart images go into a folder."), path=str(destination)
+            )
+        if in_backups_folder(destination):
+            check_output(destination / "chart.png")
+        return
+    check_output(destination, workspace=workspace_path)
+
+
+def save_file(
+    destination: Path, write: Callable[[Path], object], workspace_path: Path | None = None
+) -> Path:
+    """Check ``destination`` (as :func:`check_destination` does for one file) and write it
+    whole or not at all: for the files the app saves outside an export (a chart image)."""
+    check_output(destination, workspace=workspace_path)
+    return write_atomically(destination, write)
+
+
+def write_atomically(destination: Path, write: Callable[[Path], object]) -> Path:
+    """Call ``write(partial)`` for a temporary file beside ``destination``, check the result
+    and rename it into place (see :func:`kpidesk.files.write_atomically`)."""
     try:
-        write(partial)
-        os.replace(partial, destination)
-    except OSError as error:
-        partial.unlink(missing_ok=True)
+        return files.write_atomically(destination, write)
+    except files.FileWriteError as error:
         raise ExportError(
             N_("Could not write {path}: {reason}"),
             path=str(destination),
-            reason=error.strerror or str(error),
+            reason=error.params["reason"],
         ) from error
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
-    return destination
 
 
 def write(
@@ -248,9 +258,13 @@ def write(
     destination = Path(request.destination)
     workspace_path = prepared.workspace.path if prepared.workspace is not None else None
     step = _checked(progress, cancelled)
+    if prepared.content is not None:  # text from before 0.2 may hold control characters
+        prepared.content = clean_strings(prepared.content)
+    if prepared.template is not None:
+        prepared.template = clean_strings(prepared.template)
     if kind is ExportFormat.CHARTS:
         return _write_charts(prepared, render_chart, step)
-    _check_destination(destination, workspace_path)
+    check_output(destination, workspace=workspace_path)
     if kind is ExportFormat.CSV:
         assert prepared.workspace is not None
         count = export_measurements_csv(
@@ -301,13 +315,15 @@ def _write_charts(
     content = prepared.content
     assert content is not None
     folder = Path(prepared.request.destination)
+    if in_backups_folder(folder):
+        check_output(folder / "chart.png")  # says why, in the words of every other refusal
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         raise ExportError(
             N_("Could not write {path}: {reason}"),
             path=str(folder),
-            reason=error.strerror or str(error),
+            reason=files.os_reason(error),
         ) from error
     suffix = prepared.request.image_suffix.lower()
     if suffix not in (".png", ".svg"):
@@ -324,6 +340,8 @@ def _write_charts(
             number += 1
         used.add(name.casefold())
         path = folder / name
+        workspace_path = prepared.workspace.path if prepared.workspace is not None else None
+        check_output(path, workspace=workspace_path)
 
         def draw(partial: Path, section: KpiSection = section, series: UnitSeries = series):
             render_chart(section, series, partial, prepared.language, content.currency)

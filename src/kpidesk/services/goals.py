@@ -11,6 +11,7 @@ from datetime import date
 from enum import StrEnum
 
 from kpidesk.domain.errors import DomainError
+from kpidesk.domain.text import MSG_CONTROL_CHARACTER, bad_characters
 from kpidesk.i18n import N_
 from kpidesk.store import models
 from kpidesk.store.workspace import Workspace
@@ -100,6 +101,9 @@ def validate_goal(data: GoalData) -> dict[str, str]:
         problems["perspective"] = N_("Choose a perspective.")
     if data.start_date and data.due_date and data.due_date < data.start_date:
         problems["due_date"] = N_("The due date is before the start date.")
+    for name, multiline in (("title", False), ("owner", False), ("description", True)):
+        if name not in problems and bad_characters(getattr(data, name), multiline=multiline):
+            problems[name] = MSG_CONTROL_CHARACTER  # pasted text may hold what no file can
     return problems
 
 

@@ -24,11 +24,19 @@ from typing import Any
 
 from kpidesk.domain.aggregation import Aggregation
 from kpidesk.domain.errors import DomainError
+from kpidesk.domain.kpi_library import KpiEntry
 from kpidesk.domain.numbers import MeasureUnit
 from kpidesk.domain.periods import PeriodKind
+from kpidesk.domain.status import Direction
 from kpidesk.i18n import N_
 from kpidesk.io.layout import ColumnRole, Layout
 from kpidesk.io.names import fold, normalise_name
+from kpidesk.services.kpi_inference import (
+    CellEvidence,
+    KpiProposal,
+    default_library_names,
+    infer_kpi,
+)
 from kpidesk.services.kpis import CODE_PATTERN, KpiData, unique_code
 from kpidesk.store import models
 
@@ -128,49 +136,121 @@ def suggest_code(name: str, taken: set[str]) -> str:
 
 @dataclass(frozen=True, slots=True)
 class NewKpi:
-    """A KPI to create for a label that matches none."""
+    """A KPI to create for a label that matches none.
+
+    ``time_aggregation`` and ``unit_aggregation`` None (profiles saved before they were
+    kept): percentages and scores are averaged, the rest summed. ``library_code`` names the
+    KPI library entry it follows (its definition and benchmark come along).
+    """
 
     name: str
     measure_unit: MeasureUnit = MeasureUnit.COUNT
     frequency: PeriodKind = PeriodKind.MONTH
     decimals: int = 0
     code: str = ""  # empty: made from the name
+    time_aggregation: Aggregation | None = None
+    unit_aggregation: Aggregation | None = None
+    direction: Direction = Direction.HIGHER_IS_BETTER
+    unit_label: str = ""
+    library_code: str | None = None
 
     @property
     def aggregation(self) -> Aggregation:
-        """Percentages and scores are averaged (over time and units); the rest summed."""
+        """The aggregation over time."""
+        if self.time_aggregation is not None:
+            return self.time_aggregation
         if self.measure_unit in (MeasureUnit.PERCENT, MeasureUnit.SCORE):
             return Aggregation.AVERAGE
         return Aggregation.SUM
 
-    def data(self, taken_codes: set[str]) -> KpiData:
+    @property
+    def across_units(self) -> Aggregation:
+        if self.unit_aggregation is not None:
+            return self.unit_aggregation
+        over_time = self.aggregation
+        return Aggregation.SUM if over_time is Aggregation.LAST else over_time
+
+    @classmethod
+    def from_proposal(cls, proposal: KpiProposal) -> NewKpi:
+        return cls(
+            name=proposal.name,
+            measure_unit=proposal.measure_unit,
+            frequency=proposal.frequency,
+            decimals=proposal.decimals,
+            code=proposal.library_code or "",
+            time_aggregation=proposal.time_aggregation,
+            unit_aggregation=proposal.unit_aggregation,
+            direction=proposal.direction,
+            unit_label=proposal.unit_label,
+            library_code=proposal.library_code,
+        )
+
+    def data(self, taken_codes: set[str], language: str = "en") -> KpiData:
         code = self.code if self.code and self.code not in taken_codes else ""
-        return KpiData(
+        data = KpiData(
             code=code or suggest_code(self.name, taken_codes),
             name=self.name[:200],
             measure_unit=MeasureUnit(self.measure_unit).value,
+            unit_label=self.unit_label,
             decimals=max(0, min(6, self.decimals)),
+            direction=Direction(self.direction).value,
             frequency=PeriodKind(self.frequency).value,
             time_aggregation=self.aggregation.value,
-            unit_aggregation=self.aggregation.value,
+            unit_aggregation=self.across_units.value,
             data_source="",
         )
+        entry = self._library_entry()
+        if entry is not None:
+            data.description = entry.definition(language)
+            data.definition = entry.formula(language) or entry.definition(language)
+            data.indicator_type = entry.indicator.value
+            if entry.benchmark is not None and entry.measure_unit.value == data.measure_unit:
+                data.benchmark_value = entry.benchmark.value
+                data.benchmark_source = entry.benchmark.source
+        return data
+
+    def _library_entry(self) -> KpiEntry | None:
+        if not self.library_code:
+            return None
+        library = default_library_names().library
+        return library.by_code(self.library_code) if library is not None else None
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "name": self.name,
             "measure_unit": MeasureUnit(self.measure_unit).value,
             "frequency": PeriodKind(self.frequency).value,
             "decimals": self.decimals,
+            "time_aggregation": self.aggregation.value,
+            "unit_aggregation": self.across_units.value,
+            "direction": Direction(self.direction).value,
         }
+        if self.unit_label:
+            data["unit_label"] = self.unit_label
+        if self.library_code:
+            data["library"] = self.library_code
+        if self.code:
+            data["code"] = self.code
+        return data
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> NewKpi:
+        def optional(key: str) -> Aggregation | None:
+            value = data.get(key)
+            return Aggregation(value) if value is not None else None
+
+        library = data.get("library")
         return cls(
             name=str(data["name"]),
             measure_unit=MeasureUnit(data.get("measure_unit", "count")),
             frequency=PeriodKind(data.get("frequency", "month")),
             decimals=int(data.get("decimals", 0)),
+            code=str(data.get("code", "")),
+            time_aggregation=optional("time_aggregation"),
+            unit_aggregation=optional("unit_aggregation"),
+            direction=Direction(data.get("direction", Direction.HIGHER_IS_BETTER.value)),
+            unit_label=str(data.get("unit_label", "")),
+            library_code=str(library) if isinstance(library, str) else None,
         )
 
 
@@ -238,6 +318,7 @@ class KpiInfo:
     frequency: PeriodKind
     calculated: bool
     archived: bool
+    time_aggregation: Aggregation = Aggregation.SUM
 
     @property
     def percent(self) -> bool:
@@ -269,6 +350,7 @@ class WorkspaceNames:
                 PeriodKind(kpi.frequency),
                 bool(kpi.formula.strip()),
                 kpi.archived_at is not None,
+                Aggregation(kpi.time_aggregation),
             )
             self._add_kpi(info)
         for alias, kpi_id in models.KpiAlias.select(
@@ -310,6 +392,7 @@ class WorkspaceNames:
             PeriodKind(kpi.frequency),
             bool(kpi.formula.strip()),
             False,
+            Aggregation(kpi.time_aggregation),
         )
         self._add_kpi(info)
         return info
@@ -321,7 +404,8 @@ class WorkspaceNames:
 
     # matching ---------------------------------------------------------------------------
     def match_kpi(self, label: str) -> KpiInfo | None:
-        """The KPI a label names (by name, then code, then alias), or None."""
+        """The KPI a label names (by name, then code, then alias, then a name the KPI
+        library gives the same KPI: ``Omsättning`` finds ``Revenue``), or None."""
         key = kpi_key(label)
         ids = self._kpi_by_name.get(key)
         if ids:
@@ -332,7 +416,23 @@ class WorkspaceNames:
             if found is not None:
                 return self.kpis[found]
         found = self._kpi_by_alias.get(key)
-        return self.kpis.get(found) if found is not None else None
+        if found is not None and found in self.kpis:
+            return self.kpis[found]
+        return self.library_match(label)
+
+    def library_match(self, label: str) -> KpiInfo | None:
+        """The workspace's KPI that the library knows as the same KPI as ``label``."""
+        library = default_library_names()
+        entry = library.entry_for(label)
+        if entry is None:
+            return None
+        same = [
+            info
+            for info in self.kpis.values()
+            if info.code == entry.code or library.entry_for(info.name) is entry
+        ]
+        live = [info for info in same if not info.archived]
+        return (live or same or [None])[0]
 
     def kpi_matches_by_itself(self, label: str, kpi_id: int) -> bool:
         """Whether ``label`` finds ``kpi_id`` without help (so no alias is needed)."""
@@ -385,6 +485,7 @@ class LabelStats:
     count: int = 0
     kinds: Counter[PeriodKind] = field(default_factory=Counter)
     percent_cells: int = 0
+    currency_cells: int = 0
     decimals: int = 0
     row: int = 0  # the first value's cell
     column: str = ""
@@ -392,6 +493,16 @@ class LabelStats:
     @property
     def frequency(self) -> PeriodKind:
         return self.kinds.most_common(1)[0][0] if self.kinds else PeriodKind.MONTH
+
+    @property
+    def evidence(self) -> CellEvidence:
+        """What the label's cells showed, for :func:`new_kpi_for`."""
+        return CellEvidence(
+            values=self.count,
+            percent=self.percent_cells,
+            currency=self.currency_cells,
+            decimals=self.decimals,
+        )
 
 
 def decimals_of(value: float) -> int:
@@ -408,16 +519,19 @@ def new_kpi_for(
     frequency: PeriodKind,
     percent_cells: bool = False,
     decimals: int = 0,
+    cells: CellEvidence | None = None,
 ) -> NewKpi:
     """The KPI ``--create-missing`` (or the wizard's Create) makes for a label.
 
-    Its name is the label without a unit suffix; its unit of measure comes from the suffix
-    (``(kr)`` → currency, ``%`` → percent, ``(h)`` → hours …) or else from the cells (a
-    percentage → percent; anything else → count); its frequency from the periods.
+    Its name is the label without a unit suffix; its kind (unit of measure, aggregation over
+    time and units, direction) is inferred from the header and the cells
+    (:func:`kpidesk.services.kpi_inference.infer_kpi`); its frequency from the periods.
+    ``cells`` says what the label's cells showed; without it, ``percent_cells`` and
+    ``decimals`` stand for them.
     """
-    hint = normalise_name(label).measure
-    measure = hint or (MeasureUnit.PERCENT if percent_cells else MeasureUnit.COUNT)
-    return NewKpi(display_name(label), measure, frequency, decimals)
+    evidence = cells or CellEvidence(values=1, percent=1 if percent_cells else 0, decimals=decimals)
+    proposal = infer_kpi(label, name=display_name(label), frequency=frequency, cells=evidence)
+    return NewKpi.from_proposal(proposal)
 
 
 # Profiles ----------------------------------------------------------------------------------

@@ -29,15 +29,23 @@ import contextlib
 import logging
 import math
 import os
-from collections.abc import Iterable, Iterator, Sequence
+from collections import defaultdict
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from kpidesk.domain.aggregation import Aggregation, AggregationName, aggregate
 from kpidesk.domain.errors import DomainError
-from kpidesk.domain.numbers import MeasureUnit, to_stored_value
-from kpidesk.domain.periods import KindName, PeriodKind, PeriodName
+from kpidesk.domain.numbers import (
+    MAX_VALUE,
+    MeasureUnit,
+    NumberError,
+    ValueTooLargeError,
+    to_stored_value,
+)
+from kpidesk.domain.periods import KindName, Period, PeriodKind, PeriodName
 from kpidesk.i18n import N_, _, ngettext
 from kpidesk.io.cells import column_index, column_letter
 from kpidesk.io.errors import ImportProblem, Message, ReadCancelled, SpreadsheetError
@@ -49,7 +57,7 @@ from kpidesk.io.extract import (
     read_records,
 )
 from kpidesk.io.layout import ColumnRole, Layout, LayoutKind
-from kpidesk.io.workbook import WorkbookPreview, open_preview
+from kpidesk.io.workbook import SheetPreview, WorkbookPreview, open_preview
 from kpidesk.services import backups, units
 from kpidesk.services.import_mapping import (
     Choice,
@@ -68,6 +76,7 @@ from kpidesk.services.import_mapping import (
     save_profile,
     unit_key,
 )
+from kpidesk.services.kpi_inference import CellEvidence, looks_like_currency_text
 from kpidesk.services.kpis import KpiError, create_kpi
 from kpidesk.services.progress import CancelFlag, Cancelled, Progress
 from kpidesk.store import models, queries
@@ -82,8 +91,10 @@ __all__ = [
     "ImportResult",
     "Into",
     "OnConflict",
+    "RollUp",
     "ScanResult",
     "UndoResult",
+    "currency_cells_of",
     "list_batches",
     "preview_file",
     "run_import",
@@ -136,7 +147,10 @@ class ImportOptions:
 
     ``unit_id`` is where values without a unit go: by default the top unit, or for targets
     every unit (a target without a unit). ``profile`` names the import profile to save the
-    mapping under (created or updated) when the import is stored.
+    mapping under (created or updated) when the import is stored. ``roll_up``: values of a
+    finer period than their KPI's (weeks for a monthly KPI) are combined into the KPI's
+    periods by its aggregation over time (weeks by their Thursday); without it they are one
+    problem per KPI.
     """
 
     sheet: str | None = None
@@ -149,6 +163,26 @@ class ImportOptions:
     unit_id: int | None = None
     profile: str | None = None
     backup_threshold: int = BACKUP_THRESHOLD
+    roll_up: bool = False
+
+
+@dataclass(frozen=True)
+class RollUp:
+    """Values of one KPI in a finer period than the KPI's (``source`` finer than
+    ``target``): how many, from which to which period, and, when they were rolled up
+    (``done``), how many values of the KPI's period they made and which of those lack some
+    of their finer periods in the file."""
+
+    kpi: str
+    values: int
+    source: PeriodKind
+    target: PeriodKind
+    aggregation: Aggregation
+    first: str
+    last: str
+    done: bool = False
+    made: int = 0
+    partial: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -159,8 +193,16 @@ class ImportResult:
     replaced a stored value, ``skipped`` the values left as they were because a value was
     stored already, ``ignored`` the values of ignored KPIs and units, ``valid`` the values
     that passed every check. ``problems`` holds the first 1,000 problems; ``problem_count``
-    counts them all. ``batch_id`` is None unless something was stored.
+    counts them all. ``batch_id`` is None unless something was stored. ``new_kpis`` tells
+    the kind of every KPI in ``created_kpis`` (name, code, unit of measure, aggregations,
+    direction, frequency, decimals); ``roll_ups`` the KPIs whose values were of a finer
+    period than theirs (rolled up with ``roll_up``, else one problem each).
     """
+
+    @property
+    def can_roll_up(self) -> tuple[RollUp, ...]:
+        """The KPIs whose finer values an import with ``roll_up`` would combine."""
+        return tuple(r for r in self.roll_ups if not r.done)
 
     file_name: str
     sheet: str
@@ -179,6 +221,8 @@ class ImportResult:
     notes: tuple[Message, ...]
     created_kpis: tuple[str, ...] = ()
     created_units: tuple[str, ...] = ()
+    new_kpis: tuple[dict[str, Any], ...] = ()
+    roll_ups: tuple[RollUp, ...] = ()
     dry_run: bool = False
     stopped: bool = False
     mapping: ImportMapping = field(default_factory=ImportMapping)
@@ -315,12 +359,51 @@ MSG_GONE_KPI = N_("The KPI that “{label}” was mapped to no longer exists.")
 MSG_GONE_UNIT = N_("The unit that “{label}” was mapped to no longer exists.")
 MSG_CALCULATED = N_("{kpi} is calculated from other KPIs; its values cannot be imported.")
 MSG_WRONG_KIND = N_("{kpi} is measured by {kind}, but this value is for {period}.")
+MSG_FINER_KIND = N_(
+    "{kpi} is measured by {kind}, but the file holds {count} values by {other} ({first} – "
+    "{last}); roll them up by {kind} ({aggregation}) to import them (--roll-up)."
+)
+MSG_COARSER_KIND = N_(
+    "{kpi} is measured by {kind}, but the file holds {count} values by {other} ({first} – "
+    "{last}), which cannot be split by {kind}."
+)
+MSG_ROLLED_UP = N_(
+    "{kpi}: {count} values by {other} were rolled up into {made} values by {kind} ({aggregation})."
+)
+MSG_WEEKS_BY_THURSDAY = N_("A week counts in the {kind} that holds its Thursday (ISO 8601).")
+MSG_PARTIAL = N_(
+    "{kpi}: not every {other} of {periods} is in the file; the rolled-up value covers only "
+    "those that are."
+)
+MSG_DUPLICATE_ROLLED = N_(
+    "A value for {period} came in the sheet too; the values by {other} were not added to it."
+)
 MSG_DUPLICATE = N_("A value for the same KPI, unit and period came earlier in the sheet.")
 MSG_NOT_FINITE = N_("The value is not a finite number.")
 MSG_CANNOT_CREATE = N_("“{label}” could not be created: {reason}")
 
 
 # Reading ------------------------------------------------------------------------------------
+
+
+def currency_cells_of(sheet: SheetPreview) -> frozenset[tuple[int, str]]:
+    """The cells of a previewed sheet that show a currency, by their number format or their
+    text (``1 234 kr``), as (row number, column letter)."""
+    found = {(row + 1, column_letter(column)) for row, column in sheet.currency_cells}
+    for row, texts in enumerate(sheet.rows):
+        for column, text in enumerate(texts):
+            if text and looks_like_currency_text(text):
+                found.add((row + 1, column_letter(column)))
+    return frozenset(found)
+
+
+class _PeriodList(str):
+    """Period keys joined by commas, shown as people say them when the message is shown."""
+
+    __slots__ = ()
+
+    def __format__(self, spec: str) -> str:
+        return format(", ".join(format(PeriodName(key)) for key in self.split(",")), spec)
 
 
 def preview_file(
@@ -342,8 +425,12 @@ def scan_file(
     progress: Progress | None = None,
     cancelled: CancelFlag | None = None,
     keep: int = KEEP_RECORDS,
+    currency_cells: Collection[tuple[int, str]] = (),
 ) -> ScanResult:
     """Read one sheet and gather its labels (no workspace needed).
+
+    ``currency_cells`` are the cells (row number, column letter) known to show a currency
+    (see :func:`currency_cells_of`); they count as evidence of a currency KPI.
 
     Raises :class:`~kpidesk.io.errors.SpreadsheetError` for a file that cannot be read and
     :class:`Cancelled` when ``cancelled()`` turned True.
@@ -353,6 +440,7 @@ def scan_file(
     kept: list[RawRecord] | None = []
     sample: list[RawRecord] = []
     seen = 0
+    currency = set(currency_cells)
 
     def on_chunk(records: list[RawRecord]) -> None:
         nonlocal kept, seen
@@ -381,6 +469,8 @@ def scan_file(
             stats.kinds[record.period.kind] += 1
             if record.text_percent or record.format_percent:
                 stats.percent_cells += 1
+            elif currency and (record.row, record.column) in currency:
+                stats.currency_cells += 1
             if stats.count <= 500:
                 value = record.value * 100 if record.format_percent else record.value
                 stats.decimals = max(stats.decimals, decimals_of(value))
@@ -428,15 +518,15 @@ class _Rollback(Exception):  # a control-flow signal, not an error
         self.result = result
 
 
-_Target = tuple[int, int, PeriodKind | None, bool, bool]
+_Target = tuple[int, int, PeriodKind | None, str, bool]
 """A label resolved: (KPI id or a negative code, the id shifted for the duplicate check, the
-KPI's frequency, percent KPI, created by this import). The negative codes are
+KPI's frequency, its measure unit, created by this import). The negative codes are
 ``_KPI_IGNORED`` and ``_KPI_PROBLEM``."""
 
 _KPI_IGNORED = -1
 _KPI_PROBLEM = -2
-_IGNORED_TARGET: _Target = (_KPI_IGNORED, 0, None, False, False)
-_PROBLEM_TARGET: _Target = (_KPI_PROBLEM, 0, None, False, False)
+_IGNORED_TARGET: _Target = (_KPI_IGNORED, 0, None, "", False)
+_PROBLEM_TARGET: _Target = (_KPI_PROBLEM, 0, None, "", False)
 
 _SHIFT_KPI = 42
 _SHIFT_UNIT = 21
@@ -492,6 +582,13 @@ class _Run:
         self.decimals: dict[int, int] = {}
         self.observed: dict[int, int] = {}
         self.targets: dict[tuple[int, int | None, str], float] = {}
+        # values of another period kind than their KPI's, by (KPI id, kind)
+        self.other_kinds: dict[tuple[int, PeriodKind], list[tuple[RawRecord, int, float]]] = (
+            defaultdict(list)
+        )
+        self.roll_ups: list[RollUp] = []
+        self.notes: list[Message] = []
+        self._currency: frozenset[tuple[int, str]] | None = None
         # counts and problems
         self.values = 0
         self.valid = 0
@@ -593,7 +690,7 @@ class _Run:
             return self._kpi_problem(record, Message.of(MSG_CALCULATED, kpi=info.name))
         self.final_kpis[key] = KpiDecision.map_to(info.id)
         created = info.id in self.decimals
-        return (info.id, info.id << _SHIFT_KPI, info.frequency, info.percent, created)
+        return (info.id, info.id << _SHIFT_KPI, info.frequency, info.measure_unit, created)
 
     def _kpi_problem(self, record: RawRecord, reason: Message) -> _Target:
         self.label_problems.append(("kpi", record, reason))
@@ -605,13 +702,14 @@ class _Run:
             new = decision.new
         else:
             value = record.value * 100 if record.format_percent else record.value
-            new = new_kpi_for(
-                record.kpi,
-                frequency=record.period.kind,
-                percent_cells=record.is_percent,
+            cells = CellEvidence(
+                values=1,
+                percent=1 if record.is_percent else 0,
+                currency=1 if self._shows_currency(record) else 0,
                 decimals=decimals_of(value),
             )
-        data = new.data(self.names.taken_codes())
+            new = new_kpi_for(record.kpi, frequency=record.period.kind, cells=cells)
+        data = new.data(self.names.taken_codes(), self.language)
         try:
             kpi_id = create_kpi(self.workspace, data)
         except KpiError as error:
@@ -626,6 +724,27 @@ class _Run:
             self.batch_id, [("kpi", kpi_id, None, None, None, None, None, None)]
         )
         return info
+
+    @property
+    def language(self) -> str:
+        """The workspace's language (for the definitions of KPIs from the library)."""
+        try:
+            return str(self.workspace.settings().language or "en")
+        except Exception:  # a workspace without settings: the definitions in English
+            return "en"
+
+    def _shows_currency(self, record: RawRecord) -> bool:
+        """Whether the cell of ``record`` shows a currency (by its format or its text), from
+        a preview of the sheet's first rows, read once when first needed."""
+        if record.is_percent:
+            return False
+        if self._currency is None:
+            try:
+                preview = open_preview(self.path, default_year=self.options.year)
+                self._currency = currency_cells_of(preview.sheet(record.sheet))
+            except (SpreadsheetError, KeyError):
+                self._currency = frozenset()
+        return (record.row, record.column) in self._currency
 
     def _add_kpi_alias(self, key: str, kpi_id: int) -> None:
         row = models.KpiAlias.get_or_none(models.KpiAlias.alias == key)
@@ -775,7 +894,7 @@ class _Run:
                 continue
             period = record[5]
             if period.kind is not target[2]:
-                self.wrong_kind(record, kpi_id)
+                self.other_kind(record, target, unit_id)
                 continue
             key_text = period.key
             index = period_get(key_text)
@@ -788,13 +907,18 @@ class _Run:
                 continue
             value = record[6]
             if record[7] or record[8]:
-                value = to_stored_value(
-                    record.parsed,
-                    MeasureUnit.PERCENT if target[3] else MeasureUnit.COUNT,
-                    cell_is_percent_formatted=record[8],
-                )
+                try:
+                    value = to_stored_value(
+                        record.parsed, target[3], cell_is_percent_formatted=record[8]
+                    )
+                except NumberError as error:  # a percentage for an amount of money
+                    self.value_problem(record, Message.from_error(error))
+                    continue
             if value - value != 0:  # inf or nan
                 self.value_problem(record, Message.of(MSG_NOT_FINITE))
+                continue
+            if not -MAX_VALUE <= value <= MAX_VALUE:
+                self.value_problem(record, Message.from_error(ValueTooLargeError(value)))
                 continue
             if target[4]:
                 self.observe(kpi_id, value)
@@ -846,6 +970,8 @@ class _Run:
         total = sum(values)
         if total - total != 0:  # an inf or a nan somewhere
             return False
+        if values and (max(values) > MAX_VALUE or min(values) < -MAX_VALUE):
+            return False  # the careful path names each value that is too large
         kp, up, pp = kpi_parts, unit_parts, period_parts
         columns = zip(chunk.kpis, chunk.units, chunk.periods, strict=True)
         keys = {kp[k] | up[u] | pp[p] for k, u, p in columns}
@@ -868,15 +994,142 @@ class _Run:
             self.write(rows)
         return True
 
-    def wrong_kind(self, record: RawRecord, kpi_id: int) -> None:
-        info = self.names.kpis[kpi_id]
-        reason = Message.of(
-            MSG_WRONG_KIND,
-            kpi=info.name,
-            kind=KindName(info.frequency.value),
-            period=PeriodName(record.period.key),
+    def other_kind(self, record: RawRecord, target: _Target, unit_id: int) -> None:
+        """A value of another period kind than its KPI's: kept aside, to be rolled up or
+        explained once per KPI (:meth:`settle_other_kinds`)."""
+        value = record.value
+        if record.text_percent or record.format_percent:
+            value = to_stored_value(
+                record.parsed,
+                MeasureUnit.PERCENT if target[3] else MeasureUnit.COUNT,
+                cell_is_percent_formatted=record.format_percent,
+            )
+        if value - value != 0:  # inf or nan
+            self.value_problem(record, Message.of(MSG_NOT_FINITE))
+            return
+        kpi_id = target[0]
+        finer = record.period.kind.is_finer_than(self.names.kpis[kpi_id].frequency)
+        if (not finer or not self.options.roll_up) and not (
+            self.options.skip_invalid or self.options.dry_run
+        ):
+            self.writing = False  # the import will stop: nothing more to write
+        if target[4]:
+            self.observe(kpi_id, value)
+        self.other_kinds[(kpi_id, record.period.kind)].append((record, unit_id, value))
+
+    def settle_other_kinds(self) -> None:
+        """Roll up the values of a finer period (with ``roll_up``), or explain them once per
+        KPI: one problem for all the KPI's values of that kind, not one per cell."""
+        for (kpi_id, kind), items in self.other_kinds.items():
+            info = self.names.kpis[kpi_id]
+            periods = sorted({record.period for record, _unit, _value in items})
+            first, last = periods[0].key, periods[-1].key
+            finer = kind.is_finer_than(info.frequency)
+            if finer and self.options.roll_up:
+                self._roll_up(info, kind, items, first, last)
+                continue
+            params = {
+                "kpi": info.name,
+                "kind": KindName(info.frequency.value),
+                "count": len(items),
+                "other": KindName(kind.value),
+                "first": PeriodName(first),
+                "last": PeriodName(last),
+            }
+            if finer:
+                params["aggregation"] = AggregationName(info.time_aggregation.value)
+                self.roll_ups.append(
+                    RollUp(
+                        info.name,
+                        len(items),
+                        kind,
+                        info.frequency,
+                        info.time_aggregation,
+                        first,
+                        last,
+                    )
+                )
+            template = MSG_FINER_KIND if finer else MSG_COARSER_KIND
+            self.value_problem(items[0][0], Message.of(template, **params))
+
+    def _roll_up(
+        self,
+        info: KpiInfo,
+        kind: PeriodKind,
+        items: list[tuple[RawRecord, int, float]],
+        first: str,
+        last: str,
+    ) -> None:
+        buckets: dict[tuple[int, Period], dict[Period, tuple[float, RawRecord]]] = defaultdict(dict)
+        for record, unit_id, value in items:
+            bucket = buckets[(unit_id, record.period.to(info.frequency))]
+            if record.period in bucket:
+                self.value_problem(record, Message.of(MSG_DUPLICATE))
+                continue
+            bucket[record.period] = (value, record)
+        how = info.time_aggregation
+        kpi_part = info.id << _SHIFT_KPI
+        rows: list[tuple[int, int, str, float, str]] = []
+        partial: set[Period] = set()
+        used = made = 0
+        for (unit_id, coarse), members in sorted(buckets.items()):
+            ordered = sorted(members)
+            combined = aggregate([members[p][0] for p in ordered], how)
+            if combined is None:
+                continue
+            key_text = coarse.key
+            index = self.period_index.setdefault(key_text, len(self.period_index))
+            key = kpi_part | (unit_id << _SHIFT_UNIT) | index
+            if key in self.seen:
+                reason = Message.of(
+                    MSG_DUPLICATE_ROLLED, period=PeriodName(key_text), other=KindName(kind.value)
+                )
+                self.value_problem(members[ordered[0]][1], reason)
+                continue
+            self.seen.add(key)
+            if len(members) < len(coarse.subperiods(kind)):
+                partial.add(coarse)
+            used += len(members)
+            made += 1
+            if self.targets_mode:
+                self.targets[(info.id, unit_id or None, key_text)] = combined
+            else:
+                rows.append((info.id, unit_id, key_text, combined, ""))
+        if not self.targets_mode:
+            self.valid += used
+            if rows and self.writing:
+                self.write(rows)
+        self.roll_ups.append(
+            RollUp(
+                info.name,
+                len(items),
+                kind,
+                info.frequency,
+                how,
+                first,
+                last,
+                done=True,
+                made=made,
+                partial=tuple(p.key for p in sorted(partial)),
+            )
         )
-        self.value_problem(record, reason)
+        kinds = {"kind": KindName(info.frequency.value), "other": KindName(kind.value)}
+        self.notes.append(
+            Message.of(
+                MSG_ROLLED_UP,
+                kpi=info.name,
+                count=len(items),
+                made=made,
+                aggregation=AggregationName(how.value),
+                **kinds,
+            )
+        )
+        thursday = Message.of(MSG_WEEKS_BY_THURSDAY, kind=kinds["kind"])
+        if kind is PeriodKind.WEEK and thursday not in self.notes:
+            self.notes.append(thursday)
+        if partial:
+            names = _PeriodList(",".join(p.key for p in sorted(partial)))
+            self.notes.append(Message.of(MSG_PARTIAL, kpi=info.name, periods=names, **kinds))
 
     def observe(self, kpi_id: int, value: float) -> None:
         """Decimals of a KPI this import created, from its first values."""
@@ -957,6 +1210,7 @@ class _Run:
     def finish(self, extraction: ExtractionResult) -> ImportResult:
         if not self.started:
             self.start()
+        self.settle_other_kinds()
         if self.targets_mode:
             self.write_targets()
         else:
@@ -999,9 +1253,11 @@ class _Run:
             batch_id=self.batch_id if stored else None,
             problems=problems,
             problem_count=problem_count,
-            notes=extraction.notes,
+            notes=(*extraction.notes, *self.notes),
             created_kpis=() if stopped else tuple(name for _id, name in self.created_kpis),
             created_units=() if stopped else tuple(name for _id, name in self.created_units),
+            new_kpis=() if stopped else self._new_kpi_details(),
+            roll_ups=tuple(self.roll_ups),
             dry_run=self.options.dry_run,
             stopped=stopped,
             mapping=mapping,
@@ -1011,6 +1267,25 @@ class _Run:
         if not stored:
             raise _Rollback(result)
         return result
+
+    def _new_kpi_details(self) -> tuple[dict[str, Any], ...]:
+        """The kind of each KPI this import created (read in its transaction)."""
+        details = []
+        for kpi_id, _name in self.created_kpis:
+            kpi = models.Kpi.get_by_id(kpi_id)
+            details.append(
+                {
+                    "name": kpi.name,
+                    "code": kpi.code,
+                    "measure_unit": kpi.measure_unit,
+                    "time_aggregation": kpi.time_aggregation,
+                    "unit_aggregation": kpi.unit_aggregation,
+                    "direction": kpi.direction,
+                    "frequency": kpi.frequency,
+                    "decimals": min(6, self.decimals.get(kpi_id, kpi.decimals)),
+                }
+            )
+        return tuple(details)
 
     def _profile(
         self, name: str, extraction: ExtractionResult, mapping: ImportMapping

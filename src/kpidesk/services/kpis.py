@@ -13,6 +13,7 @@ from kpidesk.domain.kpi_library import Indicator, KpiEntry, fold
 from kpidesk.domain.numbers import MeasureUnit
 from kpidesk.domain.periods import PeriodKind
 from kpidesk.domain.status import Direction, ThresholdMode
+from kpidesk.domain.text import text_problem
 from kpidesk.i18n import N_, _
 from kpidesk.store import models, queries
 from kpidesk.store.workspace import Workspace
@@ -77,6 +78,17 @@ class KpiFilter:
     goal_perspectives: dict[int, str] = field(default_factory=dict)
 
 
+_TEXT_FIELDS = (
+    ("name", False),
+    ("unit_label", False),
+    ("owner", False),
+    ("data_source", False),
+    ("benchmark_source", False),
+    ("description", True),
+    ("definition", True),
+)
+
+
 def validate_kpi(data: KpiData, *, kpi_id: int | None = None) -> dict[str, str]:
     """Problems by field name, as messages in the current language; empty when it can be saved."""
     problems: dict[str, str] = {}
@@ -111,6 +123,10 @@ def validate_kpi(data: KpiData, *, kpi_id: int | None = None) -> dict[str, str]:
     if data.indicator_type not in {member.value for member in Indicator}:
         problems["indicator_type"] = N_("Choose leading or lagging.")
     translated = {name: _(template) for name, template in problems.items()}
+    for name, multiline in _TEXT_FIELDS:  # pasted text may hold what no file can
+        problem = text_problem(getattr(data, name), multiline=multiline)
+        if problem is not None and name not in translated:
+            translated[name] = problem
     if data.formula.strip() and "code" not in problems:
         formula_problem = _formula_problem(data, kpi_id)
         if formula_problem:

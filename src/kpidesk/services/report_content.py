@@ -14,7 +14,7 @@ from typing import Any
 
 from kpidesk.domain.errors import DomainError
 from kpidesk.domain.periods import Period, PeriodKind
-from kpidesk.domain.status import Direction, Status, ThresholdMode, Thresholds, status_of
+from kpidesk.domain.status import Direction, ThresholdMode, Thresholds, status_of
 from kpidesk.i18n import N_, gettext_for
 from kpidesk.io.report_model import (
     ActionLine,
@@ -114,7 +114,7 @@ def _first_year(period: Period, history: int | None) -> int:
 
 def _status(spec: KpiSpec, value: float | None, target: tuple[float, float | None] | None):
     if target is None:
-        return Status.NO_DATA
+        return status_of(value, None, spec.direction)
     return status_of(value, target[0], spec.direction, spec.thresholds, target_high=target[1])
 
 
@@ -576,11 +576,7 @@ def _review_series(info: KpiInfo, figure: Any, thresholds: Thresholds) -> UnitSe
             high = figure.target_high
         else:
             high = None
-            status = (
-                status_of(value, target, info.direction, thresholds)
-                if target is not None
-                else Status.NO_DATA
-            )
+            status = status_of(value, target, info.direction, thresholds)
         rows.append(PeriodRow(period, value, target, high, status))
     if not rows:
         rows.append(

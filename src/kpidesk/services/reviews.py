@@ -74,7 +74,13 @@ REVIEW_EVENT_LABELS = {
     "refreshed": N_("Numbers refreshed"),
 }
 
-_STATUS_ORDER = {Status.RED: 0, Status.AMBER: 1, Status.GREEN: 2, Status.NO_DATA: 3}
+_STATUS_ORDER = {
+    Status.RED: 0,
+    Status.AMBER: 1,
+    Status.GREEN: 2,
+    Status.NO_TARGET: 3,
+    Status.NO_DATA: 4,
+}
 
 
 class ReviewError(DomainError):
@@ -713,9 +719,10 @@ def _live_items(info: ReviewInfo, fiscal_start_month: int) -> list[AgendaItem]:
 
 
 def worst_status(statuses) -> Status:  # type: ignore[no-untyped-def]
-    """Red if any is red, else amber if any is amber, else green if any, else no data."""
+    """Red if any is red, else amber if any is amber, else green if any, else no target if
+    any unit has a value, else no data."""
     found = set(statuses)
-    for status in (Status.RED, Status.AMBER, Status.GREEN):
+    for status in (Status.RED, Status.AMBER, Status.GREEN, Status.NO_TARGET):
         if status in found:
             return status
     return Status.NO_DATA

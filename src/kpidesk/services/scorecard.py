@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from functools import lru_cache
 from types import MappingProxyType
 from typing import Any
@@ -371,7 +372,7 @@ def _status(
     spec: KpiSpec, value: float | None, target: tuple[float, float | None] | None
 ) -> Status:
     if target is None:
-        return Status.NO_DATA
+        return status_of(value, None, spec.direction)
     return status_of(value, target[0], spec.direction, spec.thresholds, target_high=target[1])
 
 
@@ -386,6 +387,78 @@ def ytd_periods(shown: Period, fiscal_start_month: int) -> list[Period]:
         periods.append(current)
         current = current.previous()
     return periods[::-1]
+
+
+def own_periods_to_date(
+    shown: Period, frequency: PeriodKind, fiscal_start_month: int
+) -> tuple[Period, ...]:
+    """The periods of ``frequency`` from the start of the fiscal year holding ``shown`` to the
+    end of ``shown`` (weeks by their Thursday); none for a year, its own year to date."""
+    return _own_periods_to_date(shown, frequency, fiscal_start_month)
+
+
+@lru_cache(maxsize=256)
+def _own_periods_to_date(
+    shown: Period, frequency: PeriodKind, fiscal_start_month: int
+) -> tuple[Period, ...]:
+    if shown.kind is PeriodKind.YEAR or frequency is PeriodKind.YEAR:
+        return ()
+    year = FiscalYear.holding(shown, fiscal_start_month)
+
+    def anchor(period: Period) -> date:
+        return period.thursday if period.kind is PeriodKind.WEEK else period.start
+
+    current = Period.of(year.start, frequency)
+    if anchor(current) < year.start:
+        current = current.next()
+    periods = []
+    while anchor(current) <= shown.end:
+        periods.append(current)
+        current = current.next()
+    return tuple(periods)
+
+
+def year_to_date(
+    rollup: RollUp, spec: KpiSpec, unit_id: int, shown: Period, fiscal_start_month: int
+) -> tuple[float | None, tuple[float, float | None] | None]:
+    """The year-to-date value and target of a KPI for the view showing ``shown``.
+
+    The KPI's own periods (months, weeks by their Thursday) from the start of the fiscal
+    year are combined by its aggregation over time, so an average is the average of every
+    month or week so far, not of quarters of different lengths. A calculated KPI applies its
+    formula to its inputs' year to date, so a ratio stays a ratio.
+    """
+    periods = own_periods_to_date(shown, spec.frequency, fiscal_start_month)
+    if not periods:
+        return None, None
+    targets = [t for p in periods if (t := rollup.target(spec.id, unit_id, p)) is not None]
+    target = _combine_targets(targets, spec.time_aggregation)
+    return _ytd_value(rollup, spec, unit_id, shown, fiscal_start_month, 0), target
+
+
+def _ytd_value(
+    rollup: RollUp,
+    spec: KpiSpec,
+    unit_id: int,
+    shown: Period,
+    fiscal_start_month: int,
+    depth: int,
+) -> float | None:
+    if spec.formula is not None:
+        if depth > 20:
+            return None
+        inputs = {
+            code: _ytd_value(
+                rollup, rollup.by_code[code], unit_id, shown, fiscal_start_month, depth + 1
+            )
+            if code in rollup.by_code
+            else None
+            for code in spec.formula.references
+        }
+        return evaluate(spec.formula, inputs)
+    periods = own_periods_to_date(shown, spec.frequency, fiscal_start_month)
+    values = [v for p in periods if (v := rollup.value(spec.id, unit_id, p)) is not None]
+    return aggregate(values, spec.time_aggregation) if values else None
 
 
 def build_scorecard(
@@ -418,7 +491,6 @@ class _Around:
 
     previous: Period
     last_year: Period
-    ytd: tuple[Period, ...]
     sparkline: tuple[Period, ...]
 
 
@@ -429,7 +501,6 @@ def _around(shown: Period, fiscal_start_month: int) -> _Around:
     return _Around(
         previous=shown.previous(),
         last_year=shown.same_period_last_year(),
-        ytd=tuple(ytd_periods(shown, fiscal_start_month)),
         sparkline=tuple(shown.shift(offset) for offset in range(-length + 1, 1)),
     )
 
@@ -441,11 +512,7 @@ def _row(
     around = _around(shown, fiscal_start_month)
     value = rollup.value(spec.id, unit_id, shown)
     target = rollup.target(spec.id, unit_id, shown)
-    ytd = around.ytd
-    ytd_values = [v for p in ytd if (v := rollup.value(spec.id, unit_id, p)) is not None]
-    ytd_targets = [t for p in ytd if (t := rollup.target(spec.id, unit_id, p)) is not None]
-    ytd_value = aggregate(ytd_values, spec.time_aggregation) if ytd_values else None
-    ytd_target = _combine_targets(ytd_targets, spec.time_aggregation)
+    ytd_value, ytd_target = year_to_date(rollup, spec, unit_id, shown, fiscal_start_month)
     sparkline = [rollup.value(spec.id, unit_id, p) for p in around.sparkline]
     return ScorecardRow(
         kpi=spec,

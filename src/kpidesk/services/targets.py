@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from kpidesk.domain.errors import DomainError
-from kpidesk.domain.numbers import format_number, format_value
-from kpidesk.domain.periods import Period, PeriodKind, format_period
+from kpidesk.domain.numbers import check_storable, format_number, format_value
+from kpidesk.domain.periods import FiscalYear, Period, PeriodKind, format_period
 from kpidesk.domain.targets import (
     SuggestionMethod,
     TargetPath,
@@ -31,7 +31,7 @@ from kpidesk.services.data_entry import (
     kpis_by_id,
     parse_cell,
 )
-from kpidesk.services.scorecard import load_rollup
+from kpidesk.services.scorecard import RollUp, load_rollup
 from kpidesk.store import models, queries
 from kpidesk.store.workspace import Workspace
 
@@ -80,6 +80,8 @@ def set_targets(workspace: Workspace, changes: Iterable[TargetChange]) -> list[T
         for number in (change.value, change.value_high):
             if number is not None and not math.isfinite(number):
                 raise DataEntryError(N_("A value must be a finite number."))
+            if number is not None:
+                check_storable(number)
         if change.value_high is not None:
             if kpi.direction != "band":
                 raise TargetEntryError(
@@ -245,7 +247,9 @@ def _scope_unit(unit_id: int | None) -> int | None:
     return top.id if top else None
 
 
-def suggestions(kpi_id: int, unit_id: int | None, period: Period) -> list[TargetSuggestion]:
+def suggestions(
+    kpi_id: int, unit_id: int | None, period: Period, *, rollup: RollUp | None = None
+) -> list[TargetSuggestion]:
     """Every suggestion for the KPI's target in ``period`` for the unit (None: every unit).
 
     "Last year plus trend" reads the unit's own values (rolled up from sub-units where it
@@ -253,7 +257,8 @@ def suggestions(kpi_id: int, unit_id: int | None, period: Period) -> list[Target
     for yearly KPIs). "Best
     unit's level" compares the unit's siblings (the other stores beside a store): each one's
     mean over the last year before ``period`` (52 weeks, 12 months, 4 quarters, or the last
-    year), where at least half of those periods have a value.
+    year), where at least half of those periods have a value. ``rollup`` (covering the six
+    years before ``period``) saves reading them again for many suggestions.
     """
     kpi = models.Kpi.get_by_id(kpi_id)
     kind = PeriodKind(kpi.frequency)
@@ -262,7 +267,7 @@ def suggestions(kpi_id: int, unit_id: int | None, period: Period) -> list[Target
     scope = _scope_unit(unit_id)
     if scope is None:
         return []
-    rollup = load_rollup(period.year - 6, period.year)
+    rollup = rollup or load_rollup(period.year - 6, period.year)
     history: dict[Period, float] = {}
     for offset in range(1, _HISTORY_PERIODS[kind] + 1):
         past = period.shift(-offset)
@@ -337,6 +342,108 @@ def _signed_percent(fraction: float, language: str) -> str:
     points = round(fraction * 100, 1)
     sign = "+" if points > 0 else ("\u2212" if points < 0 else "±")
     number = format_number(abs(points), 1, language)
-    per_year = gettext_for(language)("a year")
+    per_year = gettext_for(language)(N_("a year"))
     suffix = "\u00a0%" if language == "sv" else "%"
     return f"{sign}{number}{suffix} {per_year}"
+
+
+# Targets for a workspace that has none yet --------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TargetProposal:
+    """Targets from history for one KPI without any: for each unit with values and each
+    period of the fiscal year of its latest value, "last year plus trend". ``example`` is the
+    suggestion for the top unit in the latest period with a value (to show and explain)."""
+
+    kpi_id: int
+    name: str
+    code: str
+    first: Period
+    last: Period
+    changes: tuple[TargetChange, ...]
+    example: TargetSuggestion | None
+    example_period: Period | None
+
+
+def kpis_without_targets() -> list[int]:
+    """The active, measured (not calculated) KPIs that have no target and no target path."""
+    with_targets = queries.kpis_with_targets()
+    query = (
+        models.Kpi.select(models.Kpi.id, models.Kpi.formula)
+        .where(models.Kpi.archived_at.is_null())
+        .order_by(models.Kpi.sort_order, models.Kpi.id)
+    )
+    return [kpi.id for kpi in query if kpi.id not in with_targets and not kpi.formula.strip()]
+
+
+def has_no_targets() -> bool:
+    """True for a workspace with values but not one target or target path."""
+    return (
+        not models.Target.select().exists()
+        and not models.TargetPath.select().exists()
+        and models.Measurement.select().exists()
+    )
+
+
+def propose_targets(
+    kpi_ids: Iterable[int] | None = None, *, fiscal_start_month: int = 1
+) -> list[TargetProposal]:
+    """Targets from each KPI's own history (see :class:`TargetProposal`), for the KPIs
+    given or every KPI without a target; KPIs without enough history are left out."""
+    wanted = list(kpi_ids) if kpi_ids is not None else kpis_without_targets()
+    proposals: list[TargetProposal] = []
+    units = [row.id for row in models.Unit.select(models.Unit.id).order_by(models.Unit.id)]
+    top = _scope_unit(None)
+    cache: dict[int, RollUp] = {}
+    newest = queries.last_period_by_kpi()
+    for kpi_id in wanted:
+        kpi = models.Kpi.get_by_id(kpi_id)
+        kind = PeriodKind(kpi.frequency)
+        keys = [Period.from_key(key) for key in newest.get(kpi_id, [])]
+        own = [period for period in keys if period.kind is kind]
+        if not own:
+            continue
+        last_value = max(own)
+        year = FiscalYear.holding(last_value, fiscal_start_month)
+        first = Period.of(year.start, kind)
+        if first.start < year.start:
+            first = first.next()
+        last = Period.of(year.end, kind)
+        rollup = cache.get(first.year)
+        if rollup is None:
+            rollup = cache[first.year] = load_rollup(first.year - 6, last.year)
+        changes: list[TargetChange] = []
+        example: TargetSuggestion | None = None
+        for unit_id in units:
+            period = first
+            while period <= last:
+                found = _trend_suggestion(kpi_id, unit_id, period, rollup)
+                if found is not None:
+                    changes.append(TargetChange(kpi_id, unit_id, period.key, found.value))
+                    if unit_id == top and period == last_value:
+                        example = found
+                period = period.next()
+        if changes:
+            proposals.append(
+                TargetProposal(
+                    kpi_id,
+                    kpi.name,
+                    kpi.code,
+                    first,
+                    last,
+                    tuple(changes),
+                    example,
+                    last_value if example is not None else None,
+                )
+            )
+    return proposals
+
+
+def _trend_suggestion(
+    kpi_id: int, unit_id: int, period: Period, rollup: RollUp
+) -> TargetSuggestion | None:
+    for suggestion in suggestions(kpi_id, unit_id, period, rollup=rollup):
+        if suggestion.method is SuggestionMethod.LAST_YEAR_PLUS_TREND:
+            return suggestion
+    return None

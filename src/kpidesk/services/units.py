@@ -21,6 +21,7 @@ from typing import Any
 from peewee import ForeignKeyField, fn
 
 from kpidesk.domain.errors import DomainError
+from kpidesk.domain.text import MSG_CONTROL_CHARACTER, bad_characters
 from kpidesk.i18n import N_
 from kpidesk.store.models import (
     ALL_MODELS,
@@ -318,6 +319,8 @@ def check_unit_name(name: str, parent_id: int | None, *, unit_id: int | None = N
     cleaned = clean_name(name)
     if not cleaned:
         raise UnitNameError(N_("Give the unit a name."))
+    if bad_characters(cleaned):  # pasted text may hold what no file can
+        raise UnitNameError(MSG_CONTROL_CHARACTER)
     if len(cleaned) > NAME_MAX_LENGTH:
         raise UnitNameError(
             N_("A unit's name can be at most {limit} characters."), limit=NAME_MAX_LENGTH

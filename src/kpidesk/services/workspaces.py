@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import csv
-import os
+import errno
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from kpidesk.domain.errors import DomainError
+from kpidesk.domain.periods import Period
+from kpidesk.domain.text import csv_guard
+from kpidesk.files import FileWriteError, write_atomically
 from kpidesk.i18n import N_
 from kpidesk.services.progress import (
     CancelFlag,
@@ -17,7 +20,9 @@ from kpidesk.services.progress import (
     no_progress,
 )
 from kpidesk.store import queries
+from kpidesk.store.backups import put_new_workspace
 from kpidesk.store.errors import CorruptWorkspaceError
+from kpidesk.store.outputs import check_output
 from kpidesk.store.workspace import FILE_SUFFIX, Workspace, opened
 
 CSV_HEADER = ("kpi_code", "kpi", "unit", "period", "value", "comment")
@@ -40,6 +45,31 @@ def create_workspace(
         path = path.with_name(path.name + FILE_SUFFIX)
     name = name or workspace_name_from_path(path)
     return Workspace.create(path, name, language=language, currency=currency)
+
+
+REASON_BEFORE_DEMO = "before-demo"
+
+
+def write_demo(
+    path: Path | str, *, until: Period | None = None, language: str = "sv", force: bool = False
+) -> Path:
+    """Write the demo workspace to ``path``, whole or not at all; return the path written.
+
+    Built under a temporary name beside ``path`` and renamed into place when complete. With
+    ``force`` an existing workspace is replaced, but only after it has been locked (refused
+    while open for writing elsewhere) and kept: as a backup, or moved aside as
+    ``NAME.damaged-DATE`` when SQLite cannot read it (see
+    :func:`kpidesk.store.backups.put_new_workspace`). Any failure leaves the old workspace
+    exactly as it was.
+    """
+    from kpidesk.services.demo import build_demo
+
+    return put_new_workspace(
+        Path(path),
+        lambda partial: build_demo(partial, until=until, language=language),
+        replace=force,
+        reason=REASON_BEFORE_DEMO,
+    )
 
 
 @dataclass
@@ -87,26 +117,31 @@ def export_measurements_csv(
 ) -> int:
     """Write every stored measurement, one row each, to a UTF-8 CSV; return the row count.
 
-    Written to a temporary file and renamed, so a cancelled or failed export leaves no
-    half-written file behind.
+    The text columns (``kpi_code``, ``kpi``, ``unit``, ``comment``) are guarded against
+    formula injection (see :func:`kpidesk.domain.text.csv_guard`); ``period`` and ``value``
+    are written as they are. The destination is checked first (never the workspace, another
+    workspace or a backup) and written whole or not at all
+    (:func:`kpidesk.files.write_atomically`).
     """
     destination = Path(destination)
-    partial = destination.with_name(destination.name + ".partial")
+    check_output(destination, workspace=workspace.path)
     total = queries.measurement_count()
     written = 0
-    try:
+
+    def write(partial: Path) -> None:
+        nonlocal written
         with partial.open("w", encoding="utf-8", newline="") as stream:
             writer = csv.writer(stream, lineterminator="\n")
             writer.writerow(CSV_HEADER)
             for row in queries.iter_measurements_for_export():
                 writer.writerow(
                     (
-                        row.kpi_code,
-                        row.kpi,
-                        row.unit,
+                        csv_guard(row.kpi_code),
+                        csv_guard(row.kpi),
+                        csv_guard(row.unit),
                         row.period,
                         format_value_for_csv(row.value),
-                        row.comment,
+                        csv_guard(row.comment or ""),
                     )
                 )
                 written += 1
@@ -114,16 +149,17 @@ def export_measurements_csv(
                     progress(written, total)
                     if cancelled():
                         raise Cancelled()
-        os.replace(partial, destination)
-    except OSError as error:
-        partial.unlink(missing_ok=True)
+            stream.flush()
+            if stream.tell() == 0:  # pragma: no cover - the header is always there
+                raise OSError(errno.EIO, "nothing was written")
+
+    try:
+        write_atomically(destination, write)
+    except FileWriteError as error:
         raise ExportError(
             N_("Could not write {path}: {reason}"),
             path=str(destination),
-            reason=error.strerror or str(error),
+            reason=error.params["reason"],
         ) from error
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
     progress(written, total)
     return written

@@ -21,30 +21,47 @@ import contextlib
 import hashlib
 import os
 import re
-import shutil
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kpidesk.domain.errors import DomainError
+from kpidesk.files import (
+    FileWriteError,
+    check_sqlite,
+    held,
+    os_reason,
+    put_in_place,
+    replace_file,
+    sync_folder,
+    temporary_path,
+)
 from kpidesk.i18n import N_
-from kpidesk.paths import user_data_dir
 from kpidesk.store import migrations
 from kpidesk.store.errors import (
     CorruptWorkspaceError,
+    DamagedBackupError,
     WorkspaceError,
+    WorkspaceExistsError,
+    WorkspaceIsFolderError,
     WorkspaceLockedError,
     WorkspaceMissingError,
     WorkspaceNotWritableError,
 )
+from kpidesk.store.outputs import backups_root, check_output, same_file
 from kpidesk.store.sqlite import (
+    APPLICATION_ID,
+    SQLITE_MAGIC,
     WorkspaceLock,
     copy_database,
     integrity_problems,
     read_header,
     read_only_uri,
+    storage_problem,
+    storage_reason,
     verify_file,
 )
 
@@ -138,7 +155,7 @@ class BackupInfo:
 def backup_dir_for(workspace_path: Path) -> Path:
     resolved = Path(workspace_path).resolve()
     digest = hashlib.sha1(str(resolved).encode("utf-8")).hexdigest()[:8]
-    return user_data_dir() / "backups" / f"{resolved.stem}-{digest}"
+    return backups_root() / f"{resolved.stem}-{digest}"
 
 
 def backup_name(stem: str, when: datetime, reason: str) -> str:
@@ -191,12 +208,14 @@ def backup_file(
     never written. Raises a ``WorkspaceError`` for a file that is no sound workspace.
     """
     path = Path(path)
+    if path.is_dir():
+        raise WorkspaceIsFolderError(path)
     if not path.is_file():
         raise WorkspaceMissingError(path)
     verify_file(path, migrations.newest_version())
     connection = _read_only_connection(path)
     try:
-        problems = integrity_problems(connection, quick=True)
+        problems = integrity_problems(connection)  # the full check, as kpidesk check runs it
         if problems:
             raise CorruptWorkspaceError(path, problems[0])
         return _copy_into(connection, path, reason, directory, keep)
@@ -249,6 +268,12 @@ def _copy_into(
     try:
         folder.mkdir(parents=True, exist_ok=True)
         copy_database(connection, destination)
+    except FileWriteError as error:
+        raise BackupError(
+            N_("Could not write the backup {path}: {reason}"),
+            path=str(destination),
+            reason=error.params["reason"],
+        ) from error
     except (OSError, sqlite3.Error) as error:
         code = (getattr(error, "sqlite_errorcode", None) or 0) & 0xFF
         if code in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB):  # reading, not writing
@@ -260,30 +285,6 @@ def _copy_into(
         ) from error
     if directory is None:
         prune(folder, keep)
-    return destination
-
-
-def _raw_copy(path: Path, reason: str, keep: int) -> Path:
-    """A byte copy (with its journal files) of a file SQLite cannot read: nothing is lost."""
-    folder = backup_dir_for(path)
-    destination = folder / backup_name(path.stem, datetime.now(), reason)
-    partial = destination.with_name(destination.name + ".partial")
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        for side in ("-wal", "-journal"):  # committed (or to be rolled back) changes
-            source = Path(f"{path}{side}")
-            if source.is_file():
-                shutil.copyfile(source, f"{destination}{side}")
-        shutil.copyfile(path, partial)
-        os.replace(partial, destination)
-    except OSError as error:
-        partial.unlink(missing_ok=True)
-        raise BackupError(
-            N_("Could not write the backup {path}: {reason}"),
-            path=str(destination),
-            reason=_reason_text(error),
-        ) from error
-    prune(folder, keep)
     return destination
 
 
@@ -376,7 +377,10 @@ def _read_only_connection(path: Path) -> sqlite3.Connection:
 
 def _reason_text(error: BaseException) -> str:
     if isinstance(error, OSError):
-        return error.strerror or str(error)
+        return os_reason(error)
+    problem = storage_problem(error)
+    if problem is not None:
+        return storage_reason(*problem)
     return str(error)
 
 
@@ -386,59 +390,206 @@ def _reason_text(error: BaseException) -> str:
 def restore_backup(
     workspace_path: Path | str, backup_path: Path | str, *, keep: int = KEEP
 ) -> Path | None:
-    """Replace the workspace with a backup copy; return the copy of the state before.
+    """Replace the workspace with a backup copy; return where the state before was kept.
 
-    Refused while another process has the workspace open for writing. The backup is copied
-    beside the workspace and checked (a workspace, not newer, passes SQLite's quick check);
-    the current state is kept as a backup (reason ``before-restore``; a byte copy when SQLite
-    cannot read it); then one rename replaces the workspace. Whatever fails before that
-    rename leaves the workspace as it was. Returns None when there was no workspace file.
+    Everything is checked before anything is touched: the backup must be a sound KPI Desk
+    workspace (header, a possible schema version, SQLite's full integrity check), the
+    workspace path no folder, device, backup or foreign file. Then the workspace is locked
+    (refused while another process has it open for writing), the backup is copied beside it
+    and the copy checked, and the present state is kept: as a backup (reason
+    ``before-restore``), or, when SQLite cannot read it, by moving the damaged file aside as
+    ``NAME.damaged-DATE`` (its journal files with it). Then one rename puts the copy in
+    place. Whatever fails before that rename leaves the workspace exactly as it was.
+    A symlinked workspace is restored at its target. Returns None when there was no
+    workspace file.
     """
-    workspace_path = Path(workspace_path)
     backup_path = Path(backup_path)
-    if not backup_path.is_file():
-        raise WorkspaceMissingError(backup_path)
-    if workspace_path.exists() and _same_file(workspace_path, backup_path):
+    target = check_output(Path(workspace_path), replacing_workspace=True)
+    verify_backup(backup_path)
+    if os.path.lexists(target) and same_file(target, backup_path):
         raise BackupError(
             N_("{path} is the workspace itself, not a backup of it."), path=str(backup_path)
         )
-    verify_file(backup_path, migrations.newest_version())
-    if not workspace_path.parent.is_dir():
-        raise WorkspaceMissingError(workspace_path.parent)
+    if target.exists() and not _replaceable(target):
+        raise ReplaceRefusedError(Path(workspace_path))
+    if not target.parent.is_dir():
+        raise WorkspaceMissingError(target.parent)
 
-    lock = WorkspaceLock(workspace_path)
+    lock = WorkspaceLock(target)
     try:
         lock.acquire()
     except WorkspaceLockedError as error:
-        raise RestoreWhileOpenError(workspace_path, error.holder) from None
+        raise RestoreWhileOpenError(target, error.holder) from None
     except OSError as error:
-        raise WorkspaceNotWritableError(workspace_path) from error
-    staged = workspace_path.with_name(workspace_path.name + ".restoring")
+        raise WorkspaceNotWritableError(target) from error
+    staged = temporary_path(target)
     try:
         _stage_copy(backup_path, staged)
-        previous = None
-        if workspace_path.exists():
+        with held(staged):
+            previous = None
+            if target.exists():
+                previous = keep_present_state(target, reason=REASON_BEFORE_RESTORE, keep=keep)
             try:
-                previous = backup_file(workspace_path, reason=REASON_BEFORE_RESTORE, keep=keep)
-            except WorkspaceError:
-                previous = _raw_copy(workspace_path, REASON_BEFORE_RESTORE, keep)
-        try:
-            for side in _SIDE_FILES:  # kept in ``previous``; they belong to the old file
-                Path(f"{workspace_path}{side}").unlink(missing_ok=True)
-            os.replace(staged, workspace_path)
-        except OSError as error:
-            raise BackupError(
-                N_("Could not replace {path}: {reason}"),
-                path=str(workspace_path),
-                reason=_reason_text(error),
-            ) from error
-        _sync_folder(workspace_path.parent)
+                for side in _SIDE_FILES:  # kept in ``previous``; they belong to the old file
+                    Path(f"{target}{side}").unlink(missing_ok=True)
+                replace_file(staged, target)
+            except OSError as error:
+                raise BackupError(
+                    N_("Could not replace {path}: {reason}"),
+                    path=str(target),
+                    reason=_reason_text(error),
+                ) from error
     finally:
-        for leftover in (staged, staged.with_name(staged.name + ".partial")):
+        for side in ("", *_SIDE_FILES):
             with contextlib.suppress(OSError):
-                leftover.unlink(missing_ok=True)
+                Path(f"{staged}{side}").unlink(missing_ok=True)
         lock.release()
     return previous
+
+
+def put_new_workspace(
+    path: Path, build: Callable[[Path], object], *, replace: bool = False, reason: str
+) -> Path:
+    """Have ``build(partial)`` write a workspace under a temporary name beside ``path``, then
+    put it in place; return the path written (a symlink's target).
+
+    Without ``replace`` an existing ``path`` is refused (and so is a file appearing while
+    the workspace is built). With it, only a KPI Desk workspace is replaced, and only after
+    it is locked (``WorkspaceLockedError`` while open for writing elsewhere) and kept (see
+    :func:`keep_present_state`). Whatever fails leaves ``path`` exactly as it was.
+    """
+    if not replace and os.path.lexists(path):
+        raise WorkspaceExistsError(path)
+    target = check_output(path, replacing_workspace=replace)
+    if os.path.lexists(target):
+        if not replace:
+            raise WorkspaceExistsError(path)
+        if not _replaceable(target):
+            raise ReplaceRefusedError(path)
+    lock = WorkspaceLock(target) if target.exists() else None
+    if lock is not None:
+        lock.acquire()
+    partial = temporary_path(target)
+    try:
+        if lock is not None:
+            keep_present_state(target, reason=reason)
+        build(partial)
+        with held(partial):
+            problem = check_sqlite(partial)
+            if problem is not None:
+                raise FileWriteError(path, problem)
+            if lock is None:
+                put_in_place(partial, target, exclusive=True)  # never over a newcomer
+                sync_folder(target.parent)
+            else:
+                for side in _SIDE_FILES:  # kept with the present state; they belong to it
+                    Path(f"{target}{side}").unlink(missing_ok=True)
+                replace_file(partial, target)
+    except FileExistsError:
+        raise WorkspaceExistsError(path) from None
+    except OSError as error:
+        raise FileWriteError(path, os_reason(error)) from error
+    finally:
+        for side in ("", *_SIDE_FILES, ".lock"):
+            with contextlib.suppress(OSError):
+                Path(f"{partial}{side}").unlink()
+        if lock is not None:
+            lock.release()
+    return target
+
+
+class ReplaceRefusedError(DomainError):
+    """``--force`` names a file that is not a KPI Desk workspace; it is left alone."""
+
+    exit_code = 1
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(
+            N_("{path} is not a KPI Desk workspace; only a workspace is replaced."),
+            path=str(path),
+        )
+
+
+def verify_backup(path: Path) -> None:
+    """Refuse a backup that is missing, no workspace, newer, of an impossible schema
+    version or damaged (SQLite's full integrity check); the file is only read."""
+    if path.is_dir():
+        raise BackupError(N_("{path} is a folder, not a backup."), path=str(path))
+    if not path.is_file():
+        raise WorkspaceMissingError(path)
+    try:
+        verify_file(path, migrations.newest_version())
+    except CorruptWorkspaceError as error:
+        raise DamagedBackupError(path, error.detail) from None
+    try:
+        connection = _read_only_connection(path)
+    except sqlite3.Error as error:
+        raise DamagedBackupError(path, str(error)) from error
+    try:
+        problems = integrity_problems(connection)
+    except sqlite3.DatabaseError as error:
+        problems = [str(error)]
+    finally:
+        connection.close()
+    if problems:
+        raise DamagedBackupError(path, problems[0])
+
+
+def _replaceable(path: Path) -> bool:
+    """A file a restore may put aside: a workspace by its header, or one whose header is
+    gone (an empty or cut-short workspace); never somebody's other file."""
+    try:
+        with path.open("rb") as stream:
+            head = stream.read(100)
+    except OSError:
+        return False
+    if not head:
+        return True
+    if head.startswith(SQLITE_MAGIC):
+        return len(head) < 72 or int.from_bytes(head[68:72], "big") == APPLICATION_ID
+    return False
+
+
+def keep_present_state(path: Path, *, reason: str, keep: int = KEEP) -> Path:
+    """Keep ``path`` before it is replaced: a backup through SQLite's backup API, or, for a
+    file SQLite cannot read, the file itself moved aside as ``NAME.damaged-DATE`` (with its
+    journal files), so nothing is lost and nothing has to be copied. Returns where it is."""
+    try:
+        return backup_file(path, reason=reason, keep=keep)
+    except WorkspaceError:
+        return move_aside_damaged(path)
+
+
+def move_aside_damaged(path: Path) -> Path:
+    """Give a damaged workspace the name ``NAME.damaged-YYYYMMDD-HHMMSS`` beside it.
+
+    The file keeps its place under its own name too (a hard link) until the caller renames
+    something over it, so there is never a moment without a workspace file. Where the disk
+    has no hard links it is renamed.
+    """
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    aside = path.with_name(f"{path.name}.damaged-{stamp}")
+    number = 2
+    while os.path.lexists(aside):
+        aside = path.with_name(f"{path.name}.damaged-{stamp}-{number}")
+        number += 1
+    try:
+        try:
+            os.link(path, aside)
+        except OSError:
+            os.rename(path, aside)
+        for side in ("-wal", "-journal"):  # committed (or to be rolled back) changes
+            source = Path(f"{path}{side}")
+            if source.is_file():
+                os.replace(source, f"{aside}{side}")
+    except OSError as error:
+        raise BackupError(
+            N_("Could not keep the damaged {path} aside: {reason}"),
+            path=str(path),
+            reason=_reason_text(error),
+        ) from error
+    sync_folder(path.parent)
+    return aside
 
 
 def _stage_copy(backup_path: Path, staged: Path) -> None:
@@ -446,17 +597,22 @@ def _stage_copy(backup_path: Path, staged: Path) -> None:
     try:
         source = _read_only_connection(backup_path)
     except sqlite3.Error as error:
-        raise CorruptWorkspaceError(backup_path, str(error)) from error
+        raise DamagedBackupError(backup_path, str(error)) from error
     try:
-        problems = integrity_problems(source, quick=True)
-        if problems:
-            raise CorruptWorkspaceError(backup_path, problems[0])
         copy_database(source, staged)
     except sqlite3.DatabaseError as error:
-        raise CorruptWorkspaceError(backup_path, str(error)) from error
-    except OSError as error:
+        if storage_problem(error) is None:
+            raise DamagedBackupError(backup_path, str(error)) from error
         raise BackupError(
-            N_("Could not write {path}: {reason}"), path=str(staged), reason=_reason_text(error)
+            N_("Could not write {path}: {reason}"),
+            path=str(staged.parent),
+            reason=_reason_text(error),
+        ) from error
+    except FileWriteError as error:
+        raise BackupError(
+            N_("Could not write {path}: {reason}"),
+            path=str(staged.parent),
+            reason=error.params["reason"],
         ) from error
     finally:
         source.close()
@@ -469,23 +625,4 @@ def _stage_copy(backup_path: Path, staged: Path) -> None:
     finally:
         check.close()
     if problems:
-        raise CorruptWorkspaceError(backup_path, problems[0])
-
-
-def _same_file(a: Path, b: Path) -> bool:
-    try:
-        return os.path.samefile(a, b)
-    except OSError:
-        return False
-
-
-def _sync_folder(folder: Path) -> None:
-    """Make the rename durable where the platform allows it (not on Windows)."""
-    if not hasattr(os, "O_DIRECTORY"):
-        return
-    with contextlib.suppress(OSError):
-        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+        raise DamagedBackupError(backup_path, problems[0])

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from kpidesk.domain.errors import DomainError
-from kpidesk.i18n import N_
+from kpidesk.domain.errors import DomainError, Words
+from kpidesk.i18n import N_, _, current_language
 
 if TYPE_CHECKING:
     from kpidesk.store.sqlite import LockHolder
@@ -27,6 +27,11 @@ class WorkspaceMissingError(WorkspaceError):
         super().__init__(N_("{path}: no such file."), path)
 
 
+class WorkspaceIsFolderError(WorkspaceError):
+    def __init__(self, path: Path) -> None:
+        super().__init__(N_("{path} is a folder, not a workspace file."), path)
+
+
 class EmptyFileError(WorkspaceError):
     def __init__(self, path: Path) -> None:
         super().__init__(N_("{path} is empty: it is not a KPI Desk workspace."), path)
@@ -37,12 +42,115 @@ class NotAWorkspaceError(WorkspaceError):
         super().__init__(N_("{path} is not a KPI Desk workspace."), path)
 
 
+class SqliteDetail(str):
+    """SQLite's own report of damage, which is English: shown as it is in English, and in
+    another language as a sentence of that language (the report itself goes to the log)."""
+
+    __slots__ = ()
+
+    def __format__(self, spec: str) -> str:
+        if current_language() == "en":
+            return format(str(self), spec)
+        return format(_("SQLite's check of the file failed"), spec)
+
+
+class CutShort(str):
+    """A file shorter than its header says, as a detail in the user's language."""
+
+    __slots__ = ("expected", "size")
+
+    def __new__(cls, size: int, expected: int) -> CutShort:
+        text = super().__new__(cls, f"file is {size} bytes, expected {expected}")
+        text.size, text.expected = size, expected
+        return text
+
+    def __format__(self, spec: str) -> str:
+        return format(
+            _("the file is {size} bytes, {expected} expected").format(
+                size=self.size, expected=self.expected
+            ),
+            spec,
+        )
+
+
+def _one_line(detail: object) -> str:
+    # SQLite's report spans lines ("*** in database main ***\nPage 4: …")
+    return " ".join(str(detail).replace("*** in database main ***", " ").split())
+
+
+def _shown_detail(detail: object) -> str:
+    """SQLite's report as one line, shown in English only to English readers."""
+    if isinstance(detail, CutShort):
+        return detail
+    return SqliteDetail(_one_line(detail))
+
+
+def damage_kind(detail: str) -> Words:
+    """What SQLite's (English) report of damage means, in the user's language."""
+    text = detail.lower()
+    if "user_version" in text:
+        return Words(N_("its schema version is impossible"))
+    if "bytes, expected" in text:
+        return Words(N_("the file was cut short"))
+    if "not a database" in text or "encrypted" in text:
+        return Words(N_("its first page is damaged"))
+    if "index" in text:
+        return Words(N_("an index does not match its table"))
+    if "schema" in text:
+        return Words(N_("its table definitions are damaged"))
+    if "malformed" in text or "page" in text or "freelist" in text or "tree" in text:
+        return Words(N_("pages of the file are damaged"))
+    return Words(N_("its contents are damaged"))
+
+
 class CorruptWorkspaceError(WorkspaceError):
+    """SQLite finds the file damaged. Nothing is written to it; it can be opened read-only,
+    and restored from a backup (the message says so only when a backup exists)."""
+
     def __init__(self, path: Path, detail: str) -> None:
-        # SQLite's report spans lines ("*** in database main ***\nPage 4: …"): one line here
-        detail = " ".join(str(detail).replace("*** in database main ***", " ").split())
+        detail = _shown_detail(detail)
+        count = _backup_count(path)
+        if count == 1:
+            template = N_(
+                "{path} is damaged ({what}: {detail}); nothing was written to it. It can be "
+                "opened read-only, or restored from its backup."
+            )
+        elif count:
+            template = N_(
+                "{path} is damaged ({what}: {detail}); nothing was written to it. It can be "
+                "opened read-only, or restored from one of its {count} backups."
+            )
+        else:
+            template = N_(
+                "{path} is damaged ({what}: {detail}); nothing was written to it. It can be "
+                "opened read-only. There is no backup of it: keep a copy of the file before "
+                "anything is tried on it."
+            )
+        super().__init__(template, path, detail=detail, what=damage_kind(detail), count=count)
+        self.detail = detail
+        self.backups = count
+
+
+def _backup_count(path: Path) -> int:
+    from kpidesk.store.backups import backup_dir_for  # the backups know this module
+
+    try:
+        folder = backup_dir_for(path)
+        return sum(1 for copy in folder.glob("*.kpidesk") if copy.is_file())
+    except OSError:
+        return 0
+
+
+class DamagedBackupError(WorkspaceError):
+    """A backup (or a file given as one) that SQLite finds damaged; it is left as it is."""
+
+    def __init__(self, path: Path, detail: str) -> None:
+        detail = _shown_detail(detail)
         super().__init__(
-            N_("{path} is damaged ({detail}). Restore it from a backup."), path, detail=detail
+            N_("The backup {path} is damaged ({what}: {detail}); choose another backup."),
+            path,
+            detail=detail,
+            what=damage_kind(detail),
         )
         self.detail = detail
 
@@ -118,8 +226,8 @@ class WorkspaceWriteError(WorkspaceError):
             )
         else:
             template = N_(
-                "{path} could not be written: the disk reported an error ({detail}). Nothing "
-                "was changed."
+                "{path} could not be written: the disk reported an input/output error. "
+                "Nothing was changed."
             )
         super().__init__(template, path, detail=detail)
         self.disk_full = disk_full

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import peewee
 from peewee import (
     BooleanField,
-    CharField,
     Check,
     DatabaseProxy,
     DateField,
@@ -20,10 +20,30 @@ from peewee import (
     ForeignKeyField,
     IntegerField,
     Model,
-    TextField,
 )
 
+from kpidesk.domain.text import clean_text
+
 database = DatabaseProxy()
+
+
+class CharField(peewee.CharField):
+    """A one-line text: stored without control characters, unpaired surrogates or bidi
+    overrides, whichever way it came (see :mod:`kpidesk.domain.text`)."""
+
+    def db_value(self, value: object) -> object:
+        if isinstance(value, str):
+            value = clean_text(value)
+        return super().db_value(value)
+
+
+class TextField(peewee.TextField):
+    """A multi-line text (comments, descriptions): tabs and line breaks stay."""
+
+    def db_value(self, value: object) -> object:
+        if isinstance(value, str):
+            value = clean_text(value, multiline=True)
+        return super().db_value(value)
 
 
 def utcnow() -> datetime:

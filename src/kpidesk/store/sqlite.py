@@ -19,8 +19,12 @@ from datetime import datetime
 from pathlib import Path
 from urllib.parse import quote
 
+from kpidesk.domain.errors import Words
+from kpidesk.files import check_sqlite, write_atomically
+from kpidesk.i18n import N_
 from kpidesk.store.errors import (
     CorruptWorkspaceError,
+    CutShort,
     EmptyFileError,
     NewerWorkspaceError,
     NotAWorkspaceError,
@@ -38,6 +42,8 @@ WRITE_PRAGMAS = {
     "busy_timeout": 5000,
     "temp_store": "memory",
 }
+ROLLBACK_WRITE_PRAGMAS = {**WRITE_PRAGMAS, "journal_mode": "delete", "synchronous": "full"}
+"""For a writer that may commit nothing: the rollback journal writes the file only on commit."""
 READ_PRAGMAS = {"foreign_keys": 1, "busy_timeout": 5000, "query_only": 1}
 
 
@@ -74,13 +80,13 @@ def verify_file(path: Path, newest_schema: int) -> Header:
         raise NotAWorkspaceError(path)
     if header.user_version > newest_schema:
         raise NewerWorkspaceError(path, header.user_version, newest_schema)
+    if header.user_version < 1:  # every workspace KPI Desk ever wrote has schema 1 or later
+        raise CorruptWorkspaceError(path, f"user_version {header.user_version}")
     size = path.stat().st_size
     wal = Path(f"{path}-wal")
     expected = header.page_size * header.page_count
     if header.header_size_valid and size < expected and not (wal.exists() and wal.stat().st_size):
-        raise CorruptWorkspaceError(
-            path, f"file is {size} bytes, expected {header.page_size * header.page_count}"
-        )
+        raise CorruptWorkspaceError(path, CutShort(size, expected))
     return header
 
 
@@ -133,15 +139,15 @@ def leave_wal_mode(connection: sqlite3.Connection) -> bool:
     return str(mode).lower() == "delete"
 
 
-def copy_database(source: sqlite3.Connection, destination: Path) -> None:
+def copy_database(source: sqlite3.Connection, destination: Path) -> Path:
     """A consistent copy through SQLite's backup API, safe while the source is in use.
 
-    Written to a temporary name and renamed, so a copy is never half-written.
+    Written through :func:`kpidesk.files.write_atomically`: a temporary file beside the
+    destination, flushed, checked to be a whole SQLite file, then renamed; a failed copy (a
+    full disk) leaves nothing behind. Returns the path written (a symlink's target).
     """
-    destination = Path(destination)
-    partial = destination.with_name(destination.name + ".partial")
-    partial.unlink(missing_ok=True)
-    try:
+
+    def write(partial: Path) -> None:
         target = sqlite3.connect(partial)
         try:
             source.backup(target)
@@ -149,10 +155,8 @@ def copy_database(source: sqlite3.Connection, destination: Path) -> None:
             target.commit()
         finally:
             target.close()
-        os.replace(partial, destination)
-    except BaseException:
-        partial.unlink(missing_ok=True)  # a failed copy (a full disk) leaves nothing behind
-        raise
+
+    return write_atomically(Path(destination), write, check=check_sqlite)
 
 
 _FULL_ERRNOS = {getattr(errno, name, errno.ENOSPC) for name in ("ENOSPC", "EDQUOT", "EFBIG")}
@@ -190,6 +194,15 @@ def storage_problem(error: BaseException) -> tuple[str, str] | None:
     return None
 
 
+def storage_reason(kind: str, detail: str = "") -> str:
+    """A :func:`storage_problem` in the user's language."""
+    if kind == "full":
+        return Words(N_("the disk is full"))
+    if kind == "read-only":
+        return Words(N_("the disk or the file is read-only"))
+    return Words(N_("the disk reported an input/output error"))
+
+
 # The lock ----------------------------------------------------------------------------------
 
 
@@ -223,7 +236,10 @@ _LOCK_OFFSET = 4096  # Windows locks a byte range; the holder's details stay rea
 
 
 def lock_path_for(path: Path) -> Path:
-    return path.with_name(path.name + ".lock")
+    """The lock file of a workspace: beside the file itself, a symlink followed, so every
+    name of one workspace shares one lock."""
+    real = Path(os.path.realpath(path))
+    return real.with_name(real.name + ".lock")
 
 
 class WorkspaceLock:

@@ -18,6 +18,7 @@ from types import TracebackType
 from peewee import DatabaseError, SqliteDatabase
 
 from kpidesk.domain.errors import DomainError
+from kpidesk.files import FileWriteError, check_sqlite, os_reason, write_atomically
 from kpidesk.store import backups, migrations, models
 from kpidesk.store.errors import (
     CorruptWorkspaceError,
@@ -25,12 +26,15 @@ from kpidesk.store.errors import (
     ReadOnlyWorkspaceError,
     WorkspaceError,
     WorkspaceExistsError,
+    WorkspaceIsFolderError,
     WorkspaceMissingError,
     WorkspaceNotWritableError,
     WorkspaceWriteError,
 )
+from kpidesk.store.outputs import check_output
 from kpidesk.store.sqlite import (
     READ_PRAGMAS,
+    ROLLBACK_WRITE_PRAGMAS,
     WRITE_PRAGMAS,
     WorkspaceLock,
     copy_database,
@@ -41,6 +45,7 @@ from kpidesk.store.sqlite import (
     schema_version,
     stamp_new_file,
     storage_problem,
+    storage_reason,
     verify_file,
 )
 
@@ -73,45 +78,82 @@ class Workspace:
         fiscal_year_start_month: int = 1,
         root_unit: str | None = None,
     ) -> Workspace:
-        """Write a new, empty workspace with one root unit and open it for writing."""
+        """Write a new, empty workspace with one root unit and open it for writing.
+
+        Refused for a path that exists or lies in the backups folder. The file is written
+        whole under a temporary name and renamed (see :func:`kpidesk.files.write_atomically`),
+        so a failure (a full disk) leaves nothing behind.
+        """
         path = Path(path)
-        if path.exists():
+        if os.path.lexists(path):
             raise WorkspaceExistsError(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_name(path.name + ".new")
-        partial.unlink(missing_ok=True)
-        connection = sqlite3.connect(partial, isolation_level=None)
+        check_output(path)
         try:
-            stamp_new_file(connection)
-            migrations.migrate(connection)
-            connection.execute("BEGIN")
-            now = models.utcnow().isoformat(" ")
-            connection.execute(
-                "INSERT INTO workspace_settings (name, currency, fiscal_year_start_month,"
-                " language, created_at) VALUES (?, ?, ?, ?, ?)",
-                (name, currency, fiscal_year_start_month, language, now),
-            )
-            connection.execute(
-                "INSERT INTO unit (name, parent_id, code, sort_order) VALUES (?, NULL, NULL, 0)",
-                (root_unit or name,),
-            )
-            connection.execute("COMMIT")
-        finally:
-            connection.close()
-        partial.replace(path)
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise FileWriteError(path, os_reason(error)) from error
+
+        def write(partial: Path) -> None:
+            connection = sqlite3.connect(partial, isolation_level=None)
+            try:
+                stamp_new_file(connection)
+                migrations.migrate(connection)
+                connection.execute("BEGIN")
+                now = models.utcnow().isoformat(" ")
+                connection.execute(
+                    "INSERT INTO workspace_settings (name, currency, fiscal_year_start_month,"
+                    " language, created_at) VALUES (?, ?, ?, ?, ?)",
+                    (name, currency, fiscal_year_start_month, language, now),
+                )
+                connection.execute(
+                    "INSERT INTO unit (name, parent_id, code, sort_order)"
+                    " VALUES (?, NULL, NULL, 0)",
+                    (root_unit or name,),
+                )
+                connection.execute("COMMIT")
+            except sqlite3.Error as error:
+                problem = storage_problem(error)
+                if problem is None:
+                    raise
+                raise FileWriteError(path, storage_reason(problem[0], problem[1])) from error
+            finally:
+                connection.close()
+
+        try:
+            write_atomically(path, write, check=check_sqlite, exclusive=True)
+        except FileWriteError as error:
+            if isinstance(error.__cause__, FileExistsError):
+                raise WorkspaceExistsError(path) from None
+            raise
         return cls.open(path)
 
     @classmethod
     def open(
-        cls, path: Path | str, *, read_only: bool = False, older_ok: bool = False
+        cls,
+        path: Path | str,
+        *,
+        read_only: bool = False,
+        older_ok: bool = False,
+        damaged_ok: bool = False,
+        wal: bool = True,
     ) -> Workspace:
-        """Open ``path``; older schemas are migrated after a backup copy is made."""
+        """Open ``path``; older schemas are migrated after a backup copy is made.
+
+        For writing, the file must pass SQLite's full integrity check (what ``kpidesk
+        check`` runs): a damaged workspace is never written. ``damaged_ok`` opens a damaged
+        file read-only all the same, to look at what can still be read. ``wal=False`` keeps
+        the rollback journal instead of switching to WAL mode: nothing is written to the
+        file until a transaction commits, so a run that commits nothing (a dry run, a
+        refused import) leaves it byte for byte as it was, header included.
+        """
         path = Path(path)
+        if path.is_dir():
+            raise WorkspaceIsFolderError(path)
         if not path.is_file():
             raise WorkspaceMissingError(path)
         header = verify_file(path, migrations.newest_version())
         if read_only:
-            return cls._open_read_only(path, older_ok=older_ok)
+            return cls._open_read_only(path, older_ok=older_ok, damaged_ok=damaged_ok)
 
         if not _writable(path):
             raise WorkspaceNotWritableError(path)
@@ -125,7 +167,8 @@ class Workspace:
             raise failure from error
         try:
             _verify_contents(path)  # before WAL mode is switched on, which writes the header
-            db = _connect(path, WRITE_PRAGMAS)
+            pragmas = WRITE_PRAGMAS if wal else ROLLBACK_WRITE_PRAGMAS
+            db = _connect(path, pragmas)
             workspace = cls(path, db, read_only=False, lock=lock)
             try:
                 if migrations.pending_steps(header.user_version):
@@ -149,11 +192,14 @@ class Workspace:
         return workspace
 
     @classmethod
-    def _open_read_only(cls, path: Path, *, older_ok: bool = False) -> Workspace:
-        """Read-only; ``older_ok`` lets a check read a workspace that still needs migrating."""
+    def _open_read_only(
+        cls, path: Path, *, older_ok: bool = False, damaged_ok: bool = False
+    ) -> Workspace:
+        """Read-only; ``older_ok`` lets a check read a workspace that still needs migrating,
+        ``damaged_ok`` a damaged one."""
         db = _connect(read_only_uri(path), READ_PRAGMAS, uri=True)
         try:
-            problems = integrity_problems(db.connection(), quick=True)
+            problems = [] if damaged_ok else integrity_problems(db.connection(), quick=True)
             if problems:
                 db.close()
                 raise CorruptWorkspaceError(path, problems[0])
@@ -230,10 +276,13 @@ class Workspace:
         return models.WorkspaceSettings.get()
 
     def save_copy(self, destination: Path | str) -> Path:
-        """A consistent copy through SQLite's backup API, safe while the workspace is open."""
+        """A consistent copy through SQLite's backup API, safe while the workspace is open.
+
+        Refuses the workspace itself, any other workspace, a backup and a folder (see
+        :func:`kpidesk.store.outputs.check_output`); written whole or not at all.
+        """
         destination = Path(destination)
-        if destination.resolve() == self.path.resolve():
-            raise WorkspaceExistsError(destination)
+        check_output(destination, workspace=self.path)
         copy_database(self.connection, destination)
         return destination
 
@@ -312,10 +361,11 @@ def _write_failure(path: Path, error: BaseException) -> WorkspaceError | None:
 
 
 def _verify_contents(path: Path) -> None:
-    """SQLite's quick check through a read-only connection, so a damaged file stays as it was."""
+    """SQLite's full integrity check (as ``kpidesk check`` runs it) through a read-only
+    connection, so a damaged file stays as it was and is never opened for writing."""
     db = _connect(read_only_uri(path), READ_PRAGMAS, uri=True)
     try:
-        problems = integrity_problems(db.connection(), quick=True)
+        problems = integrity_problems(db.connection())
     finally:
         db.close()
     if problems:
@@ -335,9 +385,16 @@ def _connect(
 
 @contextlib.contextmanager
 def opened(
-    path: Path | str, *, read_only: bool = False, older_ok: bool = False
+    path: Path | str,
+    *,
+    read_only: bool = False,
+    older_ok: bool = False,
+    damaged_ok: bool = False,
+    wal: bool = True,
 ) -> Iterator[Workspace]:
-    workspace = Workspace.open(path, read_only=read_only, older_ok=older_ok)
+    workspace = Workspace.open(
+        path, read_only=read_only, older_ok=older_ok, damaged_ok=damaged_ok, wal=wal
+    )
     try:
         yield workspace
     finally:

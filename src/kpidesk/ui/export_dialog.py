@@ -41,7 +41,7 @@ from kpidesk.i18n import _
 from kpidesk.services import exports, overview, report_content
 from kpidesk.services.exports import ExportFormat, ExportRequest, ExportResult, Prepared
 from kpidesk.services.progress import CancelFlag, Cancelled, Progress
-from kpidesk.ui.forms import ERROR_STYLE
+from kpidesk.ui.forms import ERROR_STYLE, buddy_label
 from kpidesk.ui.session import WorkspaceSession
 
 LANGUAGE_NAMES = (("sv", "Svenska"), ("en", "English"))
@@ -207,7 +207,7 @@ class ExportDialog(QDialog):
         period_row = QHBoxLayout()
         period_row.addWidget(self.kind_combo)
         period_row.addWidget(self.period_combo, 1)
-        form.addRow(_("&Period:"), period_row)
+        form.addRow(buddy_label(_("&Period:"), self.kind_combo), period_row)
         self.units_list = QListWidget()
         self.units_list.setMaximumHeight(120)
         self.units_list.setAccessibleName(_("Units"))
@@ -230,7 +230,7 @@ class ExportDialog(QDialog):
         path_row = QHBoxLayout()
         path_row.addWidget(self.path_edit, 1)
         path_row.addWidget(self.browse_button)
-        form.addRow(_("&Save to:"), path_row)
+        form.addRow(buddy_label(_("&Save to:"), self.path_edit), path_row)
         layout.addLayout(form)
 
         self.error_label = QLabel()
@@ -479,6 +479,11 @@ class ExportDialog(QDialog):
         kind = self.format
         if kind is not ExportFormat.CSV and self.review_id is None and not self.unit_ids:
             self._show_error(_("Choose at least one unit."))
+            return None
+        try:  # never the workspace, another workspace, a backup, a folder or a device
+            exports.check_destination(kind, destination, self.session.path)
+        except DomainError as error:
+            self._show_error(error.message)
             return None
         return ExportRequest(
             kind,

@@ -91,3 +91,11 @@ def heading(text: str) -> QLabel:
     label.setFont(font)
     label.setTextFormat(Qt.TextFormat.PlainText)
     return label
+
+
+def buddy_label(text: str, buddy: QWidget) -> QLabel:
+    """A form label whose ``&`` marks its shortcut to ``buddy``: a label without a buddy
+    (beside a row of several fields) would show the ``&`` itself."""
+    label = QLabel(text)
+    label.setBuddy(buddy)
+    return label

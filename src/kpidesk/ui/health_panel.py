@@ -31,7 +31,7 @@ class HealthPanel(QDockWidget):
     def __init__(self, session: WorkspaceSession, parent: QWidget | None = None) -> None:
         super().__init__(_("KPI health"), parent)
         self.setObjectName("healthPanel")
-        self.setMinimumWidth(340)
+        self.setMinimumHeight(160)
         self.session = session
         body = QWidget()
         layout = QVBoxLayout(body)

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
     QComboBox,
+    QCompleter,
     QDialog,
     QFileDialog,
     QFormLayout,
@@ -54,9 +55,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kpidesk.domain.aggregation import AGGREGATION_LABELS
 from kpidesk.domain.errors import DomainError
-from kpidesk.domain.numbers import MEASURE_UNIT_LABELS, MeasureUnit, format_number
-from kpidesk.domain.periods import PERIOD_KIND_NAMES, format_period
+from kpidesk.domain.naming import kpi_title
+from kpidesk.domain.numbers import format_number
+from kpidesk.domain.periods import PERIOD_KIND_NAMES, Period, format_period
 from kpidesk.i18n import _, ngettext
 from kpidesk.io.cells import column_letter
 from kpidesk.io.errors import ImportProblem
@@ -64,6 +67,7 @@ from kpidesk.io.extract import RawRecord
 from kpidesk.io.layout import ColumnRole, Layout, LayoutKind, YearSourceKind
 from kpidesk.io.workbook import SheetPreview, WorkbookPreview
 from kpidesk.services import importing, overview
+from kpidesk.services import targets as target_service
 from kpidesk.services.import_mapping import (
     KPI_IGNORED,
     UNIT_IGNORED,
@@ -90,7 +94,9 @@ from kpidesk.services.importing import (
 from kpidesk.services.progress import CancelFlag, Progress
 from kpidesk.ui.forms import ERROR_STYLE
 from kpidesk.ui.import_worker import Job, WorkerRun
+from kpidesk.ui.new_kpi_dialog import NewKpiDialog, kind_text
 from kpidesk.ui.session import WorkspaceSession
+from kpidesk.ui.suggested_targets import SuggestedTargetsDialog
 
 log = logging.getLogger(__name__)
 
@@ -281,6 +287,24 @@ def _parse_choice(data: object) -> tuple[str, int | None]:
 class _MappingRow:
     stats: LabelStats
     combo: QComboBox
+    define: QPushButton | None = None
+
+
+def _searchable(combo: QComboBox) -> None:
+    """Let the user type to find an entry: any part of its text, case ignored."""
+    combo.setEditable(True)
+    combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+    completer = combo.completer()
+    completer.setFilterMode(Qt.MatchFlag.MatchContains)
+    completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+    completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
+    line = combo.lineEdit()
+    line.setPlaceholderText(_("Type to search the KPIs"))
+    # Text that names no entry is put back to the chosen one when the field is left; a long
+    # entry is shown from its start.
+    line.editingFinished.connect(lambda: combo.setEditText(combo.currentText()))
+    combo.currentIndexChanged.connect(lambda _index: line.setCursorPosition(0))
+    line.setCursorPosition(0)
 
 
 # The wizard ----------------------------------------------------------------------------------
@@ -315,6 +339,7 @@ class ImportWizard(QDialog):
         self._checked_for: object = None
         self._kpi_rows: list[_MappingRow] = []
         self._unit_rows: list[_MappingRow] = []
+        self._defined: dict[str, NewKpi] = {}  # label key → a new KPI as the user defined it
         self._filling = False
         self.setWindowTitle(_("Import"))
         self.setModal(True)
@@ -575,6 +600,16 @@ class ImportWizard(QDialog):
             self.conflict_group.addButton(button)
             conflict_layout.addWidget(button)
         layout.addWidget(self.conflict_box)
+        self.roll_up_box = QGroupBox()
+        roll_up_layout = QVBoxLayout(self.roll_up_box)
+        self.roll_up_label = QLabel()
+        self.roll_up_label.setWordWrap(True)
+        roll_up_layout.addWidget(self.roll_up_label)
+        self.roll_up_check = QCheckBox()
+        self.roll_up_check.toggled.connect(self._roll_up_toggled)
+        roll_up_layout.addWidget(self.roll_up_check)
+        self.roll_up_box.hide()
+        layout.addWidget(self.roll_up_box)
         self.problems_label = QLabel()
         self.problems_label.setWordWrap(True)
         layout.addWidget(self.problems_label)
@@ -611,6 +646,21 @@ class ImportWizard(QDialog):
         self.done_details = _hint()
         self.done_details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(self.done_details)
+        self.targets_box = QGroupBox()
+        targets_layout = QHBoxLayout(self.targets_box)
+        self.targets_label = QLabel(
+            _(
+                "No KPI has a target yet, so the scorecard shows the values with “No "
+                "target”. Targets can be set from each KPI's history now."
+            )
+        )
+        self.targets_label.setWordWrap(True)
+        targets_layout.addWidget(self.targets_label, 1)
+        self.targets_button = QPushButton(_("Set &targets from history…"))
+        self.targets_button.clicked.connect(self.offer_targets)
+        targets_layout.addWidget(self.targets_button)
+        self.targets_box.hide()
+        layout.addWidget(self.targets_box)
         layout.addStretch(1)
         self.done_undo_hint = _hint(
             _("Changed your mind? Undo this import here, or later with Edit → Undo.")
@@ -1001,6 +1051,8 @@ class ImportWizard(QDialog):
         if kind is None and year is None:
             layout = sheet.layout
 
+        currency = importing.currency_cells_of(sheet)
+
         def job(progress: Progress, cancelled: CancelFlag) -> object:
             return importing.scan_file(
                 path,
@@ -1009,6 +1061,7 @@ class ImportWizard(QDialog):
                 year=year,
                 progress=progress,
                 cancelled=cancelled,
+                currency_cells=currency,
             )
 
         self._scanned_for = key
@@ -1019,6 +1072,7 @@ class ImportWizard(QDialog):
     def _scan_ready(self, scan: object) -> None:
         assert isinstance(scan, ScanResult)
         self.scan = scan
+        self._defined = {}
         self._clear_message()
         layout = scan.layout
         sheet = self.current_sheet()
@@ -1120,21 +1174,13 @@ class ImportWizard(QDialog):
             table.setItem(row, 1, count)
             combo = QComboBox()
             combo.setAccessibleName(_("Import “{name}” into").format(name=stats.label))
-            new = self._new_kpi(stats)
             combo.addItem(_("Ignore these values"), _choice_key("ignore"))
-            combo.addItem(
-                _("New KPI “{name}” ({unit}, by {kind})").format(
-                    name=new.name,
-                    unit=_(MEASURE_UNIT_LABELS[MeasureUnit(new.measure_unit)]).lower(),
-                    kind=_(PERIOD_KIND_NAMES[new.frequency]),
-                ),
-                _choice_key("create"),
-            )
+            combo.addItem(self._new_kpi_text(self._new_kpi(stats)), _choice_key("create"))
             combo.insertSeparator(combo.count())
             for kpi in kpis:
                 if kpi.archived:
                     continue
-                text = kpi.name if f"({kpi.code})" in kpi.name else f"{kpi.name} ({kpi.code})"
+                text = kpi_title(kpi.name, kpi.code)
                 combo.addItem(text, _choice_key("map", kpi.id))
             decision = profile.kpis.get(stats.key) if profile is not None else None
             matched = names.match_kpi(stats.label)
@@ -1149,10 +1195,42 @@ class ImportWizard(QDialog):
                 combo.setCurrentIndex(index if index >= 0 else 1)
             else:
                 combo.setCurrentIndex(1)
-            table.setCellWidget(row, 2, combo)
-            self._kpi_rows.append(_MappingRow(stats, combo))
+            _searchable(combo)
+            define = QPushButton(_("Define…"))
+            define.setToolTip(
+                _(
+                    "Define the new KPI: unit of measure, decimals, direction, frequency and "
+                    "how its values add up over time and units."
+                )
+            )
+            define.setAccessibleName(_("Define the new KPI “{name}”").format(name=stats.label))
+            mapping_row = _MappingRow(stats, combo, define)
+            define.clicked.connect(lambda _checked=False, r=mapping_row: self.define_new_kpi(r))
+            cell = QWidget()
+            cell_layout = QHBoxLayout(cell)
+            cell_layout.setContentsMargins(0, 0, 0, 0)
+            cell_layout.setSpacing(4)
+            cell_layout.addWidget(combo, 1)
+            cell_layout.addWidget(define)
+            table.setCellWidget(row, 2, cell)
+            self._kpi_rows.append(mapping_row)
         table.resizeColumnsToContents()
         table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+
+    @staticmethod
+    def _new_kpi_text(new: NewKpi) -> str:
+        return _("New KPI “{name}” ({kind})").format(name=new.name, kind=kind_text(new))
+
+    def define_new_kpi(self, row: _MappingRow, *, dialog: NewKpiDialog | None = None) -> None:
+        """Open "Define…" for a label: the new KPI's kind, as proposed, to change."""
+        dialog = dialog or NewKpiDialog(row.stats.label, self._new_kpi(row.stats), self)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return
+        new = dialog.new_kpi()
+        self._defined[row.stats.key] = new
+        index = row.combo.findData(_choice_key("create"))
+        row.combo.setItemText(index, self._new_kpi_text(new))
+        row.combo.setCurrentIndex(index)
 
     @staticmethod
     def _mark_unmatched(table: QTableWidget, row: int, unmatched: bool) -> None:
@@ -1166,12 +1244,10 @@ class ImportWizard(QDialog):
         item.setToolTip(_("Not found in the workspace: create it, map it or ignore it."))
 
     def _new_kpi(self, stats: LabelStats) -> NewKpi:
-        return new_kpi_for(
-            stats.label,
-            frequency=stats.frequency,
-            percent_cells=stats.percent_cells * 2 > stats.count,
-            decimals=stats.decimals,
-        )
+        defined = self._defined.get(stats.key)
+        if defined is not None:
+            return defined
+        return new_kpi_for(stats.label, frequency=stats.frequency, cells=stats.evidence)
 
     def _unit_tree(self) -> list[tuple[int, str]]:
         return [(node.id, "  " * node.depth + node.name) for node in overview.unit_tree()]
@@ -1307,6 +1383,7 @@ class ImportWizard(QDialog):
             dry_run=dry_run,
             unit_id=unit_id,
             profile=profile or None,
+            roll_up=self.roll_up_check.isChecked(),
         )
 
     # 4. the check -------------------------------------------------------------------------------
@@ -1382,15 +1459,25 @@ class ImportWizard(QDialog):
                 check.skipped,
             ).format(count=format_number(check.skipped))
         )
-        self._fill_problems(check.problems)
-        if check.problem_count:
+        self._show_roll_ups(check)
+        # The values that can be rolled up are explained above, not again as a problem.
+        explained = importing.MSG_FINER_KIND
+        problems = tuple(p for p in check.problems if p.reason.template != explained)
+        problem_count = check.problem_count - (len(check.problems) - len(problems))
+        self._fill_problems(problems)
+        if problem_count:
             self.problems_label.setText(
                 ngettext(
                     "{count} cell cannot be imported:",
                     "{count} cells cannot be imported:",
-                    check.problem_count,
-                ).format(count=format_number(check.problem_count))
+                    problem_count,
+                ).format(count=format_number(problem_count))
             )
+        elif check.problem_count:
+            self.problems_label.setText("")
+        else:
+            self.problems_label.setText(_("No problems were found."))
+        if check.problem_count:
             self.skip_invalid_check.setText(
                 _(
                     "Import only the {valid} valid values and leave out the {problems} with "
@@ -1399,12 +1486,59 @@ class ImportWizard(QDialog):
                     valid=format_number(check.valid), problems=format_number(check.problem_count)
                 )
             )
-        else:
-            self.problems_label.setText(_("No problems were found."))
-        self.problems_table.setVisible(bool(check.problem_count))
+        self.problems_label.setVisible(bool(self.problems_label.text()))
+        self.problems_table.setVisible(bool(problem_count))
         self.skip_invalid_check.setVisible(bool(check.problem_count) and check.valid > 0)
         self.skip_invalid_check.setChecked(False)
         self._show_step(Step.CHECK)
+
+    def _show_roll_ups(self, check: ImportResult) -> None:
+        """Values of a finer period than their KPI's are explained once, with the offer to
+        roll them up (kept visible once chosen, to be taken back)."""
+        pending = check.can_roll_up
+        done = [r for r in check.roll_ups if r.done]
+        shown = pending or done
+        self.roll_up_box.setVisible(bool(shown))
+        if not shown:
+            return
+        lines = []
+        for roll_up in shown:
+            lines.append(
+                _(
+                    "{kpi} is measured by {kind}, but the file has {count} values by {other} "
+                    "({first} – {last})."
+                ).format(
+                    kpi=roll_up.kpi,
+                    kind=_(PERIOD_KIND_NAMES[roll_up.target]),
+                    count=format_number(roll_up.values),
+                    other=_(PERIOD_KIND_NAMES[roll_up.source]),
+                    first=format_period(Period.from_key(roll_up.first)),
+                    last=format_period(Period.from_key(roll_up.last)),
+                )
+            )
+        first = shown[0]
+        rolled = (importing.MSG_ROLLED_UP, importing.MSG_PARTIAL, importing.MSG_WEEKS_BY_THURSDAY)
+        lines += [note.text for note in check.notes if note.template in rolled]
+        self.roll_up_label.setText("\n".join(lines))
+        self.roll_up_check.blockSignals(True)
+        self.roll_up_check.setText(
+            _(
+                "&Roll them up by {kind}: each KPI's values combined by its aggregation "
+                "({aggregation}); a week counts in the month of its Thursday"
+            ).format(
+                kind=_(PERIOD_KIND_NAMES[first.target]),
+                aggregation=", ".join(
+                    f"{r.kpi}: {_(AGGREGATION_LABELS[r.aggregation]).lower()}" for r in shown
+                ),
+            )
+        )
+        self.roll_up_check.setChecked(bool(done) and not pending)
+        self.roll_up_check.blockSignals(False)
+
+    @Slot(bool)
+    def _roll_up_toggled(self, _checked: bool) -> None:
+        if self.step == Step.CHECK and not self._busy:
+            self._enter_check()
 
     def _fill_problems(self, problems: tuple[ImportProblem, ...]) -> None:
         table = self.problems_table
@@ -1461,6 +1595,8 @@ class ImportWizard(QDialog):
         self.command = ImportCommand(self.session, result)
         self.session.undo_stack.push(self.command)
         self.session.dataChanged.emit()
+        if result.into is Into.ACTUALS:
+            self.session.show_newest_data()
         workspace = self.session.workspace
         if workspace is not None and self.path is not None:
             self.session.settings.set_workspace_value(
@@ -1516,6 +1652,20 @@ class ImportWizard(QDialog):
             self.done_form.addRow(label, value)
         self.done_details.setText("\n".join(note.text for note in result.notes))
         self.done_undo_hint.setVisible(True)
+        self.targets_box.setVisible(
+            result.into is Into.ACTUALS
+            and not self.session.read_only
+            and target_service.has_no_targets()
+        )
+
+    @Slot()
+    def offer_targets(self, *, dialog: SuggestedTargetsDialog | None = None) -> bool:
+        """ "Set targets from history…": the suggestions for every KPI without a target."""
+        dialog = dialog or SuggestedTargetsDialog(self.session, self)
+        stored = dialog.exec() == QDialog.DialogCode.Accepted and bool(dialog.stored)
+        if stored:
+            self.targets_box.hide()
+        return stored
 
     def result_rows(self) -> dict[str, str]:
         """The done page's figures, label → text (for tests)."""
@@ -1563,6 +1713,7 @@ class ImportWizard(QDialog):
             " border: 1px solid #1f4e7940; border-radius: 6px; }"
         )
         self.done_undo_hint.setVisible(False)
+        self.targets_box.hide()
         self._update_buttons()
 
 

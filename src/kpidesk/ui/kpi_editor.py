@@ -69,6 +69,7 @@ class KpiEditor(QDialog):
         self.code_edit = QLineEdit(data.code)
         self.code_edit.setMaxLength(24)
         self.name_edit = QLineEdit(data.name)
+        self.name_edit.setCursorPosition(0)  # a long name shown from its start
         self.description_edit = self._text(data.description)
         self.definition_edit = self._text(data.definition)
         self.source_edit = QLineEdit(data.data_source)

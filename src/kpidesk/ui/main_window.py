@@ -34,9 +34,15 @@ from PySide6.QtWidgets import (
 
 from kpidesk import i18n
 from kpidesk.domain.errors import DomainError
+from kpidesk.files import os_reason
 from kpidesk.i18n import _
 from kpidesk.paths import demo_workspace_path
-from kpidesk.store.errors import WorkspaceLockedError, WorkspaceNotWritableError
+from kpidesk.store.errors import (
+    CorruptWorkspaceError,
+    WorkspaceLockedError,
+    WorkspaceNotWritableError,
+)
+from kpidesk.store.outputs import same_file
 from kpidesk.store.workspace import FILE_SUFFIX, Workspace
 from kpidesk.ui import dialogs
 from kpidesk.ui.context_bar import ContextBar
@@ -45,7 +51,7 @@ from kpidesk.ui.icons import app_icon, icon
 from kpidesk.ui.pages.registry import PAGES, PageSpec
 from kpidesk.ui.session import WorkspaceSession
 from kpidesk.ui.settings import AppSettings
-from kpidesk.ui.welcome import WelcomePage
+from kpidesk.ui.welcome import WelcomePage, recent_labels
 from kpidesk.ui.widgets import MessageBar, MessageKind
 
 if TYPE_CHECKING:
@@ -143,8 +149,10 @@ class MainWindow(QMainWindow):
         self.health_panel = HealthPanel(self.session, self)
         self.health_panel.showGoal.connect(self.show_goal)
         self.health_panel.showKpi.connect(self.show_kpi)
-        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.health_panel)
+        # below the page, so the scorecard keeps every column in view
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.health_panel)
         self.health_panel.hide()
+        self.health_panel.visibilityChanged.connect(self._health_panel_shown)
         self.menuBar().clear()
         self._build_menus()
 
@@ -200,6 +208,9 @@ class MainWindow(QMainWindow):
         self.navigation.currentRowChanged.connect(self._show_page)
         self.setCentralWidget(central)
 
+        if getattr(self, "path_label", None) is not None:  # built again for another language
+            self.statusBar().removeWidget(self.path_label)
+            self.path_label.deleteLater()
         self.path_label = QLabel()
         self.path_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.statusBar().addPermanentWidget(self.path_label)
@@ -320,6 +331,14 @@ class MainWindow(QMainWindow):
         return action
 
     # state ----------------------------------------------------------------------------
+    def _health_panel_shown(self, visible: bool) -> None:
+        """The panel's first showing takes a quarter of the window's height, no more."""
+        if not visible or self.health_panel.property("sized"):
+            return
+        self.health_panel.setProperty("sized", True)
+        height = max(self.health_panel.minimumHeight(), self.height() // 4)
+        self.resizeDocks([self.health_panel], [height], Qt.Orientation.Vertical)
+
     def _workspace_changed(self) -> None:
         """Menus, title and banners for the open workspace, or the welcome screen.
 
@@ -456,13 +475,52 @@ class MainWindow(QMainWindow):
                 workspace = Workspace.open(path, read_only=True)
         except DomainError as error:
             log.warning("could not open %s: %s", path, error)
-            self.show_message(MessageKind.ERROR, error.message)
+            bar = self.show_message(MessageKind.ERROR, error.message)
+            if isinstance(error, CorruptWorkspaceError):
+                self._offer_damaged_actions(bar, path, error)
             if reopening_same:
                 self._workspace_changed()
             return False
         self.session.attach(workspace, holder)
         self.settings.add_recent_file(path)
         self.statusBar().showMessage(_("Opened {name}.").format(name=path.name), 5000)
+        return True
+
+    def _offer_damaged_actions(
+        self, bar: MessageBar, path: Path, error: CorruptWorkspaceError
+    ) -> None:
+        """A damaged workspace is never written: offer to look at it read-only, and to
+        restore it from a backup when there is one."""
+        read_only = bar.add_button(_("Open read-only"))
+        read_only.clicked.connect(lambda: self.open_damaged_read_only(path))
+        if error.backups:
+            restore = bar.add_button(_("Restore from a backup…"))
+            restore.clicked.connect(lambda: self.restore_workspace_from_backup(path))
+
+    def open_damaged_read_only(self, path: Path) -> bool:
+        """Open a damaged workspace read-only, to see what can still be read."""
+        self._clear_messages()
+        try:
+            workspace = Workspace.open(path, read_only=True, damaged_ok=True)
+        except DomainError as error:
+            self.show_message(MessageKind.ERROR, error.message)
+            return False
+        self.session.attach(workspace)
+        banner = self.read_only_banner
+        if banner is not None and banner.action_button is not None:
+            banner.action_button.hide()  # it would only be refused again
+        bar = self.show_message(
+            MessageKind.WARNING,
+            _(
+                "{name} is damaged and open read-only: what is shown may be incomplete, and "
+                "nothing can be changed."
+            ).format(name=path.name),
+        )
+        from kpidesk.services.backups import list_backups
+
+        if list_backups(path):
+            restore = bar.add_button(_("Restore from a backup…"))
+            restore.clicked.connect(lambda: self.restore_workspace_from_backup(path))
         return True
 
     def open_workspace_dialog(self) -> None:
@@ -489,7 +547,7 @@ class MainWindow(QMainWindow):
         except OSError as error:
             self.show_message(
                 MessageKind.ERROR,
-                _("Could not write {path}: {reason}").format(path=path, reason=error.strerror),
+                _("Could not write {path}: {reason}").format(path=path, reason=os_reason(error)),
             )
             return False
         self.session.attach(workspace)
@@ -499,11 +557,11 @@ class MainWindow(QMainWindow):
     def open_demo(self) -> bool:
         path = demo_workspace_path()
         if not path.exists():
-            from kpidesk.services.demo import build_demo
+            from kpidesk.services.workspaces import write_demo
 
             QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
             try:
-                build_demo(path, language=i18n.current_language())
+                write_demo(path, language=i18n.current_language())
             except DomainError as error:
                 self.show_message(MessageKind.ERROR, error.message)
                 return False
@@ -536,7 +594,7 @@ class MainWindow(QMainWindow):
             self.show_message(
                 MessageKind.ERROR,
                 _("Could not write {path}: {reason}").format(
-                    path=destination, reason=error.strerror
+                    path=destination, reason=os_reason(error)
                 ),
             )
             return False
@@ -557,26 +615,36 @@ class MainWindow(QMainWindow):
         path = self.session.path
         if path is None or self.session.read_only:
             return False
+        return self.restore_workspace_from_backup(path)
+
+    def restore_workspace_from_backup(self, path: Path) -> bool:
+        """Put the chosen backup in the place of ``path`` (closed first if it is open here;
+        a damaged file is moved aside, not lost), and open it."""
         from kpidesk.services.backups import restore_backup
         from kpidesk.ui.restore_dialog import RestoreDialog
 
         backup = self.open_restore_dialog(RestoreDialog(path, self))
         if backup is None:
             return False
-        self.session.close()
+        self._clear_messages()
+        if self.session.path is not None and same_file(self.session.path, path):
+            self.session.close()
         try:
-            restore_backup(path, backup)
+            previous = restore_backup(path, backup)
         except DomainError as error:
             self.open_workspace(path)
             self.show_message(MessageKind.ERROR, error.message)
             return False
         self.open_workspace(path)
-        self.show_message(
-            MessageKind.INFO,
-            _("Restored {name}. The state before it was kept as a backup too.").format(
+        if previous is not None and ".damaged-" in previous.name:
+            text = _("Restored {name}. The damaged file was kept beside it as {aside}.").format(
+                name=backup.name, aside=previous.name
+            )
+        else:
+            text = _("Restored {name}. The state before it was kept as a backup too.").format(
                 name=backup.name
-            ),
-        )
+            )
+        self.show_message(MessageKind.INFO, text)
         return True
 
     def export(self) -> None:
@@ -619,8 +687,9 @@ class MainWindow(QMainWindow):
     def _fill_recent_menu(self) -> None:
         self.recent_menu.clear()
         files = self.settings.recent_files
-        for number, path in enumerate(files, start=1):
-            action = self.recent_menu.addAction(f"&{number % 10} {path.name}")
+        labels = recent_labels(files)
+        for number, (path, label) in enumerate(zip(files, labels, strict=True), start=1):
+            action = self.recent_menu.addAction(f"&{number % 10} {label.replace('&', '&&')}")
             action.setToolTip(str(path))
             action.setEnabled(path.exists())
             action.triggered.connect(lambda _checked=False, p=path: self.open_workspace(p))

@@ -8,7 +8,15 @@ End jump; F11 or Esc leaves. The meeting follows along, so leaving lands on the 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QCloseEvent, QColor, QFont, QKeyEvent, QPalette
+from PySide6.QtGui import (
+    QCloseEvent,
+    QColor,
+    QFont,
+    QGuiApplication,
+    QKeyEvent,
+    QPalette,
+    QScreen,
+)
 from PySide6.QtWidgets import (
     QApplication,
     QGridLayout,
@@ -18,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kpidesk.domain.status import Status
+from kpidesk.domain.status import AGENDA_ORDER
 from kpidesk.i18n import _, ngettext
 from kpidesk.palette import SYMBOL_COLORS
 from kpidesk.services.actions import ActionRow
@@ -110,9 +118,11 @@ class PresenterWindow(QWidget):
         outer = QVBoxLayout(self)
         outer.setContentsMargins(48, 24, 48, 18)
         top = QHBoxLayout()
-        self.review_label = _muted(
-            f"{agenda.review.title} · {period_label(agenda.review.period.key)}", scale=0.8
-        )
+        period = period_label(agenda.review.period.key)
+        title = agenda.review.title
+        # "Review December 2025" says its period already
+        heading = title if period.casefold() in title.casefold() else f"{title} · {period}"
+        self.review_label = _muted(heading, scale=0.8)
         top.addWidget(self.review_label, 1)
         self.position_label = _muted("", scale=0.8)
         self.position_label.setAlignment(Qt.AlignmentFlag.AlignRight)
@@ -160,8 +170,19 @@ class PresenterWindow(QWidget):
         else:
             super().keyPressEvent(event)
 
-    def show_full_screen(self) -> None:
+    def show_full_screen(self, screen: QScreen | None = None) -> None:
+        """Fill ``screen`` (by default the primary one). The window takes the screen's
+        whole geometry itself, without a frame, so it fills the screen also where no
+        window manager acts on the full-screen request."""
+        screen = screen or QGuiApplication.primaryScreen()
+        if screen is not None:
+            self.setScreen(screen)
+            self.setWindowFlag(Qt.WindowType.FramelessWindowHint, True)
+            self.setGeometry(screen.geometry())
         self.showFullScreen()
+        if screen is not None and self.geometry() != screen.geometry():
+            self.setGeometry(screen.geometry())
+            self.setWindowState(self.windowState() | Qt.WindowState.WindowFullScreen)
         self.raise_()
         self.activateWindow()
         self.setFocus()
@@ -204,7 +225,7 @@ class PresenterWindow(QWidget):
         layout.addSpacing(24)
         counts = QHBoxLayout()
         statuses = [item.status for item in agenda.items]
-        for status in (Status.RED, Status.AMBER, Status.GREEN, Status.NO_DATA):
+        for status in AGENDA_ORDER:
             number = sum(1 for s in statuses if s is status)
             if not number:
                 continue

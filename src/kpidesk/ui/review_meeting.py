@@ -60,9 +60,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kpidesk.domain.naming import kpi_title
 from kpidesk.domain.numbers import format_change, format_value
 from kpidesk.domain.periods import Period, format_period
-from kpidesk.domain.status import Status, is_improvement
+from kpidesk.domain.status import AGENDA_ORDER, Status, is_improvement
 from kpidesk.i18n import _, ngettext
 from kpidesk.palette import (
     ACTUAL_LINE,
@@ -158,7 +159,7 @@ def period_label(key: str, *, short: bool = False) -> str:
 def status_counts_text(statuses: list[Status]) -> str:
     return "   ".join(
         f"{status.symbol} {sum(1 for s in statuses if s is status)}"
-        for status in (Status.RED, Status.AMBER, Status.GREEN, Status.NO_DATA)
+        for status in AGENDA_ORDER
         if any(s is status for s in statuses)
     )
 
@@ -195,6 +196,33 @@ def describe_event(event: review_service.ReviewEventRow) -> str:
 
 
 # The chart --------------------------------------------------------------------------------------
+
+
+def x_labels(
+    texts: list[str],
+    centres: list[float],
+    width_of: Callable[[str], float],
+    *,
+    left_edge: float,
+    right_edge: float,
+    gap: float,
+) -> list[tuple[float, str]]:
+    """Where to write the period labels under a small chart: the last, the first and the
+    middle one, centred under their points and kept inside the edges, leaving out any that
+    would overlap one already placed. Returns (left x, text) pairs."""
+    count = len(texts)
+    if not count:
+        return []
+    order = list(dict.fromkeys([count - 1, 0, (count - 1) // 2]))
+    placed: list[tuple[float, float, str]] = []
+    for index in order:
+        text = texts[index]
+        width = width_of(text)
+        x = min(max(centres[index] - width / 2, left_edge), right_edge - width)
+        if any(x < right + gap and x + width + gap > start for start, right, _t in placed):
+            continue
+        placed.append((x, x + width, text))
+    return [(x, text) for x, _right, text in sorted(placed)]
 
 
 class KpiChart(QWidget):
@@ -278,6 +306,10 @@ class KpiChart(QWidget):
 
         grid = QColor(muted)
         grid.setAlpha(70)
+        if plot.height() < 3 * line_height:  # no room for the middle label: top and bottom
+            ticks, labels = ticks[::2], labels[::2]
+        if plot.height() < 2 * line_height:
+            ticks, labels = ticks[:1], labels[:1]
         for tick, label in zip(ticks, labels, strict=True):
             y = at(0, tick).y()
             painter.setPen(QPen(grid, 1))
@@ -289,16 +321,16 @@ class KpiChart(QWidget):
                 label,
             )
 
-        # x labels: first, middle and last period
-        positions = sorted({0, (count - 1) // 2, count - 1}) if count > 2 else list(range(count))
-        for index in positions:
-            if index >= len(self.periods):
-                continue
-            text = period_label(self.periods[index], short=True)
-            width = metrics.horizontalAdvance(text)
-            x = at(index, low).x()
-            x = min(max(x - width / 2, plot.left() - left / 2), plot.right() - width + 6)
-            painter.setPen(muted)
+        # x labels: the last, first and middle period, each only where it overlaps none
+        painter.setPen(muted)
+        for x, text in x_labels(
+            [period_label(p, short=True) for p in self.periods[:count]],
+            [at(index, low).x() for index in range(min(count, len(self.periods)))],
+            metrics.horizontalAdvance,
+            left_edge=plot.left() - left / 2,
+            right_edge=plot.right() + 6,
+            gap=8 * self.scale,
+        ):
             painter.drawText(QPointF(x, plot.bottom() + line_height + 2), text)
 
         # target, dashed, broken where a period has none
@@ -395,7 +427,7 @@ class ReviewCommand(CallbackCommand):
 
 def _kpi_choices() -> list[tuple[str, int]]:
     return [
-        (f"{row.data.name} ({row.data.code})", row.id)
+        (kpi_title(row.data.name, row.data.code), row.id)
         for row in kpi_service.list_kpis(KpiFilter(show_archived=True))
     ]
 
@@ -707,6 +739,7 @@ class RecordPanel(QWidget):
         self._decision_rows: dict[int, DecisionRow] = {}
         self._action_rows: dict[int, ActionRow] = {}
         self._writable = False
+        self._dated_for: tuple[int | None, date | None] | None = None
 
     def fill(
         self,
@@ -719,7 +752,11 @@ class RecordPanel(QWidget):
         owner: str,
         goal_ids: tuple[int, ...],
         kpi_changed: bool,
+        review_id: int | None = None,
     ) -> None:
+        """Show the decisions and actions; the forms' dates default to the review's "held
+        on" date (and a month after it), set again for another KPI, another review or a
+        changed date, so a new decision never takes another review's date."""
         self.kpi_id = kpi_id
         self._writable = writable
         self._decision_rows = {row.id: row for row in decisions}
@@ -780,10 +817,13 @@ class RecordPanel(QWidget):
 
         for widget in self.form_widgets:
             widget.setVisible(writable)
-        if kpi_changed:
+        dated_for = (review_id, held_on)
+        if kpi_changed or dated_for != self._dated_for:
+            self._dated_for = dated_for
             self.decision_date.set_value(held_on)
-            self.action_owner.setText(owner)
             self.action_due.set_value(held_on + timedelta(days=30) if held_on else None)
+        if kpi_changed:
+            self.action_owner.setText(owner)
             self.decision_error.hide()
             self.action_error.hide()
             self.action_goal.clear()
@@ -953,9 +993,10 @@ class KpiItemView(QWidget):
         self.currency = agenda.currency
         status = item.status
         warning = any(w.kpi_id == item.kpi_id for w in agenda.warnings)
+        code = "" if kpi_title(item.name, item.code) == item.name else f" ({_html(item.code)})"
         self.title.setText(
             f"<span style='color:{SYMBOL_COLORS[status]}'><b>{status_text(status)}</b></span>"
-            f"&nbsp;&nbsp;<b>{_html(item.name)}</b> ({_html(item.code)})"
+            f"&nbsp;&nbsp;<b>{_html(item.name)}</b>{code}"
             + (
                 f"&nbsp;&nbsp;<span style='color:{OVERDUE_COLOR}'>⚠ {_html(_('No action'))}</span>"
                 if warning
@@ -996,12 +1037,16 @@ class KpiItemView(QWidget):
             self.figures.addTopLevelItem(row)
         _fit_height(self.figures)
         self.figures.setMinimumHeight(140)
+        # every column whole: the table is never narrower than its figures
+        header = self.figures.header()
+        widths = sum(header.sectionSizeHint(c) for c in range(header.count()))
+        self.figures.setMinimumWidth(max(widths, header.length()) + 2 * self.figures.frameWidth())
         self.figures.blockSignals(False)
         target_unit = previous_unit if not changed else None
         rows = [self.figures.topLevelItem(i) for i in range(self.figures.topLevelItemCount())]
         chosen = next((r for r in rows if r.data(0, ROW_ID) == target_unit), None)
         if chosen is None and rows:
-            order = {Status.RED: 0, Status.AMBER: 1, Status.GREEN: 2, Status.NO_DATA: 3}
+            order = {status: index for index, status in enumerate(AGENDA_ORDER)}
             chosen = rows[
                 min(range(len(item.figures)), key=lambda i: order[item.figures[i].status])
             ]
@@ -1026,6 +1071,7 @@ class KpiItemView(QWidget):
             owner=item.owner,
             goal_ids=item.goal_ids,
             kpi_changed=changed,
+            review_id=agenda.review.id,
         )
 
     def _selected_unit(self) -> int | None:
@@ -1204,6 +1250,7 @@ class OtherView(QWidget):
             owner="",
             goal_ids=(),
             kpi_changed=not self._shown,
+            review_id=agenda.review.id,
         )
         self._shown = True
 
@@ -1426,6 +1473,7 @@ class ReviewMeeting(QWidget):
                 trace.append(_("The numbers are those presented when the review was closed."))
             self.trace_label.setText(" · ".join(trace))
             self.title_edit.setText(review.title)
+            self.title_edit.setCursorPosition(0)
             self.participants_edit.setText(review.participants)
             self.held_edit.blockSignals(True)
             self.held_edit.set_value(review.held_on)
@@ -1490,7 +1538,8 @@ class ReviewMeeting(QWidget):
                 second = status_counts_text([f.status for f in item.figures])
             entry = QListWidgetItem(status_icon(item.status), f"{name}\n{second}")
             entry.setData(KEY_ROLE, kpi_key(item.kpi_id))
-            entry.setToolTip(f"{status_text(item.status)}: {item.name}")
+            # wrapped in the list; a word too long for it is elided, and read here in full
+            entry.setToolTip(f"{status_text(item.status)}: {item.name}\n{second}")
             if item.kpi_id in warned:
                 entry.setForeground(QBrush(QColor(OVERDUE_COLOR)))
             self.agenda_list.addItem(entry)
@@ -1762,7 +1811,7 @@ class ReviewMeeting(QWidget):
         presenter.keyChanged.connect(self.select_key)
         presenter.closed.connect(self._presenter_closed)
         self.presenter = presenter
-        presenter.show_full_screen()
+        presenter.show_full_screen(self.screen())
 
     def _presenter_closed(self) -> None:
         self.presenter = None

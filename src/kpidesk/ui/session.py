@@ -93,6 +93,16 @@ class WorkspaceSession(QObject):
         self._remember()
         self.contextChanged.emit()
 
+    def show_newest_data(self) -> None:
+        """After values came in (an import): a view later than every value moves back to the
+        newest period with values, so they show instead of "No data"."""
+        context = self._context
+        if context is None or not self.is_open:
+            return
+        newest = overview.data_period_range(context.period.kind)
+        if newest is not None and context.period > newest[1]:
+            self.set_period(newest[1])
+
     def set_unit(self, unit_id: int | None) -> None:
         if self._context is None or self._context.unit_id == unit_id:
             return

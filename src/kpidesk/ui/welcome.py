@@ -20,6 +20,26 @@ from kpidesk.i18n import _
 from kpidesk.ui.icons import app_icon, icon
 
 
+def recent_labels(paths: list[Path]) -> list[str]:
+    """Names for a list of workspaces: the file name, and where two have the same name, the
+    folders that tell them apart (``demo.kpidesk — Kunder/Norr``)."""
+    labels = []
+    for path in paths:
+        twins = [other for other in paths if other.name == path.name and other != path]
+        if not twins:
+            labels.append(path.name)
+            continue
+        depth = 1
+        parts = path.parent.parts
+        while depth < len(parts) and any(
+            other.parent.parts[-depth:] == parts[-depth:] for other in twins
+        ):
+            depth += 1
+        folder = str(Path(*parts[-depth:])) if parts else str(path.parent)
+        labels.append(f"{path.name} — {folder}")
+    return labels
+
+
 class WelcomePage(QWidget):
     newRequested = Signal()
     openRequested = Signal()

@@ -72,6 +72,7 @@ class MessageBar(QFrame):
             self.action_button = QPushButton(action_text)
             self.action_button.clicked.connect(self.actionTriggered)
             layout.addWidget(self.action_button, 0, Qt.AlignmentFlag.AlignTop)
+        self._buttons_end = layout.count()
         if closable:
             close = QToolButton()
             close.setIcon(icon("x", QColor(foreground)))
@@ -84,6 +85,13 @@ class MessageBar(QFrame):
     @property
     def text(self) -> str:
         return self.label.text()
+
+    def add_button(self, text: str) -> QPushButton:
+        """One more action button, before the close button; connect its ``clicked``."""
+        button = QPushButton(text)
+        self.layout().insertWidget(self._buttons_end, button, 0, Qt.AlignmentFlag.AlignTop)
+        self._buttons_end += 1
+        return button
 
     def dismiss(self) -> None:
         self.hide()

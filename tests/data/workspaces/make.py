@@ -44,9 +44,17 @@ def make(version: int, *, force: bool = False) -> Path:
     with tempfile.TemporaryDirectory(prefix="kpidesk-schema-") as temp:
         root = Path(temp)
         archive = root / "source.tar"
+        # resources/ was a top-level folder until it moved into the package (src/kpidesk/)
+        listed = subprocess.run(
+            ["git", "-C", str(REPO), "ls-tree", "--name-only", commit],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.split()
+        folders = [name for name in ("src", "resources") if name in listed]
         with archive.open("wb") as stream:
             subprocess.run(
-                ["git", "-C", str(REPO), "archive", "--format=tar", commit, "src", "resources"],
+                ["git", "-C", str(REPO), "archive", "--format=tar", commit, *folders],
                 stdout=stream,
                 check=True,
             )

@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QBrush, QColor, QFont, QKeySequence
+from PySide6.QtGui import QAction, QBrush, QColor, QFont, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kpidesk.domain.naming import kpi_title
 from kpidesk.domain.periods import format_period
 from kpidesk.domain.status import STATUS_LABELS, Status
 from kpidesk.i18n import _
@@ -59,6 +60,13 @@ def cell_text(symbol: str, value: str, best: bool) -> str:
 
 class ComparisonWindow(QMainWindow):
     """Units ranked on one KPI (bars), over a heat map of every KPI × unit."""
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """Escape closes the window, as it closes a dialog."""
+        if event.key() == Qt.Key.Key_Escape and event.modifiers() == Qt.KeyboardModifier.NoModifier:
+            self.close()
+            return
+        super().keyPressEvent(event)
 
     def __init__(self, session: WorkspaceSession, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -230,7 +238,7 @@ class ComparisonWindow(QMainWindow):
         self.kpi_combo.blockSignals(True)
         self.kpi_combo.clear()
         for spec in kpis:
-            text = spec.name if spec.code in spec.name else f"{spec.name}  ({spec.code})"
+            text = kpi_title(spec.name, spec.code, gap="  ")
             self.kpi_combo.addItem(text, spec.id)
         self.kpi_combo.setCurrentIndex(max(0, self.kpi_combo.findData(self.kpi_id)))
         self.kpi_combo.blockSignals(False)

@@ -26,6 +26,7 @@ from PySide6.QtGui import (
     QAction,
     QCloseEvent,
     QColor,
+    QKeyEvent,
     QKeySequence,
     QPainter,
     QPainterPath,
@@ -52,6 +53,7 @@ from PySide6.QtWidgets import (
 )
 
 from kpidesk.domain.errors import DomainError
+from kpidesk.domain.naming import kpi_title
 from kpidesk.domain.periods import Period, PeriodKind
 from kpidesk.domain.status import STATUS_LABELS, Status
 from kpidesk.domain.trends import Outlook
@@ -178,6 +180,13 @@ def _steps(periods: Sequence[Period], values: Sequence[float | None] | Any) -> t
 
 class KpiChartWindow(QMainWindow):
     """A window with one KPI's chart, the forecast sentence and the data table."""
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """Escape closes the window, as it closes a dialog."""
+        if event.key() == Qt.Key.Key_Escape and event.modifiers() == Qt.KeyboardModifier.NoModifier:
+            self.close()
+            return
+        super().keyPressEvent(event)
 
     def __init__(self, session: WorkspaceSession, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -532,7 +541,7 @@ class KpiChartWindow(QMainWindow):
         self.all_specs = charts.load_specs()
         self.specs = {spec.id: spec for spec in charts.chartable_kpis(self.all_specs)}
         for spec in self.specs.values():
-            text = spec.name if spec.code in spec.name else f"{spec.name}  ({spec.code})"
+            text = kpi_title(spec.name, spec.code, gap="  ")
             self.kpi_combo.addItem(text, spec.id)
         self.unit_list.blockSignals(True)
         self.unit_list.clear()
@@ -1201,25 +1210,26 @@ class KpiChartWindow(QMainWindow):
         target = Path(path)
         self._hide_hover()
         item = self.plot.getPlotItem()
-        try:
+
+        def write(partial: Path) -> None:
             if target.suffix.lower() == ".svg":
                 try:
-                    exporters.SVGExporter(item).export(str(target))
+                    exporters.SVGExporter(item).export(str(partial))
                 except (ValueError, IndexError):
                     # pyqtgraph 0.14's SVG exporter cannot read the paths Qt 6.12 writes
                     # ("... Z"); Qt's own SVG generator draws the same scene.
-                    self._export_svg_with_qt(target)
+                    self._export_svg_with_qt(partial)
             else:
                 exporter = exporters.ImageExporter(item)
                 exporter.parameters()["width"] = EXPORT_WIDTH
-                exporter.export(str(target))
-        except OSError as error:
-            self.statusBar().showMessage(
-                _("Could not save {path}: {reason}").format(path=target, reason=error.strerror)
-            )
-            return None
-        if not target.is_file():
-            self.statusBar().showMessage(_("Could not save {path}.").format(path=target))
+                exporter.export(str(partial))
+
+        from kpidesk.services.exports import save_file  # openpyxl loads only now
+
+        try:  # whole or not at all, never over a workspace or a backup
+            save_file(target, write, self.session.path)
+        except DomainError as error:
+            self.statusBar().showMessage(error.message)
             return None
         self.statusBar().showMessage(_("Saved the chart as {path}").format(path=target), 8000)
         return target

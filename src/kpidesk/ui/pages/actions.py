@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kpidesk.domain.naming import kpi_title
 from kpidesk.domain.status import Status
 from kpidesk.i18n import _, ngettext
 from kpidesk.palette import FILL_COLORS, SYMBOL_COLORS
@@ -189,7 +190,9 @@ class ActionTableModel(QAbstractTableModel):
                 return "\n".join(
                     part
                     for part in (
-                        f"{_('KPI')}: {row.kpi_name} ({row.kpi_code})" if row.kpi_code else "",
+                        f"{_('KPI')}: {kpi_title(row.kpi_name, row.kpi_code)}"
+                        if row.kpi_code
+                        else "",
                         f"{_('Goal')}: {row.goal_title}" if row.goal_title else "",
                     )
                     if part
@@ -303,7 +306,7 @@ class ActionsPage(Page):
         )
         self.kpi_filter.set_choices(
             [
-                (f"{k.data.name} ({k.data.code})", k.id)
+                (kpi_title(k.data.name, k.data.code), k.id)
                 for k in kpi_service.list_kpis(KpiFilter(show_archived=True))
             ],
         )

@@ -51,6 +51,7 @@ from PySide6.QtGui import (
     QPainter,
     QPalette,
     QPolygonF,
+    QResizeEvent,
 )
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -375,11 +376,61 @@ class GridDelegate(QStyledItemDelegate):
 
 
 class DataTable(QTableView):
-    """A table that pastes, copies and clears blocks of cells from the keyboard."""
+    """A table that pastes, copies and clears blocks of cells from the keyboard.
+
+    Its period columns all have one width, and as many whole ones as fit are shown: it
+    scrolls by whole columns, so no column is ever cut, where clipped digits would read as
+    another number (``1 050 039`` as ``050 039``).
+    """
 
     pasteRequested = Signal()
     copyRequested = Signal()
     clearRequested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._room = 0
+        self._fitting = False
+        self.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerItem)
+
+    def fit_columns(self) -> None:
+        """Give every column one width, that of the widest one's contents or more, such that
+        the view holds a whole number of them (what is left is narrower than a pixel per
+        column shown, too little to show a digit of the next one)."""
+        model = self.model()
+        header = self.horizontalHeader()
+        count = model.columnCount() if model is not None else 0
+        if not count or self._fitting:
+            return
+        self._fitting = True
+        try:
+            header.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+            widest = max(
+                header.minimumSectionSize(),
+                *(max(self.sizeHintForColumn(c), header.sectionSizeHint(c)) for c in range(count)),
+            )
+            room = self.viewport().width()
+            self._room = room
+            shown = max(1, min(count, room // widest))
+            width = max(widest, room // shown) if shown < count else widest
+            for column in range(count):
+                header.resizeSection(column, width)
+            self.updateGeometries()
+            header.setOffsetToSectionPosition(self.horizontalScrollBar().value())
+            if self.currentIndex().isValid():
+                self.scrollTo(self.currentIndex())
+        finally:
+            self._fitting = False
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.fit_columns()
+
+    def updateGeometries(self) -> None:
+        """Also after the row titles changed width, which changes the room for columns."""
+        super().updateGeometries()
+        if not self._fitting and self._room != self.viewport().width():
+            self.fit_columns()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if self.state() != QAbstractItemView.State.EditingState:
@@ -497,7 +548,6 @@ class DataPage(Page):
             | QAbstractItemView.EditTrigger.AnyKeyPressed
         )
         self.table.setWordWrap(False)
-        self.table.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.table.setCornerButtonEnabled(True)
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.table.customContextMenuRequested.connect(self._context_menu)
@@ -505,7 +555,6 @@ class DataPage(Page):
         self.table.copyRequested.connect(self.copy)
         self.table.clearRequested.connect(self.clear_selection)
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setMinimumSectionSize(72)
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.table.selectionModel().currentChanged.connect(self._current_changed)
@@ -642,7 +691,7 @@ class DataPage(Page):
         self.stack.setCurrentIndex(1 if self.grid is not None else 0)
         if self.grid is not None and self.grid.rows and self.grid.periods:
             shape = (self.grid.layout, self.grid.kind, len(self.grid.rows))
-            self.table.resizeColumnsToContents()
+            self.table.fit_columns()
             if position is None or shape != previous_shape:
                 position = (0, len(self.grid.periods) - 1)
             row = min(position[0], len(self.grid.rows) - 1)

@@ -257,6 +257,7 @@ class GoalsPage(Page):
         try:
             data = row.data
             self.title_edit.setText(data.title)
+            self.title_edit.setCursorPosition(0)  # a long title shown from its start
             self.title_field.set_error(None)
             self.description_edit.setPlainText(data.description)
             self.perspective_combo.setCurrentIndex(

@@ -34,7 +34,7 @@ from kpidesk.services import overview
 from kpidesk.services import reviews as review_service
 from kpidesk.services.actions import ACTION_STATUS_LABELS, ActionStatus
 from kpidesk.services.reviews import REVIEW_PERIOD_KINDS, HistoryEntry, ReviewError
-from kpidesk.ui.forms import FieldBox, OptionalDateEdit
+from kpidesk.ui.forms import FieldBox, OptionalDateEdit, buddy_label
 from kpidesk.ui.icons import icon
 from kpidesk.ui.pages.actions import (
     OVERDUE_COLOR,
@@ -89,7 +89,7 @@ class StartReviewDialog(QDialog):
         row = QHBoxLayout()
         row.addWidget(self.kind_combo)
         row.addWidget(self.period_combo, 1)
-        form.addRow(_("&Period:"), row)
+        form.addRow(buddy_label(_("&Period:"), self.kind_combo), row)
         self._initial_period = period if kind is not None else None
         self.kind_combo.currentIndexChanged.connect(self._fill_periods)
         self.period_combo.currentIndexChanged.connect(self._period_changed)

@@ -25,9 +25,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kpidesk.domain.naming import kpi_title
 from kpidesk.domain.numbers import format_change, format_value
 from kpidesk.domain.periods import format_period
-from kpidesk.domain.status import STATUS_LABELS, Status, is_improvement
+from kpidesk.domain.status import JUDGED, STATUS_LABELS, Status, is_improvement
 from kpidesk.i18n import _
 from kpidesk.palette import BAD_CHANGE, FILL_COLORS, GOOD_CHANGE, SYMBOL_COLORS
 from kpidesk.services import goals as goal_service
@@ -55,6 +56,20 @@ STATUS = Qt.ItemDataRole.UserRole + 2
     COL_TREND,
     COL_OWNER,
 ) = range(11)
+
+
+TREND_WIDTH = 104
+
+
+def two_lines(text: str, longest: int = 10) -> str:
+    """A column title longer than ``longest`` characters on two lines, broken at the space
+    nearest its middle (``Year to date`` → ``Year\nto date``), so figures set the width."""
+    if len(text) <= longest or " " not in text:
+        return text
+    middle = len(text) / 2
+    spaces = [i for i, ch in enumerate(text) if ch == " "]
+    cut = min(spaces, key=lambda i: abs(i - middle))
+    return f"{text[:cut]}\n{text[cut + 1 :]}"
 
 
 def status_text(status: Status) -> str:
@@ -187,24 +202,32 @@ class ScorecardPage(Page):
         self.tree.setRootIsDecorated(True)
         self.tree.setHeaderLabels(
             [
-                _("Status"),
-                _("KPI"),
-                _("Period"),
-                _("Actual"),
-                _("Target"),
-                _("vs previous"),
-                _("vs last year"),
-                _("Year to date"),
-                _("YTD target"),
-                _("Trend"),
-                _("Owner"),
+                two_lines(text)
+                for text in (
+                    _("Status"),
+                    _("KPI"),
+                    _("Period"),
+                    _("Actual"),
+                    _("Target"),
+                    _("vs previous"),
+                    _("vs last year"),
+                    _("Year to date"),
+                    _("YTD target"),
+                    _("Trend"),
+                    _("Owner"),
+                )
             ]
         )
         header = self.tree.header()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(COL_TREND, QHeaderView.ResizeMode.Fixed)
-        header.resizeSection(COL_TREND, 120)
-        header.setStretchLastSection(True)  # the KPI names keep their width; scroll if narrow
+        header.resizeSection(COL_TREND, TREND_WIDTH)
+        # Every column in view at 1280×800: the KPI names take the room the figures leave
+        # and are elided where it is short (the full name is in the tooltip).
+        header.setSectionResizeMode(COL_KPI, QHeaderView.ResizeMode.Stretch)
+        header.setStretchLastSection(False)
+        header.setMinimumSectionSize(40)
+        self.tree.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.tree.setItemDelegateForColumn(COL_TREND, SparklineDelegate(self.tree))
         self.tree.itemActivated.connect(self._activated)
         self.stack.addWidget(self.tree)
@@ -354,8 +377,9 @@ class ScorecardPage(Page):
             )
 
         self._paint_status(item, row.status)
-        item.setText(COL_KPI, f"{spec.name}  ({spec.code})")
-        item.setToolTip(COL_KPI, _("Double-click to open the chart"))
+        title = kpi_title(spec.name, spec.code, gap="  ")
+        item.setText(COL_KPI, title)
+        item.setToolTip(COL_KPI, f"{title}\n{_('Double-click to open the chart')}")
         item.setText(COL_PERIOD, format_period(row.shown_period, short=True))
         item.setText(COL_ACTUAL, value(row.value))
         if row.target_high is not None and row.target is not None:
@@ -376,7 +400,7 @@ class ScorecardPage(Page):
                     item.setToolTip(column, _("Better") if good else _("Worse"))
         item.setText(COL_YTD, value(row.ytd_value))
         item.setText(COL_YTD_TARGET, value(row.ytd_target))
-        if row.ytd_value is not None:
+        if row.ytd_value is not None and row.ytd_status in JUDGED:
             item.setForeground(COL_YTD, QBrush(QColor(SYMBOL_COLORS[row.ytd_status])))
         item.setText(COL_OWNER, spec.owner)
         item.setData(COL_TREND, SPARK, row.sparkline)

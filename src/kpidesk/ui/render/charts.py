@@ -29,7 +29,7 @@ from kpidesk import palette
 from kpidesk.domain.numbers import MeasureUnit, format_number, format_value
 from kpidesk.domain.periods import Period, PeriodKind, month_abbreviation
 from kpidesk.domain.status import Direction, Status
-from kpidesk.i18n import gettext_for
+from kpidesk.i18n import N_, gettext_for
 from kpidesk.io.report_model import KpiInfo, KpiSection, PeriodRow, UnitSeries
 
 FONT_FAMILIES = ["Segoe UI", "Helvetica Neue", "Arial", "Liberation Sans", "DejaVu Sans"]
@@ -110,10 +110,10 @@ def period_tick(period: Period, language: str, first: bool) -> tuple[str, str]:
         top = month_abbreviation(period.number, language)
         return top, str(period.year) if first or period.number == 1 else ""
     if period.kind is PeriodKind.QUARTER:
-        top = gettext_for(language)("Q{quarter}").format(quarter=period.number)
+        top = gettext_for(language)(N_("Q{quarter}")).format(quarter=period.number)
         return top, str(period.year) if first or period.number == 1 else ""
     if period.kind is PeriodKind.WEEK:
-        top = gettext_for(language)("W{week}").format(week=period.number)
+        top = gettext_for(language)(N_("W{week}")).format(week=period.number)
         return top, str(period.year) if first or period.number == 1 else ""
     return str(period.year), ""
 

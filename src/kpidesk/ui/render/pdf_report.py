@@ -30,7 +30,7 @@ from PySide6.QtGui import (
 )
 
 from kpidesk import palette
-from kpidesk.domain.numbers import MEASURE_UNIT_LABELS, format_value
+from kpidesk.domain.numbers import MEASURE_UNIT_LABELS, format_deviation, format_value
 from kpidesk.domain.periods import format_period
 from kpidesk.domain.status import DIRECTION_LABELS, STATUS_LABELS, Direction, Status
 from kpidesk.i18n import gettext_for
@@ -308,18 +308,23 @@ class _Report:
     def value(self, kpi: KpiInfo, value: float | None, *, signed: bool = False) -> str:
         if value is None:
             return "–"
-        text = format_value(
-            abs(value) if signed else value,
+        if signed:  # a deviation: percentage points for a percent KPI, as the app says
+            return format_deviation(
+                value,
+                kpi.measure_unit,
+                decimals=kpi.decimals,
+                language=self.language,
+                currency=self.content.currency,
+                unit_label=kpi.unit_label,
+            )
+        return format_value(
+            value,
             kpi.measure_unit,
             decimals=kpi.decimals,
             language=self.language,
             currency=self.content.currency,
             unit_label=kpi.unit_label,
         )
-        if signed:
-            sign = "+" if value > 0 else "\u2212" if value < 0 else "±"
-            return sign + text
-        return text
 
     def status_cell(self, status: Status) -> Cell:
         return Cell(
@@ -439,7 +444,8 @@ class _Report:
             painter.drawText(QRectF(left, y, width, mm(8)), 0, heading)
             y += mm(10)
             gap = mm(4)
-            tile = (width - 3 * gap) / 4
+            tiles = len(Status)
+            tile = (width - (tiles - 1) * gap) / tiles
             for index, status in enumerate(Status):
                 x = left + index * (tile + gap)
                 box = QRectF(x, y, tile, mm(26))
