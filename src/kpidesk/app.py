@@ -111,12 +111,14 @@ def run_app(
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
+    from kpidesk.ui.collector import collect_on_gui_thread
     from kpidesk.ui.crash import ExceptionHook
     from kpidesk.ui.icons import app_icon
     from kpidesk.ui.main_window import MainWindow
     from kpidesk.ui.settings import AppSettings
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
+    collect_on_gui_thread(app)
     app.setApplicationName("KPI Desk")
     app.setOrganizationName("KPI Desk")
     app.setApplicationVersion(__version__)
