@@ -122,10 +122,12 @@ def test_number_text_parses_back(value, decimals, language, grouping):
     st.integers(0, 3),
     LANGUAGES,
 )
+@example(1.25, MeasureUnit.PERCENT, 1, "sv")  # a half, rounded away from zero as Excel does
 def test_value_text_with_its_unit_parses_back(value, unit, decimals, language):
     text = format_value(value, unit, decimals=decimals, language=language)
     parsed = parse_number(text, decimal_hint="," if language == "sv" else ".")
-    assert math.isclose(parsed.value, float(f"{value:.{decimals}f}"), abs_tol=10**-decimals)
+    shown = Decimal(f"{value:.15g}").quantize(Decimal(1).scaleb(-decimals), ROUND_HALF_UP)
+    assert math.isclose(parsed.value, float(shown), rel_tol=1e-12, abs_tol=1e-9), text
     assert parsed.had_percent == (unit is MeasureUnit.PERCENT)
 
 
