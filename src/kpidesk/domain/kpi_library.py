@@ -22,6 +22,7 @@ from kpidesk.domain.formulas import FormulaError, parse_formula
 from kpidesk.domain.numbers import MeasureUnit
 from kpidesk.domain.periods import PeriodKind
 from kpidesk.domain.status import Direction
+from kpidesk.domain.terms import Indicator
 from kpidesk.i18n import N_
 from kpidesk.paths import resources_dir
 
@@ -55,13 +56,6 @@ _OPTIONAL_KPI_FIELDS = frozenset({"formula", "calculation", "unit_label", "bench
 
 class KpiLibraryError(DomainError):
     """The KPI library file is missing, unreadable or malformed."""
-
-
-class Indicator(StrEnum):
-    """Whether a KPI predicts results (leading) or reports them afterwards (lagging)."""
-
-    LEADING = "leading"
-    LAGGING = "lagging"
 
 
 def _language(language: str) -> str:

@@ -59,15 +59,9 @@ from kpidesk import palette
 from kpidesk.domain.numbers import MEASURE_UNIT_LABELS
 from kpidesk.domain.periods import Period, format_period
 from kpidesk.domain.status import DIRECTION_LABELS, STATUS_LABELS, Direction, Status
+from kpidesk.domain.terms import ACTION_STATUS_LABELS
 from kpidesk.i18n import gettext_for
-from kpidesk.io.report_model import (
-    ACTION_STATUS_LABELS,
-    FREQUENCY_LABELS,
-    KpiInfo,
-    KpiSection,
-    ReportContent,
-    UnitSeries,
-)
+from kpidesk.io.report_model import FREQUENCY_LABELS, KpiInfo, KpiSection, ReportContent, UnitSeries
 from kpidesk.io.xlsx_formats import (
     LINE_HEIGHT,
     axis_format,

@@ -34,9 +34,10 @@ from typing import Any
 from kpidesk.domain.errors import DomainError
 from kpidesk.domain.periods import Period, PeriodKind, format_period
 from kpidesk.domain.status import Status
+from kpidesk.domain.terms import UNFINISHED, ActionStatus
 from kpidesk.i18n import N_, _
 from kpidesk.services import actions as action_service
-from kpidesk.services.actions import UNFINISHED, ActionData, ActionRow, ActionStatus
+from kpidesk.services.actions import ActionData, ActionRow
 from kpidesk.services.overview import unit_tree
 from kpidesk.services.scorecard import SPARKLINE_LENGTH, build_scorecard, load_rollup
 from kpidesk.store import models

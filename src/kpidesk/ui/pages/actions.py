@@ -27,18 +27,13 @@ from PySide6.QtWidgets import (
 
 from kpidesk.domain.naming import kpi_title
 from kpidesk.domain.status import Status
+from kpidesk.domain.terms import ACTION_STATUS_LABELS, ACTION_STATUS_SYMBOLS, ActionStatus
 from kpidesk.i18n import _, ngettext
 from kpidesk.palette import FILL_COLORS, SYMBOL_COLORS
 from kpidesk.services import actions as action_service
 from kpidesk.services import goals as goal_service
 from kpidesk.services import kpis as kpi_service
-from kpidesk.services.actions import (
-    ACTION_STATUS_LABELS,
-    ACTION_STATUS_SYMBOLS,
-    ActionFilter,
-    ActionRow,
-    ActionStatus,
-)
+from kpidesk.services.actions import ActionFilter, ActionRow
 from kpidesk.services.kpis import KpiFilter
 from kpidesk.ui.filters import FilterCombo
 from kpidesk.ui.icons import icon

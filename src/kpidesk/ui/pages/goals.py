@@ -29,16 +29,11 @@ from PySide6.QtWidgets import (
 )
 
 from kpidesk.domain.errors import DomainError
+from kpidesk.domain.terms import GOAL_STATUS_LABELS, PERSPECTIVE_LABELS
 from kpidesk.i18n import _
 from kpidesk.services import goals as goal_service
 from kpidesk.services import kpis as kpi_service
-from kpidesk.services.goals import (
-    GOAL_STATUS_LABELS,
-    PERSPECTIVE_LABELS,
-    SMART_FIELDS,
-    GoalData,
-    GoalRow,
-)
+from kpidesk.services.goals import SMART_FIELDS, GoalData, GoalRow
 from kpidesk.ui.forms import FieldBox, OptionalDateEdit, heading
 from kpidesk.ui.icons import icon
 from kpidesk.ui.pages.base import Page

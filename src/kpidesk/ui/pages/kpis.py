@@ -21,10 +21,10 @@ from PySide6.QtWidgets import (
 from kpidesk.domain.numbers import MEASURE_UNIT_LABELS, MeasureUnit
 from kpidesk.domain.periods import PERIOD_KIND_NAMES, PeriodKind
 from kpidesk.domain.status import DIRECTION_LABELS, Direction
+from kpidesk.domain.terms import PERSPECTIVE_LABELS
 from kpidesk.i18n import _, current_language
 from kpidesk.services import goals as goal_service
 from kpidesk.services import kpis as kpi_service
-from kpidesk.services.goals import PERSPECTIVE_LABELS
 from kpidesk.services.kpis import INDICATOR_LABELS, KpiData, KpiFilter, KpiRow
 from kpidesk.ui.filters import FilterCombo
 from kpidesk.ui.icons import icon

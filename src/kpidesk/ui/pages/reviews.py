@@ -29,10 +29,10 @@ from PySide6.QtWidgets import (
 )
 
 from kpidesk.domain.periods import PERIOD_KIND_NAMES, Period, PeriodKind, format_period
+from kpidesk.domain.terms import ACTION_STATUS_LABELS, ActionStatus
 from kpidesk.i18n import _, ngettext
 from kpidesk.services import overview
 from kpidesk.services import reviews as review_service
-from kpidesk.services.actions import ACTION_STATUS_LABELS, ActionStatus
 from kpidesk.services.reviews import REVIEW_PERIOD_KINDS, HistoryEntry, ReviewError
 from kpidesk.ui.forms import FieldBox, OptionalDateEdit, buddy_label
 from kpidesk.ui.icons import icon

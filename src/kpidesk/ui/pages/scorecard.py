@@ -29,10 +29,10 @@ from kpidesk.domain.naming import kpi_title
 from kpidesk.domain.numbers import format_change, format_value
 from kpidesk.domain.periods import format_period
 from kpidesk.domain.status import JUDGED, STATUS_LABELS, Status, is_improvement
+from kpidesk.domain.terms import PERSPECTIVE_LABELS
 from kpidesk.i18n import _
 from kpidesk.palette import BAD_CHANGE, FILL_COLORS, GOOD_CHANGE, SYMBOL_COLORS
 from kpidesk.services import goals as goal_service
-from kpidesk.services.goals import PERSPECTIVE_LABELS
 from kpidesk.services.scorecard import Scorecard, ScorecardRow, build_scorecard
 from kpidesk.ui.filters import FilterCombo
 from kpidesk.ui.pages.base import Page

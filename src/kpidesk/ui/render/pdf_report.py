@@ -33,15 +33,9 @@ from kpidesk import palette
 from kpidesk.domain.numbers import MEASURE_UNIT_LABELS, format_deviation, format_value
 from kpidesk.domain.periods import format_period
 from kpidesk.domain.status import DIRECTION_LABELS, STATUS_LABELS, Direction, Status
+from kpidesk.domain.terms import ACTION_STATUS_LABELS
 from kpidesk.i18n import gettext_for
-from kpidesk.io.report_model import (
-    ACTION_STATUS_LABELS,
-    FREQUENCY_LABELS,
-    KpiInfo,
-    KpiSection,
-    ReportContent,
-    UnitSeries,
-)
+from kpidesk.io.report_model import FREQUENCY_LABELS, KpiInfo, KpiSection, ReportContent, UnitSeries
 from kpidesk.ui.render.charts import MUTED_COLOR, TEXT_COLOR, draw_kpi_chart, ui_font
 
 Progress = Callable[[int, int], None]
