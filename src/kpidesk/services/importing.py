@@ -30,7 +30,7 @@ import logging
 import math
 import os
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
@@ -79,7 +79,7 @@ from kpidesk.services.import_mapping import (
 from kpidesk.services.kpi_inference import CellEvidence, looks_like_currency_text
 from kpidesk.services.kpis import KpiError, create_kpi
 from kpidesk.services.progress import CancelFlag, Cancelled, Progress
-from kpidesk.store import models, queries
+from kpidesk.store import bulk, models, queries
 from kpidesk.store.models import ImportBatch
 from kpidesk.store.workspace import Workspace
 
@@ -618,23 +618,23 @@ class _Run:
         if not self.options.dry_run and len(self.pending) > self.options.backup_threshold:
             self.backup = backups.make_backup(self.workspace, reason=backups.REASON_BEFORE_IMPORT)
             log.info("backup before importing %s: %s", self.path.name, self.backup)
-        bulk = not self.targets_mode and self._bulk_load()
-        if bulk:
+        in_bulk = not self.targets_mode and self._bulk_load()
+        if in_bulk:
             # Every id the rows carry was looked up or made in this transaction.
-            self.stack.enter_context(queries.bulk_loading())
+            self.stack.enter_context(bulk.bulk_loading())
         self.stack.enter_context(self.workspace.atomic())
         batch = ImportBatch.create(file_name=self.path.name, sheet=self.options.sheet or "")
         self.batch_id = int(batch.id)
         if not self.targets_mode:
-            queries.start_import_stage()
-            if bulk:
-                self.suspended_indexes = queries.suspend_measurement_indexes()
+            bulk.start_import_stage()
+            if in_bulk:
+                self.suspended_indexes = bulk.suspend_measurement_indexes()
         self.started = True
         pending, self.pending = self.pending, []
         self.process(pending)
 
     def _bulk_load(self) -> bool:
-        """Whether to load in bulk (see :func:`queries.bulk_loading`) and build the covering
+        """Whether to load in bulk (see :func:`bulk.bulk_loading`) and build the covering
         index after the rows instead of with them: worth it for a large import into a table
         not much larger than what it brings."""
         expected = max(len(self.pending), self.expected_rows)
@@ -1156,18 +1156,18 @@ class _Run:
         rows; a bulk import that keeps stored values inserts them directly."""
         if self.inserts_directly:
             self.staged += len(rows)
-            self.imported += queries.insert_new_import_rows(
+            self.imported += bulk.insert_new_import_rows(
                 rows, batch_id=self.batch_id, source=SOURCE
             )
             return
-        queries.stage_import_rows(rows)
+        bulk.stage_import_rows(rows)
         self.staged += len(rows)
         self.unmerged += len(rows)
         if self.unmerged >= MERGE_ROWS:
             self._merge_stage()
 
     def _merge_stage(self) -> None:
-        stored, replaced = queries.merge_import_stage(
+        stored, replaced = bulk.merge_import_stage(
             batch_id=self.batch_id, source=SOURCE, replace=self.replace
         )
         self.imported += stored
@@ -1180,10 +1180,10 @@ class _Run:
         if self.writing and self.unmerged:
             self._merge_stage()
         if self.writing and self.suspended_indexes:
-            queries.restore_indexes(self.suspended_indexes)
+            bulk.restore_indexes(self.suspended_indexes)
             self.suspended_indexes = []
         self.skipped = 0 if self.replace else self.staged - self.imported
-        queries.end_import_stage()
+        bulk.end_import_stage()
 
     def write_targets(self) -> None:
         if not self.targets:
@@ -1612,31 +1612,6 @@ def _undo_created_units(batch_id: int) -> tuple[list[str], list[str]]:
         else:
             kept.append(unit.name)
     return removed, kept
-
-
-# Working from a thread ----------------------------------------------------------------------
-
-
-@contextlib.contextmanager
-def thread_connection(workspace: Workspace | None) -> Iterator[None]:
-    """Let a worker thread use the open workspace through a connection of its own.
-
-    peewee keeps one connection per thread; the app's belongs to the GUI thread. A worker
-    opens its own to the same file (in WAL mode the app keeps reading while the worker
-    writes) and closes it when done.
-    """
-    if workspace is None or workspace.closed:
-        yield
-        return
-    database = workspace.db
-    opened_here = database.is_closed()
-    if opened_here:
-        database.connect()
-    try:
-        yield
-    finally:
-        if opened_here:
-            database.close()
 
 
 def error_text(error: BaseException) -> str:

@@ -41,6 +41,7 @@ from kpidesk.i18n import _
 from kpidesk.services import exports, overview, report_content
 from kpidesk.services.exports import ExportFormat, ExportRequest, ExportResult, Prepared
 from kpidesk.services.progress import CancelFlag, Cancelled, Progress
+from kpidesk.store.threads import thread_connection
 from kpidesk.ui.forms import ERROR_STYLE, buddy_label
 from kpidesk.ui.session import WorkspaceSession
 
@@ -130,7 +131,7 @@ class ExportWorker(QObject):
     @Slot()
     def run(self) -> None:
         try:
-            with exports.worker_connection(self._workspace):
+            with thread_connection(self._workspace):
                 result = self._job(self.progressed.emit, self.is_cancelled)
         except Cancelled:
             self.cancelled.emit()

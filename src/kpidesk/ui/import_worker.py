@@ -3,7 +3,7 @@
 A job is a plain function ``job(progress, cancelled)`` (see ``services.progress``): the
 worker calls it in a ``QThread`` and turns its callbacks into signals. It never touches a
 widget. A job that uses the workspace runs through a database connection of the worker
-thread's own (``services.importing.thread_connection``).
+thread's own (``store.threads.thread_connection``).
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from kpidesk.domain.errors import DomainError
 from kpidesk.i18n import _
-from kpidesk.services.importing import thread_connection
 from kpidesk.services.progress import CancelFlag, Cancelled, Progress
+from kpidesk.store.threads import thread_connection
 from kpidesk.store.workspace import Workspace
 
 log = logging.getLogger(__name__)
