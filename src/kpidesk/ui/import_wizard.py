@@ -11,7 +11,7 @@
    values already stored.
 5. **Done**: what was imported, with "Undo this import".
 
-Reading, checking and storing run in a worker thread (see ``import_worker``) with a progress
+Reading, checking and storing run in a worker thread (see ``ui.worker``) with a progress
 bar and Cancel; a cancelled import leaves nothing behind. The import goes on the session's
 undo stack, so Edit → Undo takes it back too.
 """
@@ -60,7 +60,7 @@ from kpidesk.domain.errors import DomainError
 from kpidesk.domain.naming import kpi_title
 from kpidesk.domain.numbers import format_number
 from kpidesk.domain.periods import PERIOD_KIND_NAMES, Period, format_period
-from kpidesk.i18n import _, ngettext
+from kpidesk.i18n import N_, _, ngettext
 from kpidesk.io.cells import column_letter
 from kpidesk.io.errors import ImportProblem
 from kpidesk.io.extract import RawRecord
@@ -93,10 +93,10 @@ from kpidesk.services.importing import (
 )
 from kpidesk.services.progress import CancelFlag, Progress
 from kpidesk.ui.forms import ERROR_STYLE
-from kpidesk.ui.import_worker import Job, WorkerRun
 from kpidesk.ui.new_kpi_dialog import NewKpiDialog, kind_text
 from kpidesk.ui.session import WorkspaceSession
 from kpidesk.ui.suggested_targets import SuggestedTargetsDialog
+from kpidesk.ui.worker import Job, WorkerRun
 
 log = logging.getLogger(__name__)
 
@@ -783,7 +783,13 @@ class ImportWizard(QDialog):
         self.progress_bar.setRange(0, 0)
         self.progress_bar.setVisible(True)
         self._show_info(status)
-        run = WorkerRun(job, self.session.workspace if workspace else None, self)
+        run = WorkerRun(
+            job,
+            self.session.workspace if workspace else None,
+            self,
+            failure=N_("The import failed: {reason}"),
+            stopped=N_("The import stopped unexpectedly."),
+        )
         run.progressed.connect(self._progressed)
         run.succeeded.connect(on_success)
         run.failed.connect(self._failed)
