@@ -89,9 +89,7 @@ from kpidesk.services.reviews import (
     UnitFigures,
     local_time,
 )
-from kpidesk.ui.forms import FieldBox, OptionalDateEdit, heading
-from kpidesk.ui.icons import icon
-from kpidesk.ui.pages.actions import (
+from kpidesk.ui.action_status import (
     OVERDUE_COLOR,
     ActionStatusCombo,
     action_status_color,
@@ -99,7 +97,9 @@ from kpidesk.ui.pages.actions import (
     due_text,
     format_day,
 )
-from kpidesk.ui.pages.scorecard import SPARK, STATUS, SparklineDelegate, status_text
+from kpidesk.ui.forms import FieldBox, OptionalDateEdit, heading
+from kpidesk.ui.icons import icon
+from kpidesk.ui.kpi_cells import SPARK, STATUS, SparklineDelegate, status_text
 from kpidesk.ui.session import WorkspaceSession
 from kpidesk.ui.undo import CallbackCommand
 from kpidesk.ui.widgets import MessageBar, MessageKind

@@ -9,16 +9,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPointF, QRect, QSize, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPainterPath, QPen
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QStackedWidget,
-    QStyledItemDelegate,
-    QStyleOptionViewItem,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -35,13 +33,12 @@ from kpidesk.palette import BAD_CHANGE, FILL_COLORS, GOOD_CHANGE, SYMBOL_COLORS
 from kpidesk.services import goals as goal_service
 from kpidesk.services.scorecard import Scorecard, ScorecardRow, build_scorecard
 from kpidesk.ui.filters import FilterCombo
+from kpidesk.ui.kpi_cells import SPARK, STATUS, SparklineDelegate, status_text
 from kpidesk.ui.pages.base import Page
 from kpidesk.ui.session import WorkspaceSession
 from kpidesk.ui.widgets import EmptyState
 
 KPI_ID = Qt.ItemDataRole.UserRole
-SPARK = Qt.ItemDataRole.UserRole + 1
-STATUS = Qt.ItemDataRole.UserRole + 2
 
 (
     COL_STATUS,
@@ -70,57 +67,6 @@ def two_lines(text: str, longest: int = 10) -> str:
     spaces = [i for i, ch in enumerate(text) if ch == " "]
     cut = min(spaces, key=lambda i: abs(i - middle))
     return f"{text[:cut]}\n{text[cut + 1 :]}"
-
-
-def status_text(status: Status) -> str:
-    return f"{status.symbol} {_(STATUS_LABELS[status])}"
-
-
-class SparklineDelegate(QStyledItemDelegate):
-    """A small line of the KPI's recent periods; the last point in its status colour."""
-
-    def paint(
-        self,
-        painter: QPainter,
-        option: QStyleOptionViewItem,
-        index: QModelIndex | QPersistentModelIndex,
-    ) -> None:
-        super().paint(painter, option, index)
-        values = index.data(SPARK) or []
-        points = [(i, v) for i, v in enumerate(values) if v is not None]
-        if len(points) < 2:
-            return
-        rect: QRect = option.rect.adjusted(6, 5, -8, -5)
-        low = min(v for _i, v in points)
-        high = max(v for _i, v in points)
-        span = (high - low) or 1.0
-        count = max(len(values) - 1, 1)
-
-        def at(i: int, v: float) -> QPointF:
-            return QPointF(
-                rect.left() + rect.width() * i / count,
-                rect.bottom() - rect.height() * (v - low) / span,
-            )
-
-        path = QPainterPath(at(*points[0]))
-        for i, v in points[1:]:
-            path.lineTo(at(i, v))
-        painter.save()
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.setPen(QPen(option.palette.text().color(), 1.3))
-        painter.drawPath(path)
-        status = index.data(STATUS) or Status.NO_DATA
-        painter.setBrush(QBrush(QColor(SYMBOL_COLORS[Status(status)])))
-        painter.setPen(Qt.PenStyle.NoPen)
-        painter.drawEllipse(at(*points[-1]), 3.0, 3.0)
-        painter.restore()
-
-    def sizeHint(
-        self,
-        option: QStyleOptionViewItem,
-        index: QModelIndex | QPersistentModelIndex,
-    ) -> QSize:
-        return QSize(110, 26)
 
 
 @contextmanager
