@@ -189,7 +189,7 @@ def demo_dialogs(window, out: Path, language: str) -> None:  # type: ignore[no-u
     from kpidesk.ui.crash import ErrorReportDialog
     from kpidesk.ui.export_dialog import ExportDialog
     from kpidesk.ui.restore_dialog import RestoreDialog
-    from kpidesk.ui.review_meeting import ActionEditor, DecisionEditor, ReopenDialog
+    from kpidesk.ui.review.editors import ActionEditor, DecisionEditor, ReopenDialog
     from kpidesk.ui.target_dialog import TargetDialog
     from kpidesk.ui.units_dialog import DeleteUnitDialog
 
@@ -278,7 +278,7 @@ def first_hour(out: Path, language: str) -> None:
     from kpidesk.store import models
     from kpidesk.ui.import_wizard import ImportWizard
     from kpidesk.ui.main_window import MainWindow
-    from kpidesk.ui.presenter import PresenterWindow
+    from kpidesk.ui.review.presenter import PresenterWindow
     from kpidesk.ui.settings import AppSettings
     from kpidesk.ui.suggested_targets import SuggestedTargetsDialog
 

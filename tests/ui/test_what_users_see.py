@@ -163,7 +163,7 @@ def test_the_recent_list_tells_files_of_the_same_name_apart(window, tmp_path):
 
 
 def test_presenter_mode_fills_the_screen(demo_window, qtbot, monkeypatch):
-    from kpidesk.ui.presenter import PresenterWindow
+    from kpidesk.ui.review.presenter import PresenterWindow
 
     agenda = review_service.agenda(1)
     presenter = PresenterWindow(agenda)
@@ -175,7 +175,7 @@ def test_presenter_mode_fills_the_screen(demo_window, qtbot, monkeypatch):
 
 
 def test_small_chart_period_labels_never_overlap():
-    from kpidesk.ui.review_meeting import x_labels
+    from kpidesk.ui.review.chart import x_labels
 
     texts = ["sep 2025", "okt 2025", "nov 2025", "dec 2025", "jan 2026"]
     centres = [0.0, 30.0, 60.0, 90.0, 120.0]

@@ -45,7 +45,8 @@ from kpidesk.ui.dialogs import confirm_delete
 from kpidesk.ui.forms import FieldBox, OptionalDateEdit, buddy_label
 from kpidesk.ui.icons import icon
 from kpidesk.ui.pages.base import Page
-from kpidesk.ui.review_meeting import ReviewMeeting, describe_event
+from kpidesk.ui.review.common import describe_event
+from kpidesk.ui.review.meeting import ReviewMeeting
 from kpidesk.ui.session import WorkspaceSession
 from kpidesk.ui.undo import CallbackCommand
 from kpidesk.ui.widgets import EmptyState

@@ -39,11 +39,11 @@ from kpidesk.ui.action_status import (
     format_day,
 )
 from kpidesk.ui.kpi_cells import status_text
-from kpidesk.ui.review_meeting import (
+from kpidesk.ui.review.chart import grid_of_charts
+from kpidesk.ui.review.common import (
     FOLLOW_UP_KEY,
     OTHER_KEY,
     change_parts,
-    grid_of_charts,
     kpi_key,
     period_label,
     target_text,
