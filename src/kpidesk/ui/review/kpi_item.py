@@ -228,14 +228,7 @@ class KpiItemView(QWidget):
         )
         if figures is None:
             return
-        self.chart.set_series(
-            figures.periods,
-            figures.values,
-            figures.targets,
-            figures.status,
-            value_formatter(self.item, self.currency),
-            figures.unit,
-        )
+        self.chart.set_series(self.item, figures, self.currency)
         first = period_label(figures.periods[0], short=True) if figures.periods else ""
         last = period_label(figures.periods[-1], short=True) if figures.periods else ""
         self.chart_caption.setText(f"{figures.unit}: {first} – {last}")
