@@ -31,7 +31,6 @@ from PySide6.QtGui import (
     QPainter,
     QPainterPath,
     QPen,
-    QShowEvent,
 )
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -87,6 +86,7 @@ from kpidesk.ui.charts.plotting import (
 )
 from kpidesk.ui.charts.table import ChartTableModel
 from kpidesk.ui.icons import icon
+from kpidesk.ui.refresh import RefreshWhenSeen
 from kpidesk.ui.session import WorkspaceSession
 from kpidesk.ui.undo import CallbackCommand
 
@@ -200,7 +200,9 @@ class KpiChartWindow(QMainWindow):
         """Asks for a note's text; replaceable in tests. Returns (text, accepted)."""
         self._kind = PeriodKind.MONTH
         self._workspace_key: object = None
-        self._stale = False
+        self._seen = RefreshWhenSeen(
+            self, lambda: self.refresh(), wanted=lambda: self.kpi_id is not None
+        )
         self._legend_signature: tuple[object, ...] = ()
         self._xs: list[float] = []
         self._note_items: list[Any] = []
@@ -510,18 +512,7 @@ class KpiChartWindow(QMainWindow):
         self._refresh_when_seen()
 
     def _refresh_when_seen(self) -> None:
-        if self.kpi_id is None:
-            return
-        if self.isVisible():
-            self.refresh()
-        else:
-            self._stale = True
-
-    def showEvent(self, event: QShowEvent) -> None:
-        super().showEvent(event)
-        if self._stale:
-            self._stale = False
-            self.refresh()
+        self._seen.request()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self._hide_hover()
