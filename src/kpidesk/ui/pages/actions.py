@@ -12,15 +12,11 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QCheckBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QLineEdit,
     QPushButton,
-    QStackedWidget,
     QTableView,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -41,9 +37,8 @@ from kpidesk.ui.action_status import (
     due_text,
     linked_text,
 )
-from kpidesk.ui.filters import FilterCombo
 from kpidesk.ui.icons import icon
-from kpidesk.ui.pages.base import Page
+from kpidesk.ui.pages.base import ListPage, Page
 from kpidesk.ui.session import WorkspaceSession
 from kpidesk.ui.undo import CallbackCommand
 from kpidesk.ui.widgets import EmptyState
@@ -141,7 +136,7 @@ class ActionTableModel(QAbstractTableModel):
         return None
 
 
-class ActionsPage(Page):
+class ActionsPage(ListPage):
     key = "actions"
     reviewRequested = Signal(int)
 
@@ -149,30 +144,16 @@ class ActionsPage(Page):
         super().__init__(session, parent)
         self.today: date | None = None
         """The day overdue is judged against; None for the real today (tests set it)."""
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(0, 4, 0, 0)
-
-        filters = QHBoxLayout()
-        self.search = QLineEdit()
-        self.search.setPlaceholderText(_("Search actions"))
-        self.search.setClearButtonEnabled(True)
-        self.search.setAccessibleName(_("Search actions"))
-        self.search.textChanged.connect(self.refresh)
-        filters.addWidget(self.search, 2)
-        self.owner_filter = FilterCombo(_("All owners"))
-        self.owner_filter.currentIndexChanged.connect(self.refresh)
-        self.status_filter = FilterCombo(_("All statuses"))
-        self.status_filter.currentIndexChanged.connect(self.refresh)
-        self.kpi_filter = FilterCombo(_("All KPIs"))
-        self.kpi_filter.currentIndexChanged.connect(self.refresh)
-        self.goal_filter = FilterCombo(_("All goals"))
-        self.goal_filter.currentIndexChanged.connect(self.refresh)
-        for combo in (self.owner_filter, self.status_filter, self.kpi_filter, self.goal_filter):
-            filters.addWidget(combo, 1)
-        self.overdue_filter = QCheckBox(_("&Overdue only"))
-        self.overdue_filter.toggled.connect(self.refresh)
-        filters.addWidget(self.overdue_filter)
-        outer.addLayout(filters)
+        filters = self.filter_bar()
+        self.search = filters.add_search(_("Search actions"), _("Search actions"))
+        self.owner_filter = filters.add_choice(_("All owners"))
+        self.status_filter = filters.add_choice(_("All statuses"))
+        self.kpi_filter = filters.add_choice(_("All KPIs"))
+        self.goal_filter = filters.add_choice(_("All goals"))
+        filters.place(
+            self.owner_filter, self.status_filter, self.kpi_filter, self.goal_filter, stretch=1
+        )
+        self.overdue_filter = filters.add_check(_("&Overdue only"))
 
         toolbar = QHBoxLayout()
         self.summary = QLabel()
@@ -182,11 +163,9 @@ class ActionsPage(Page):
         self.open_review_button = QPushButton(icon("presentation"), _("Open its review"))
         self.open_review_button.clicked.connect(self.open_selected_review)
         toolbar.addWidget(self.open_review_button)
-        outer.addLayout(toolbar)
+        self.outer.addLayout(toolbar)
 
-        self.stack = QStackedWidget()
-        outer.addWidget(self.stack, 1)
-        self.empty = EmptyState(
+        empty = EmptyState(
             "list-checks",
             _("No actions yet"),
             _(
@@ -196,8 +175,7 @@ class ActionsPage(Page):
         )
         to_reviews = QPushButton(icon("presentation"), _("Go to Reviews"))
         to_reviews.clicked.connect(lambda: self._show_reviews_page())
-        self.empty.add_button(to_reviews)
-        self.stack.addWidget(self.empty)
+        empty.add_button(to_reviews)
 
         self.model = ActionTableModel()
         self.table = QTableView()
@@ -219,7 +197,7 @@ class ActionsPage(Page):
         header.resizeSection(ActionTableModel.STATUS, 140)
         self.table.doubleClicked.connect(self._double_clicked)
         self.table.selectionModel().selectionChanged.connect(self._update_buttons)
-        self.stack.addWidget(self.table)
+        self.add_list(empty, self.table)
 
     def current_day(self) -> date:
         return self.today or date.today()
@@ -251,7 +229,7 @@ class ActionsPage(Page):
             self.table.resizeColumnToContents(column)
             self.table.setColumnWidth(column, min(self.table.columnWidth(column), cap))
         any_actions = bool(rows) or bool(action_service.list_actions(today=today))
-        self.stack.setCurrentIndex(1 if any_actions else 0)
+        self.show_list(any_actions)
         overdue = sum(1 for row in rows if row.overdue)
         text = ngettext("{count} action", "{count} actions", len(rows)).format(count=len(rows))
         if overdue:

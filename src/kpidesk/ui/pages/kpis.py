@@ -3,18 +3,14 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QFont, QKeySequence, QShortcut
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QCheckBox,
     QDialog,
     QHBoxLayout,
     QHeaderView,
-    QLineEdit,
     QPushButton,
-    QStackedWidget,
     QTableView,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -26,11 +22,10 @@ from kpidesk.i18n import _, current_language
 from kpidesk.services import goals as goal_service
 from kpidesk.services import kpis as kpi_service
 from kpidesk.services.kpis import INDICATOR_LABELS, KpiData, KpiFilter, KpiRow
-from kpidesk.ui.filters import FilterCombo
 from kpidesk.ui.icons import icon
 from kpidesk.ui.kpi_editor import KpiEditor
 from kpidesk.ui.library_picker import LibraryPicker
-from kpidesk.ui.pages.base import Page
+from kpidesk.ui.pages.base import ListPage
 from kpidesk.ui.session import WorkspaceSession
 from kpidesk.ui.undo import CallbackCommand
 from kpidesk.ui.widgets import EmptyState
@@ -126,14 +121,11 @@ class KpiTableModel(QAbstractTableModel):
         return None
 
 
-class KpisPage(Page):
+class KpisPage(ListPage):
     key = "kpis"
 
     def __init__(self, session: WorkspaceSession, parent: QWidget | None = None) -> None:
         super().__init__(session, parent)
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(0, 4, 0, 0)
-
         toolbar = QHBoxLayout()
         self.new_button = QPushButton(icon("file-plus"), _("New KPI…"))
         self.new_button.clicked.connect(self.new_kpi)
@@ -146,39 +138,26 @@ class KpisPage(Page):
         for button in (self.new_button, self.library_button, self.edit_button, self.archive_button):
             toolbar.addWidget(button)
         toolbar.addStretch()
-        outer.addLayout(toolbar)
+        self.outer.addLayout(toolbar)
 
-        filters = QHBoxLayout()
-        self.search = QLineEdit()
-        self.search.setPlaceholderText(_("Search KPIs (Ctrl+F)"))
-        self.search.setClearButtonEnabled(True)
-        self.search.setAccessibleName(_("Search KPIs"))
-        self.search.textChanged.connect(self.refresh)
-        QShortcut(QKeySequence.StandardKey.Find, self, self.search.setFocus)
-        filters.addWidget(self.search, 2)
-        self.goal_filter = FilterCombo(_("All goals"))
-        self.goal_filter.currentIndexChanged.connect(self.refresh)
-        self.perspective_filter = FilterCombo(_("All perspectives"))
-        self.perspective_filter.currentIndexChanged.connect(self.refresh)
-        self.owner_filter = FilterCombo(_("All owners"))
-        self.owner_filter.currentIndexChanged.connect(self.refresh)
-        self.indicator_filter = FilterCombo(_("Leading and lagging"))
-        self.indicator_filter.currentIndexChanged.connect(self.refresh)
-        for combo in (
+        filters = self.filter_bar()
+        self.search = filters.add_search(
+            _("Search KPIs (Ctrl+F)"), _("Search KPIs"), find_shortcut=self
+        )
+        self.goal_filter = filters.add_choice(_("All goals"))
+        self.perspective_filter = filters.add_choice(_("All perspectives"))
+        self.owner_filter = filters.add_choice(_("All owners"))
+        self.indicator_filter = filters.add_choice(_("Leading and lagging"))
+        filters.place(
             self.goal_filter,
             self.perspective_filter,
             self.owner_filter,
             self.indicator_filter,
-        ):
-            filters.addWidget(combo, 1)
-        self.archived_filter = QCheckBox(_("Show &archived"))
-        self.archived_filter.toggled.connect(self.refresh)
-        filters.addWidget(self.archived_filter)
-        outer.addLayout(filters)
+            stretch=1,
+        )
+        self.archived_filter = filters.add_check(_("Show &archived"))
 
-        self.stack = QStackedWidget()
-        outer.addWidget(self.stack, 1)
-        self.empty = EmptyState(
+        empty = EmptyState(
             "gauge",
             _("No KPIs yet"),
             _(
@@ -190,9 +169,8 @@ class KpisPage(Page):
         pick.clicked.connect(self.add_from_library)
         create = QPushButton(icon("file-plus"), _("Create a KPI"))
         create.clicked.connect(self.new_kpi)
-        self.empty.add_button(pick)
-        self.empty.add_button(create)
-        self.stack.addWidget(self.empty)
+        empty.add_button(pick)
+        empty.add_button(create)
 
         self.model = KpiTableModel()
         self.table = QTableView()
@@ -209,7 +187,7 @@ class KpisPage(Page):
         header.setSectionResizeMode(KpiTableModel.GOALS, QHeaderView.ResizeMode.Stretch)
         self.table.doubleClicked.connect(self.edit_selected)
         self.table.selectionModel().selectionChanged.connect(self._update_buttons)
-        self.stack.addWidget(self.table)
+        self.add_list(empty, self.table)
 
     def refresh(self) -> None:
         if not self.session.is_open:
@@ -236,7 +214,7 @@ class KpisPage(Page):
         rows = kpi_service.list_kpis(kpi_filter)
         self.model.set_rows(rows, {g.id: g.data.title for g in goals})
         any_kpis = bool(rows) or bool(kpi_service.list_kpis(KpiFilter(show_archived=True)))
-        self.stack.setCurrentIndex(1 if any_kpis else 0)
+        self.show_list(any_kpis)
         if selected is not None:
             self.select_kpi(selected)
         read_only = self.session.read_only

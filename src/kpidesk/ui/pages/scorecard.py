@@ -13,13 +13,10 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
     QComboBox,
-    QHBoxLayout,
     QHeaderView,
     QLabel,
-    QStackedWidget,
     QTreeWidget,
     QTreeWidgetItem,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -32,9 +29,8 @@ from kpidesk.i18n import _
 from kpidesk.palette import BAD_CHANGE, FILL_COLORS, GOOD_CHANGE, SYMBOL_COLORS
 from kpidesk.services import goals as goal_service
 from kpidesk.services.scorecard import Scorecard, ScorecardRow, build_scorecard
-from kpidesk.ui.filters import FilterCombo
 from kpidesk.ui.kpi_cells import SPARK, STATUS, SparklineDelegate, status_text
-from kpidesk.ui.pages.base import Page
+from kpidesk.ui.pages.base import ListPage
 from kpidesk.ui.session import WorkspaceSession
 from kpidesk.ui.widgets import EmptyState
 
@@ -87,17 +83,14 @@ def _columns_fitted_once(header: QHeaderView) -> Iterator[None]:
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
 
 
-class ScorecardPage(Page):
+class ScorecardPage(ListPage):
     key = "scorecard"
     kpiActivated = Signal(int)
 
     def __init__(self, session: WorkspaceSession, parent: QWidget | None = None) -> None:
         super().__init__(session, parent)
         self.scorecard: Scorecard | None = None
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(0, 4, 0, 0)
-
-        filters = QHBoxLayout()
+        filters = self.filter_bar(self._show)
         filters.addWidget(QLabel(_("&Group by:")))
         self.group_combo = QComboBox()
         self.group_combo.addItem(_("Goal"), "goal")
@@ -106,33 +99,22 @@ class ScorecardPage(Page):
         self.group_combo.currentIndexChanged.connect(self._show)
         filters.itemAt(0).widget().setBuddy(self.group_combo)
         filters.addWidget(self.group_combo)
-        self.goal_filter = FilterCombo(_("All goals"))
-        self.goal_filter.currentIndexChanged.connect(self._show)
-        self.perspective_filter = FilterCombo(_("All perspectives"))
-        self.perspective_filter.currentIndexChanged.connect(self._show)
+        self.goal_filter = filters.add_choice(_("All goals"))
+        self.perspective_filter = filters.add_choice(_("All perspectives"))
         for perspective, label in PERSPECTIVE_LABELS.items():
             self.perspective_filter.addItem(_(label), perspective.value)
-        self.owner_filter = FilterCombo(_("All owners"))
-        self.owner_filter.currentIndexChanged.connect(self._show)
-        self.status_filter = FilterCombo(_("All statuses"))
-        self.status_filter.currentIndexChanged.connect(self._show)
+        self.owner_filter = filters.add_choice(_("All owners"))
+        self.status_filter = filters.add_choice(_("All statuses"))
         for status in Status:
             self.status_filter.addItem(status_text(status), status.value)
-        for combo in (
-            self.goal_filter,
-            self.perspective_filter,
-            self.owner_filter,
-            self.status_filter,
-        ):
-            filters.addWidget(combo)
+        filters.place(
+            self.goal_filter, self.perspective_filter, self.owner_filter, self.status_filter
+        )
         filters.addStretch()
         self.summary = QLabel()
         filters.addWidget(self.summary)
-        outer.addLayout(filters)
 
-        self.stack = QStackedWidget()
-        outer.addWidget(self.stack, 1)
-        self.empty = EmptyState(
+        empty = EmptyState(
             "layout-dashboard",
             _("No KPIs on the scorecard yet"),
             _(
@@ -140,7 +122,6 @@ class ScorecardPage(Page):
                 "then import or type their values."
             ),
         )
-        self.stack.addWidget(self.empty)
         self.tree = QTreeWidget()
         self.tree.setAccessibleName(_("Scorecard"))
         self.tree.setUniformRowHeights(True)
@@ -176,7 +157,7 @@ class ScorecardPage(Page):
         self.tree.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.tree.setItemDelegateForColumn(COL_TREND, SparklineDelegate(self.tree))
         self.tree.itemActivated.connect(self._activated)
-        self.stack.addWidget(self.tree)
+        self.add_list(empty, self.tree)
 
     def refresh(self) -> None:
         context = self.session.context
@@ -221,7 +202,7 @@ class ScorecardPage(Page):
     def _show(self) -> None:
         if self.scorecard is None:
             return
-        self.stack.setCurrentIndex(1 if self.scorecard.rows else 0)
+        self.show_list(bool(self.scorecard.rows))
         rows = self.visible_rows()
         counts = {status: sum(1 for r in rows if r.status is status) for status in Status}
         self.summary.setText(
