@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -29,111 +28,20 @@ from kpidesk.services import kpis as kpi_service
 from kpidesk.services.actions import ActionFilter, ActionRow
 from kpidesk.services.kpis import KpiFilter
 from kpidesk.ui.action_status import (
-    MUTED_COLOR,
     OVERDUE_COLOR,
-    OVERDUE_FILL,
     ActionStatusCombo,
     action_status_text,
-    due_text,
-    linked_text,
 )
 from kpidesk.ui.icons import icon
+from kpidesk.ui.models.action_table_model import ActionTableModel
+from kpidesk.ui.models.proxy import TableProxy
 from kpidesk.ui.pages.base import ListPage, Page
 from kpidesk.ui.session import WorkspaceSession
 from kpidesk.ui.undo import CallbackCommand
 from kpidesk.ui.widgets import EmptyState
 
-ACTION_ID = Qt.ItemDataRole.UserRole
 COLUMN_CAPS = {2: 130, 3: 250, 4: 230, 5: 190}
 """Widest a column grows to fit its contents (owner, due, links, review); text elides."""
-
-
-class ActionTableModel(QAbstractTableModel):
-    STATUS, TITLE, OWNER, DUE, LINKED, REVIEW = range(6)
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.rows: list[ActionRow] = []
-
-    @staticmethod
-    def headers() -> list[str]:
-        return [
-            _("Status"),
-            _("Action"),
-            _("Owner"),
-            _("Due"),
-            _("KPI or goal"),
-            _("From review"),
-        ]
-
-    def set_rows(self, rows: list[ActionRow]) -> None:
-        self.beginResetModel()
-        self.rows = rows
-        self.endResetModel()
-
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else 6
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> object:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.headers()[section]
-        return None
-
-    def data(
-        self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> object:
-        if not index.isValid():
-            return None
-        row = self.rows[index.row()]
-        column = index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
-            if column == self.STATUS:
-                return action_status_text(row.data.status)
-            if column == self.TITLE:
-                return row.data.title
-            if column == self.OWNER:
-                return row.data.owner
-            if column == self.DUE:
-                return due_text(row.data.due_date, row.days_overdue)
-            if column == self.LINKED:
-                return linked_text(row)
-            if column == self.REVIEW:
-                return row.review_title
-        if role == ACTION_ID:
-            return row.id
-        if role == Qt.ItemDataRole.ToolTipRole:
-            if column == self.TITLE:
-                return row.data.description or row.data.title
-            if column == self.LINKED:
-                return "\n".join(
-                    part
-                    for part in (
-                        f"{_('KPI')}: {kpi_title(row.kpi_name, row.kpi_code)}"
-                        if row.kpi_code
-                        else "",
-                        f"{_('Goal')}: {row.goal_title}" if row.goal_title else "",
-                    )
-                    if part
-                )
-            if column == self.REVIEW and row.review_id is not None:
-                return _("Double-click to open the review")
-        if column == self.DUE and row.overdue:
-            if role == Qt.ItemDataRole.ForegroundRole:
-                return QBrush(QColor(OVERDUE_COLOR))
-            if role == Qt.ItemDataRole.BackgroundRole:
-                return QBrush(QColor(OVERDUE_FILL))
-            if role == Qt.ItemDataRole.FontRole:
-                font = QFont()
-                font.setBold(True)
-                return font
-        if role == Qt.ItemDataRole.ForegroundRole and row.data.status == ActionStatus.CANCELLED:
-            return QBrush(QColor(MUTED_COLOR))
-        return None
 
 
 class ActionsPage(ListPage):
@@ -178,8 +86,9 @@ class ActionsPage(ListPage):
         empty.add_button(to_reviews)
 
         self.model = ActionTableModel()
+        self.proxy = TableProxy(self.model, self)
         self.table = QTableView()
-        self.table.setModel(self.model)
+        self.table.setModel(self.proxy)
         self.table.setAccessibleName(_("Actions"))
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -195,6 +104,8 @@ class ActionsPage(ListPage):
         self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
         header.setSectionResizeMode(ActionTableModel.STATUS, QHeaderView.ResizeMode.Fixed)
         header.resizeSection(ActionTableModel.STATUS, 140)
+        header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)  # the service's order first
+        self.table.setSortingEnabled(True)
         self.table.doubleClicked.connect(self._double_clicked)
         self.table.selectionModel().selectionChanged.connect(self._update_buttons)
         self.add_list(empty, self.table)
@@ -257,21 +168,24 @@ class ActionsPage(ListPage):
         combo.statusChosen.connect(
             lambda status, action_id=row.id: self.set_status(action_id, status)
         )
-        self.table.setIndexWidget(self.model.index(number, ActionTableModel.STATUS), combo)
+        self.table.setIndexWidget(self.proxy.view_index(number, ActionTableModel.STATUS), combo)
 
     def status_combo(self, action_id: int) -> ActionStatusCombo | None:
         for number, row in enumerate(self.model.rows):
             if row.id == action_id:
-                widget = self.table.indexWidget(self.model.index(number, ActionTableModel.STATUS))
+                widget = self.table.indexWidget(
+                    self.proxy.view_index(number, ActionTableModel.STATUS)
+                )
                 return widget if isinstance(widget, ActionStatusCombo) else None
         return None
 
     def selected_action_id(self) -> int | None:
         model = self.table.selectionModel()
         indexes = model.selectedRows() if model else []
-        if not indexes or indexes[0].row() >= len(self.model.rows):
+        if not indexes:
             return None
-        return self.model.rows[indexes[0].row()].id
+        row = self.proxy.source_row(indexes[0])
+        return self.model.rows[row].id if 0 <= row < len(self.model.rows) else None
 
     def selected_row(self) -> ActionRow | None:
         action_id = self.selected_action_id()
@@ -280,7 +194,7 @@ class ActionsPage(ListPage):
     def select_action(self, action_id: int) -> None:
         for number, row in enumerate(self.model.rows):
             if row.id == action_id:
-                self.table.selectRow(number)
+                self.table.selectRow(self.proxy.view_row(number))
                 return
 
     def _update_buttons(self) -> None:

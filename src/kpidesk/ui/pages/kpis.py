@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QFont
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -14,9 +13,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kpidesk.domain.numbers import MEASURE_UNIT_LABELS, MeasureUnit
-from kpidesk.domain.periods import PERIOD_KIND_NAMES, PeriodKind
-from kpidesk.domain.status import DIRECTION_LABELS, Direction
 from kpidesk.domain.terms import PERSPECTIVE_LABELS
 from kpidesk.i18n import _, current_language
 from kpidesk.services import goals as goal_service
@@ -25,100 +21,12 @@ from kpidesk.services.kpis import INDICATOR_LABELS, KpiData, KpiFilter, KpiRow
 from kpidesk.ui.icons import icon
 from kpidesk.ui.kpi_editor import KpiEditor
 from kpidesk.ui.library_picker import LibraryPicker
+from kpidesk.ui.models.kpi_table_model import KpiTableModel
+from kpidesk.ui.models.proxy import TableProxy
 from kpidesk.ui.pages.base import ListPage
 from kpidesk.ui.session import WorkspaceSession
 from kpidesk.ui.undo import CallbackCommand
 from kpidesk.ui.widgets import EmptyState
-
-
-def _label(labels: dict, value: str, enum: type) -> str:  # type: ignore[type-arg]
-    try:
-        return _(labels[enum(value)])
-    except (ValueError, KeyError):
-        return value
-
-
-class KpiTableModel(QAbstractTableModel):
-    CODE, NAME, MEASURE, DIRECTION, FREQUENCY, OWNER, INDICATOR, GOALS, VALUES = range(9)
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.rows: list[KpiRow] = []
-        self.goal_titles: dict[int, str] = {}
-
-    @staticmethod
-    def headers() -> list[str]:
-        return [
-            _("Code"),
-            _("Name"),
-            _("Unit of measure"),
-            _("Direction"),
-            _("Frequency"),
-            _("Owner"),
-            _("Indicator"),
-            _("Goals"),
-            _("Values"),
-        ]
-
-    def set_rows(self, rows: list[KpiRow], goal_titles: dict[int, str]) -> None:
-        self.beginResetModel()
-        self.rows = rows
-        self.goal_titles = goal_titles
-        self.endResetModel()
-
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else 9
-
-    def headerData(
-        self,
-        section: int,
-        orientation: Qt.Orientation,
-        role: int = Qt.ItemDataRole.DisplayRole,
-    ) -> object:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.headers()[section]
-        return None
-
-    def data(
-        self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> object:
-        if not index.isValid():
-            return None
-        row = self.rows[index.row()]
-        data = row.data
-        column = index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
-            if column == self.CODE:
-                return data.code
-            if column == self.NAME:
-                return data.name + (f" ({_('archived')})" if row.archived else "")
-            if column == self.MEASURE:
-                text = _label(MEASURE_UNIT_LABELS, data.measure_unit, MeasureUnit)
-                return f"{text} ({data.unit_label})" if data.unit_label else text
-            if column == self.DIRECTION:
-                return _label(DIRECTION_LABELS, data.direction, Direction)
-            if column == self.FREQUENCY:
-                return _label(PERIOD_KIND_NAMES, data.frequency, PeriodKind).capitalize()
-            if column == self.OWNER:
-                return data.owner
-            if column == self.INDICATOR:
-                return _(INDICATOR_LABELS.get(data.indicator_type, data.indicator_type))
-            if column == self.GOALS:
-                return ", ".join(self.goal_titles.get(g, "") for g in row.goal_ids)
-            if column == self.VALUES:
-                return row.measurement_count
-        if role == Qt.ItemDataRole.FontRole and row.archived:
-            font = QFont()
-            font.setItalic(True)
-            return font
-        if role == Qt.ItemDataRole.TextAlignmentRole and column == self.VALUES:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.ToolTipRole and column == self.NAME:
-            return data.description or data.definition
-        return None
 
 
 class KpisPage(ListPage):
@@ -173,8 +81,9 @@ class KpisPage(ListPage):
         empty.add_button(create)
 
         self.model = KpiTableModel()
+        self.proxy = TableProxy(self.model, self)
         self.table = QTableView()
-        self.table.setModel(self.model)
+        self.table.setModel(self.proxy)
         self.table.setAccessibleName(_("KPIs"))
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -185,6 +94,8 @@ class KpisPage(ListPage):
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(KpiTableModel.NAME, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(KpiTableModel.GOALS, QHeaderView.ResizeMode.Stretch)
+        header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)  # the service's order first
+        self.table.setSortingEnabled(True)
         self.table.doubleClicked.connect(self.edit_selected)
         self.table.selectionModel().selectionChanged.connect(self._update_buttons)
         self.add_list(empty, self.table)
@@ -226,7 +137,7 @@ class KpisPage(ListPage):
         indexes = self.table.selectionModel().selectedRows() if self.table.selectionModel() else []
         if not indexes:
             return None
-        return self.model.rows[indexes[0].row()].id
+        return self.model.rows[self.proxy.source_row(indexes[0])].id
 
     def selected_row(self) -> KpiRow | None:
         kpi_id = self.selected_kpi_id()
@@ -235,7 +146,7 @@ class KpisPage(ListPage):
     def select_kpi(self, kpi_id: int) -> None:
         for number, row in enumerate(self.model.rows):
             if row.id == kpi_id:
-                self.table.selectRow(number)
+                self.table.selectRow(self.proxy.view_row(number))
                 return
 
     def _update_buttons(self) -> None:
