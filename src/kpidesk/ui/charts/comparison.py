@@ -35,7 +35,7 @@ from kpidesk.domain.status import STATUS_LABELS, Status
 from kpidesk.i18n import _
 from kpidesk.palette import FILL_COLORS, SYMBOL_COLORS, TARGET_LINE
 from kpidesk.services import comparison
-from kpidesk.services.charts import measure_label
+from kpidesk.services.chart_model import measure_label
 from kpidesk.services.comparison import HeatMap, Ranking
 from kpidesk.services.scorecard import load_rollup
 from kpidesk.ui.charts.plotting import (

@@ -15,8 +15,7 @@ from kpidesk.domain.periods import Period
 from kpidesk.domain.status import STATUS_LABELS, Status
 from kpidesk.i18n import _
 from kpidesk.palette import SYMBOL_COLORS
-from kpidesk.services import charts
-from kpidesk.services.charts import ChartData, UnitSeries
+from kpidesk.services.chart_model import Bands, ChartData, UnitSeries
 from kpidesk.ui.charts.chart_style import (
     AVERAGE_LABELS,
     BAND_ZONES,
@@ -105,7 +104,7 @@ def _clear(curve: Any) -> None:
 
 
 def _zone_edges(
-    bands: Sequence[charts.Bands | None], floor: float, ceiling: float
+    bands: Sequence[Bands | None], floor: float, ceiling: float
 ) -> dict[str, tuple[Any, Any] | None]:
     """Each zone's low and high edge per period, within ``floor`` and ``ceiling`` (NaN
     where the zone has no band); None for a zone without any."""

@@ -21,7 +21,7 @@ from kpidesk.palette import (
     TARGET_LINE,
 )
 from kpidesk.services import charts
-from kpidesk.services.charts import ChartData, ChartPoint, PinnedNote, UnitSeries
+from kpidesk.services.chart_model import ChartData, ChartPoint, PinnedNote, UnitSeries
 from kpidesk.ui.charts.chart_style import HOVER_DISTANCE, NOTE_LENGTH, _escape
 from kpidesk.ui.charts.plotting import (
     CHART_FOREGROUND,

@@ -37,7 +37,7 @@ from kpidesk.domain.naming import kpi_title
 from kpidesk.domain.periods import PeriodKind
 from kpidesk.i18n import _
 from kpidesk.services import charts, overview
-from kpidesk.services.charts import ChartData, PinnedNote, UnitSeries
+from kpidesk.services.chart_model import ChartData, PinnedNote, UnitSeries
 from kpidesk.ui.charts.chart_export import ChartExport
 from kpidesk.ui.charts.chart_layout import ChartLayout
 from kpidesk.ui.charts.chart_style import (
