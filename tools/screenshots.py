@@ -187,11 +187,11 @@ def demo_dialogs(window, out: Path, language: str) -> None:  # type: ignore[no-u
     from kpidesk.services import overview, reviews, units
     from kpidesk.store import models
     from kpidesk.ui.crash import ErrorReportDialog
+    from kpidesk.ui.delete_unit_dialog import DeleteUnitDialog
     from kpidesk.ui.export_dialog import ExportDialog
     from kpidesk.ui.restore_dialog import RestoreDialog
     from kpidesk.ui.review.editors import ActionEditor, DecisionEditor, ReopenDialog
     from kpidesk.ui.target_dialog import TargetDialog
-    from kpidesk.ui.units_dialog import DeleteUnitDialog
 
     def shot(dialog, name: str) -> bool:  # type: ignore[no-untyped-def]
         dialog.show()
