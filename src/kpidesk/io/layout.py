@@ -521,3 +521,83 @@ class _Profile:
 
     def share(self, n: int) -> float:
         return n / self.filled if self.filled else 0.0
+
+
+def _year_in(value: CellValue) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return int(value) if float(value).is_integer() and 1990 <= value <= 2100 else None
+    if isinstance(value, str):
+        years = {int(y) for y in _YEAR_IN_TEXT.findall(value)}
+        if len(years) == 1:
+            return years.pop()
+    return None
+
+
+def _year_note(source: YearSource | None) -> Message | None:
+    if source is None or source.year is None:
+        return None
+    if source.kind is YearSourceKind.TITLE:
+        return Message.of(
+            N_("Periods without a year are read as {year}, from the title “{text}”."),
+            year=source.year,
+            text=source.text,
+        )
+    if source.kind is YearSourceKind.SHEET:
+        return Message.of(
+            N_("Periods without a year are read as {year}, from the sheet name “{text}”."),
+            year=source.year,
+            text=source.text,
+        )
+    if source.kind is YearSourceKind.FILE:
+        return Message.of(
+            N_("Periods without a year are read as {year}, from the file name “{text}”."),
+            year=source.year,
+            text=source.text,
+        )
+    return Message.of(N_("Periods without a year are read as {year}, as chosen."), year=source.year)
+
+
+def _missing_year_problem(sheet: str, row: int, column: int | None, value: str) -> ImportProblem:
+    return ImportProblem(
+        sheet,
+        row + 1,
+        column_letter(column) if column is not None else None,
+        value,
+        Message.of(MSG_MISSING_YEAR, text=value),
+    )
+
+
+def _total_column_note(column: int, label: str) -> Message:
+    return Message.of(
+        N_("Column {column} (“{label}”) is a total and was left out."),
+        column=column_letter(column),
+        label=label,
+    )
+
+
+def _is_text_column(profile: _Profile | None) -> bool:
+    return profile is not None and profile.filled > 0 and profile.share(profile.text) >= 0.5
+
+
+def _is_number_column(profile: _Profile | None) -> bool:
+    if profile is None or profile.filled == 0:
+        return False
+    useful = profile.numbers + profile.counts[_ERROR]
+    return useful >= 1 and useful / profile.filled >= 0.5
+
+
+def _repeats(profile: _Profile) -> bool:
+    distinct = len(profile.texts)
+    return distinct >= 1 and distinct < profile.text
+
+
+def _is_period_column(profile: _Profile | None) -> bool:
+    if profile is None or profile.filled == 0:
+        return False
+    return profile.share(profile.periods) >= 0.7
+
+
+def _as_date(value: date) -> date:
+    return value.date() if isinstance(value, datetime) else value

@@ -8,7 +8,7 @@ import itertools
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta
+from datetime import timedelta
 
 from kpidesk.domain.periods import (
     AmbiguousDateError,
@@ -39,7 +39,6 @@ from kpidesk.io.layout import (
     HEADER_SCAN_ROWS,
     MAX_COLUMNS,
     MAX_HEADER_CANDIDATES,
-    MSG_MISSING_YEAR,
     SAMPLE_ROWS,
     ColumnRole,
     KpiColumn,
@@ -49,11 +48,20 @@ from kpidesk.io.layout import (
     PeriodColumn,
     YearSource,
     YearSourceKind,
+    _as_date,
     _Grid,
     _header_period,
     _HeaderPeriod,
+    _is_number_column,
+    _is_period_column,
+    _is_text_column,
+    _missing_year_problem,
     _Profile,
+    _repeats,
     _text,
+    _total_column_note,
+    _year_in,
+    _year_note,
     header_role,
     parse_row_period,
 )
@@ -221,86 +229,6 @@ class _Context:
                     cached[j] = role
             self._words[header] = cached
         return dict(cached)
-
-
-def _year_in(value: CellValue) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int | float):
-        return int(value) if float(value).is_integer() and 1990 <= value <= 2100 else None
-    if isinstance(value, str):
-        years = {int(y) for y in _YEAR_IN_TEXT.findall(value)}
-        if len(years) == 1:
-            return years.pop()
-    return None
-
-
-def _year_note(source: YearSource | None) -> Message | None:
-    if source is None or source.year is None:
-        return None
-    if source.kind is YearSourceKind.TITLE:
-        return Message.of(
-            N_("Periods without a year are read as {year}, from the title “{text}”."),
-            year=source.year,
-            text=source.text,
-        )
-    if source.kind is YearSourceKind.SHEET:
-        return Message.of(
-            N_("Periods without a year are read as {year}, from the sheet name “{text}”."),
-            year=source.year,
-            text=source.text,
-        )
-    if source.kind is YearSourceKind.FILE:
-        return Message.of(
-            N_("Periods without a year are read as {year}, from the file name “{text}”."),
-            year=source.year,
-            text=source.text,
-        )
-    return Message.of(N_("Periods without a year are read as {year}, as chosen."), year=source.year)
-
-
-def _missing_year_problem(sheet: str, row: int, column: int | None, value: str) -> ImportProblem:
-    return ImportProblem(
-        sheet,
-        row + 1,
-        column_letter(column) if column is not None else None,
-        value,
-        Message.of(MSG_MISSING_YEAR, text=value),
-    )
-
-
-def _total_column_note(column: int, label: str) -> Message:
-    return Message.of(
-        N_("Column {column} (“{label}”) is a total and was left out."),
-        column=column_letter(column),
-        label=label,
-    )
-
-
-def _is_text_column(profile: _Profile | None) -> bool:
-    return profile is not None and profile.filled > 0 and profile.share(profile.text) >= 0.5
-
-
-def _is_number_column(profile: _Profile | None) -> bool:
-    if profile is None or profile.filled == 0:
-        return False
-    useful = profile.numbers + profile.counts[_ERROR]
-    return useful >= 1 and useful / profile.filled >= 0.5
-
-
-def _repeats(profile: _Profile) -> bool:
-    distinct = len(profile.texts)
-    return distinct >= 1 and distinct < profile.text
-
-
-def _is_period_column(profile: _Profile | None) -> bool:
-    if profile is None or profile.filled == 0:
-        return False
-    return profile.share(profile.periods) >= 0.7
-
-
-def _as_date(value: date) -> date:
-    return value.date() if isinstance(value, datetime) else value
 
 
 def _frequency(role: ColumnRole | None, header_text: str, profile: _Profile | None) -> PeriodKind:
