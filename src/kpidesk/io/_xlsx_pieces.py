@@ -33,7 +33,7 @@ from kpidesk.io._cellinfo import (
     scan_positions,
     scan_rows,
 )
-from kpidesk.io._extractor import BATCH_ROWS
+from kpidesk.io._extract_common import BATCH_ROWS
 from kpidesk.io.cells import CellValue
 
 PIECE_BYTES = 4 * 1024 * 1024

@@ -21,7 +21,8 @@ from typing import Any, NamedTuple
 
 from kpidesk.domain.numbers import ParsedNumber
 from kpidesk.domain.periods import Period
-from kpidesk.io._extractor import ChunkColumns, ChunkDecoder, Extractor
+from kpidesk.io._chunks import ChunkColumns, ChunkDecoder
+from kpidesk.io._extractor import Extractor
 from kpidesk.io._process import (
     DEFAULT_MEMORY_LIMIT,
     READ_TIME_LIMIT,
