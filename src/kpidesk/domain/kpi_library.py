@@ -280,9 +280,10 @@ def _local_text(value: Any) -> LocalText | None:
     if not isinstance(value, dict) or set(value) != set(LIBRARY_LANGUAGES):
         return None
     texts = {language: value.get(language) for language in LIBRARY_LANGUAGES}
+    sv, en = texts["sv"], texts["en"]
     if not all(isinstance(text, str) and text.strip() for text in texts.values()):
         return None
-    return LocalText(sv=texts["sv"].strip(), en=texts["en"].strip())
+    return LocalText(sv=str(sv).strip(), en=str(en).strip())
 
 
 def _parse_group(item: Any, index: int) -> KpiGroup:

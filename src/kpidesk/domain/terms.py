@@ -68,6 +68,15 @@ ACTION_STATUS_SYMBOLS = {
     ActionStatus.CANCELLED: "–",
 }
 
+
+def action_status_label(status: str) -> str:
+    """The label (untranslated) of a stored action status; an unknown one as it is."""
+    try:
+        return ACTION_STATUS_LABELS[ActionStatus(status)]
+    except ValueError:
+        return status
+
+
 UNFINISHED = (ActionStatus.OPEN.value, ActionStatus.IN_PROGRESS.value)
 """The stored statuses of an action still to be done."""
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from kpidesk.io._extract_base import ExtractorBase
 from kpidesk.io._extract_common import (
     _AMBIGUOUS,
     _NUMBER_TYPES,
@@ -29,8 +30,8 @@ from kpidesk.io.layout import (
 from kpidesk.io.names import is_total_label
 
 
-class LayoutRuns:
-    """The layouts' loops of :class:`~kpidesk.io._extractor.Extractor` (mixed into it)."""
+class LayoutRuns(ExtractorBase):
+    """The layouts' loops of an extractor (its state and helpers are :class:`ExtractorBase`'s)."""
 
     def _blank(self, row: int, column: int) -> None:
         """An empty value cell: nothing, unless it is an error cell calamine showed empty."""

@@ -145,7 +145,7 @@ def read_records(
     def handle(message: tuple[Any, ...]) -> None:
         kind = message[0]
         if kind == "chunk":
-            deliver(decoder.decode(message[1]))
+            deliver(decoder.decode(message[1]))  # type: ignore[arg-type]  # a Sequence of them
         elif kind == "progress" and progress is not None:
             progress(message[1], message[2])
 

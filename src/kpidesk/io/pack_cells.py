@@ -3,13 +3,14 @@ header and title rows, links, column widths and print set-up."""
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+from collections.abc import Callable, Collection, Hashable, Sequence
 from copy import deepcopy
 from datetime import date
 
+from openpyxl import Workbook
 from openpyxl.cell import Cell
 from openpyxl.descriptors.serialisable import Serialisable
-from openpyxl.styles import Font
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.header_footer import HeaderFooter
@@ -18,9 +19,11 @@ from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.xml.functions import Element
 
+from kpidesk import palette
 from kpidesk.domain.periods import Period, format_period
 from kpidesk.domain.status import STATUS_LABELS, Status
-from kpidesk.io.report_model import KpiInfo
+from kpidesk.i18n import gettext_for
+from kpidesk.io.report_model import KpiInfo, ReportContent
 from kpidesk.io.xlsx_formats import (
     LINE_HEIGHT,
     number_format,
@@ -28,6 +31,8 @@ from kpidesk.io.xlsx_formats import (
     wrapped_line_count,
 )
 from kpidesk.io.xlsx_safety import quote_sheet_name, set_text
+
+Progress = Callable[[int, int], None]
 
 DATE_FORMAT = "yyyy-mm-dd"
 MUTED_TEXT = "57606A"
@@ -57,12 +62,87 @@ def _serialised_once[T: Serialisable](part: T) -> T:
             tree = trees[key] = build(part, tagname, idx, namespace)
         return deepcopy(tree)  # lxml's elements have one parent each
 
-    part.to_tree = to_tree  # type: ignore[method-assign]
+    part.to_tree = to_tree
     return part
 
 
+FONT_NAME = "Calibri"
+
+
+HEADER_FILL = palette.ACTUAL_LINE
+
+
+RULE_COLOR = "D0D7DE"
+
+
+def _hex(color: str) -> str:
+    return color.lstrip("#").upper()
+
+
+class _Styles:
+    """Every font, fill and border the pack uses, made once (openpyxl hashes each on use)."""
+
+    def __init__(self) -> None:
+        self.title = Font(name=FONT_NAME, size=16, bold=True, color=_hex(palette.ACTUAL_LINE))
+        self.cover_title = Font(name=FONT_NAME, size=24, bold=True, color=_hex(palette.ACTUAL_LINE))
+        self.subtitle = Font(name=FONT_NAME, size=11, color=MUTED_TEXT)
+        self.cover_subtitle = Font(name=FONT_NAME, size=14, color=MUTED_TEXT)
+        self.heading = Font(name=FONT_NAME, size=12, bold=True, color=_hex(palette.ACTUAL_LINE))
+        self.label = Font(name=FONT_NAME, size=11, bold=True, color=MUTED_TEXT)
+        self.body = Font(name=FONT_NAME, size=11)
+        self.muted = Font(name=FONT_NAME, size=10, italic=True, color=MUTED_TEXT)
+        self.header = Font(name=FONT_NAME, size=11, bold=True, color="FFFFFF")
+        self.link = Font(
+            name=FONT_NAME, size=11, color=_hex(palette.ACTUAL_LINE), underline="single"
+        )
+        self.header_fill = PatternFill("solid", fgColor=_hex(HEADER_FILL))
+        self.band_fill = PatternFill("solid", fgColor=_hex(palette.ACTUAL_LINE))
+        self.status_fonts = {
+            status: Font(name=FONT_NAME, size=11, bold=True, color=_hex(color))
+            for status, color in palette.SYMBOL_COLORS.items()
+        }
+        self.status_fills = {
+            status: PatternFill("solid", fgColor=_hex(color))
+            for status, color in palette.FILL_COLORS.items()
+        }
+        rule = Side(style="thin", color=RULE_COLOR)
+        self.row_border = Border(bottom=rule)
+        self.header_alignment = Alignment(vertical="center", wrap_text=True)
+        self.header_alignment_right = Alignment(
+            horizontal="right", vertical="center", wrap_text=True
+        )
+        self.top = Alignment(vertical="top")
+        self.indented = Alignment(horizontal="left", vertical="top", indent=1)
+        self.top_left = Alignment(horizontal="left", vertical="top")
+        self.wrap = Alignment(vertical="top", wrap_text=True)
+        self.center = Alignment(horizontal="center", vertical="top")
+
+
 class PackCells:
-    """How the pack writer fills and styles cells (mixed into ``_PackWriter``)."""
+    """A pack writer's state, and how it fills and styles cells (the base of
+    ``review_pack._PackWriter``, which writes the sheets)."""
+
+    def __init__(self, content: ReportContent, language: str, progress: Progress) -> None:
+        self.content = content
+        self.language = language
+        self._ = gettext_for(language)
+        self.progress = progress
+        self.styles = _Styles()
+        self.workbook = Workbook()
+        self.taken: set[str] = set()
+        self.kpi_sheets: dict[int, str] = {}
+        self.period_text = format_period(content.period, language)
+        self.formats: dict[tuple[int, bool], str] = {}
+        self.row_lines = 1
+        self._styles: dict[Hashable, StyleArray] = {}
+        self._page: tuple[PageMargins, HeaderFooter] | None = None
+        self._status_texts: dict[Status, str] = {}
+        self._period_texts: dict[Period, str] = {}
+
+    def document_title(self) -> str:
+        if self.content.review is not None:
+            return self._("Review pack")
+        return self._("Review pack")
 
     def fmt(self, kpi: KpiInfo, *, signed: bool = False) -> str:
         key = (kpi.id, signed)
@@ -142,7 +222,9 @@ class PackCells:
         cell._style = self.status_style(cell.parent, status)
         cell.value = self.status_text(status)
 
-    def put_number(self, cell: Cell, value: float | None, kpi: KpiInfo, *, signed: bool = False):
+    def put_number(
+        self, cell: Cell, value: float | None, kpi: KpiInfo, *, signed: bool = False
+    ) -> None:
         cell._style = self.number_style(cell.parent, kpi, signed=signed)
         cell.value = to_cell_value(value, kpi.measure_unit, signed=signed)
 
@@ -175,7 +257,7 @@ class PackCells:
         sheet: Worksheet,
         row: int,
         titles: list[str],
-        numeric: set[int] = frozenset(),
+        numeric: Collection[int] = frozenset(),
         *,
         lines: int = 1,
     ) -> None:
@@ -214,7 +296,7 @@ class PackCells:
             ref=cell.coordinate, location=f"{quote_sheet_name(sheet_name)}!A1", display=text
         )
 
-    def widths(self, sheet: Worksheet, widths: list[float]) -> None:
+    def widths(self, sheet: Worksheet, widths: Sequence[float]) -> None:
         for column, width in enumerate(widths, start=1):
             sheet.column_dimensions[get_column_letter(column)].width = width
 

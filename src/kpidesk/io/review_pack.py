@@ -19,11 +19,10 @@ element tree per cell.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
-from openpyxl import Workbook
 from openpyxl.cell import Cell
 from openpyxl.chart import LineChart, Reference
 from openpyxl.chart.axis import NumericAxis, TextAxis
@@ -35,24 +34,22 @@ from openpyxl.chart.shapes import GraphicalProperties
 from openpyxl.chart.text import RichText
 from openpyxl.drawing.line import LineProperties
 from openpyxl.drawing.text import CharacterProperties, Paragraph, ParagraphProperties
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.header_footer import HeaderFooter
-from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
 from kpidesk import palette
 from kpidesk.domain.numbers import MEASURE_UNIT_LABELS
-from kpidesk.domain.periods import Period, format_period
+from kpidesk.domain.periods import format_period
 from kpidesk.domain.status import DIRECTION_LABELS, Direction, Status
-from kpidesk.domain.terms import ACTION_STATUS_LABELS
-from kpidesk.i18n import gettext_for
+from kpidesk.domain.terms import action_status_label
 from kpidesk.io.pack_cells import (
     DATE_FORMAT,
     MUTED_TEXT,
     PackCells,
+    Progress,
+    _hex,
     _serialised_once,
 )
 from kpidesk.io.report_model import FREQUENCY_LABELS, KpiInfo, KpiSection, ReportContent, UnitSeries
@@ -65,89 +62,22 @@ from kpidesk.io.xlsx_saving import (
     _save,
 )
 
-Progress = Callable[[int, int], None]
-
-FONT_NAME = "Calibri"
-HEADER_FILL = palette.ACTUAL_LINE
-RULE_COLOR = "D0D7DE"
 CHART_WIDTH_CM = 17.0
 CHART_HEIGHT_CM = 8.0
 CHART_ROWS = 16  # rows of default height the chart covers, so the next block starts below it
 ROWS_PER_PAGE = 48  # about what a landscape page fitted to width holds, for page breaks
 
 
-def _hex(color: str) -> str:
-    return color.lstrip("#").upper()
-
-
 def _no_progress(_done: int, _total: int) -> None:
     return None
 
 
-class _Styles:
-    """Every font, fill and border the pack uses, made once (openpyxl hashes each on use)."""
-
-    def __init__(self) -> None:
-        self.title = Font(name=FONT_NAME, size=16, bold=True, color=_hex(palette.ACTUAL_LINE))
-        self.cover_title = Font(name=FONT_NAME, size=24, bold=True, color=_hex(palette.ACTUAL_LINE))
-        self.subtitle = Font(name=FONT_NAME, size=11, color=MUTED_TEXT)
-        self.cover_subtitle = Font(name=FONT_NAME, size=14, color=MUTED_TEXT)
-        self.heading = Font(name=FONT_NAME, size=12, bold=True, color=_hex(palette.ACTUAL_LINE))
-        self.label = Font(name=FONT_NAME, size=11, bold=True, color=MUTED_TEXT)
-        self.body = Font(name=FONT_NAME, size=11)
-        self.muted = Font(name=FONT_NAME, size=10, italic=True, color=MUTED_TEXT)
-        self.header = Font(name=FONT_NAME, size=11, bold=True, color="FFFFFF")
-        self.link = Font(
-            name=FONT_NAME, size=11, color=_hex(palette.ACTUAL_LINE), underline="single"
-        )
-        self.header_fill = PatternFill("solid", fgColor=_hex(HEADER_FILL))
-        self.band_fill = PatternFill("solid", fgColor=_hex(palette.ACTUAL_LINE))
-        self.status_fonts = {
-            status: Font(name=FONT_NAME, size=11, bold=True, color=_hex(color))
-            for status, color in palette.SYMBOL_COLORS.items()
-        }
-        self.status_fills = {
-            status: PatternFill("solid", fgColor=_hex(color))
-            for status, color in palette.FILL_COLORS.items()
-        }
-        rule = Side(style="thin", color=RULE_COLOR)
-        self.row_border = Border(bottom=rule)
-        self.header_alignment = Alignment(vertical="center", wrap_text=True)
-        self.header_alignment_right = Alignment(
-            horizontal="right", vertical="center", wrap_text=True
-        )
-        self.top = Alignment(vertical="top")
-        self.indented = Alignment(horizontal="left", vertical="top", indent=1)
-        self.top_left = Alignment(horizontal="left", vertical="top")
-        self.wrap = Alignment(vertical="top", wrap_text=True)
-        self.center = Alignment(horizontal="center", vertical="top")
-
-
 class _PackWriter(PackCells):
     def __init__(self, content: ReportContent, language: str, progress: Progress) -> None:
-        self.content = content
-        self.language = language
-        self._ = gettext_for(language)
-        self.progress = progress
-        self.styles = _Styles()
-        self.workbook = Workbook()
-        self.taken: set[str] = set()
-        self.kpi_sheets: dict[int, str] = {}
-        self.period_text = format_period(content.period, language)
-        self.formats: dict[tuple[int, bool], str] = {}
-        self.row_lines = 1
-        self._styles: dict[Hashable, StyleArray] = {}
+        super().__init__(content, language, progress)
         self._look: _ChartLook | None = None
-        self._page: tuple[PageMargins, HeaderFooter] | None = None
-        self._status_texts: dict[Status, str] = {}
-        self._period_texts: dict[Period, str] = {}
 
     # helpers ------------------------------------------------------------------------------
-
-    def document_title(self) -> str:
-        if self.content.review is not None:
-            return self._("Review pack")
-        return self._("Review pack")
 
     def new_sheet(self, name: str) -> Worksheet:
         title = sheet_title(name, self.taken, fallback=self._("Sheet"))
@@ -291,17 +221,17 @@ class _PackWriter(PackCells):
             (scorecard_name, scorecard_name, _("Every KPI's value, target and status"), None)
         ]
         for section in content.sections:
-            status = statuses.get(section.kpi.id)
-            description = self.status_text(status) if status is not None else section.kpi.name
+            worst = statuses.get(section.kpi.id)
+            description = self.status_text(worst) if worst is not None else section.kpi.name
             text = f"{section.kpi.code} {section.kpi.name}"
-            entries.append((self.kpi_sheets[section.kpi.id], text, description, status))
+            entries.append((self.kpi_sheets[section.kpi.id], text, description, worst))
         if comments_name is not None:
             entries.append((comments_name, comments_name, _("Comments from the meeting"), None))
         entries.append((decisions_name, decisions_name, _("Decisions from the reviews"), None))
         entries.append((actions_name, actions_name, _("Actions and their status"), None))
-        for name, text, description, status in entries:
+        for name, text, description, shown in entries:
             self.link(sheet.cell(row=row, column=2), text, name)
-            font = styles.body if status is None else styles.status_fonts[status]
+            font = styles.body if shown is None else styles.status_fonts[shown]
             self.put_font_text(sheet.cell(row=row, column=3), description, font)
             row += 1
         for note in content.notes:
@@ -585,7 +515,7 @@ class _PackWriter(PackCells):
         for action in actions:
             row += 1
             status_cell = sheet.cell(row=row, column=1)
-            label = _(ACTION_STATUS_LABELS.get(action.status, action.status))
+            label = _(action_status_label(action.status))
             if action.overdue:
                 label = _("{status}, overdue").format(status=label)
                 kind = Status.RED

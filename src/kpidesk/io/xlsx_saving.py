@@ -120,7 +120,7 @@ def _rows_xml(sheet: Worksheet) -> str | None:
     return "".join(out)
 
 
-class _SheetWriter(WorksheetWriter):
+class _SheetWriter(WorksheetWriter):  # type: ignore[misc]  # openpyxl has no types
     """openpyxl's sheet writer, with the rows from :func:`_rows_xml` where it can."""
 
     _rows: str | None = None
@@ -136,7 +136,7 @@ class _SheetWriter(WorksheetWriter):
         self.xf.send(None)
 
     def read(self) -> bytes:
-        data = super().read()
+        data: bytes = super().read()
         if self._rows is None:
             return data
         head, mark, tail = data.partition(f"<sheetData>{_ROWS_MARK}</sheetData>".encode())
@@ -145,7 +145,7 @@ class _SheetWriter(WorksheetWriter):
         return b"".join((head, b"<sheetData>", self._rows.encode(), b"</sheetData>", tail))
 
 
-class _BookWriter(ExcelWriter):
+class _BookWriter(ExcelWriter):  # type: ignore[misc]  # openpyxl has no types
     """openpyxl's workbook writer, with each sheet written in memory by :class:`_SheetWriter`."""
 
     def write_worksheet(self, ws: Worksheet) -> None:

@@ -31,7 +31,7 @@ from kpidesk import palette
 from kpidesk.domain.numbers import MEASURE_UNIT_LABELS, format_deviation, format_value
 from kpidesk.domain.periods import format_period
 from kpidesk.domain.status import DIRECTION_LABELS, STATUS_LABELS, Direction, Status
-from kpidesk.domain.terms import ACTION_STATUS_LABELS
+from kpidesk.domain.terms import action_status_label
 from kpidesk.i18n import gettext_for
 from kpidesk.io.report_model import FREQUENCY_LABELS, KpiInfo, KpiSection, ReportContent, UnitSeries
 from kpidesk.ui.render.charts import MUTED_COLOR, TEXT_COLOR, draw_kpi_chart, ui_font
@@ -538,7 +538,7 @@ class _Report:
         ]
         rows = []
         for action in actions:
-            label = _(ACTION_STATUS_LABELS.get(action.status, action.status))
+            label = _(action_status_label(action.status))
             status_cell = Cell(label)
             if action.overdue:
                 status_cell = Cell(
