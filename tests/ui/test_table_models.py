@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 
 from kpidesk.services.actions import ActionData, ActionRow
 from kpidesk.services.kpis import KpiData, KpiRow
@@ -73,3 +73,26 @@ def test_the_action_table_sorts_statuses_in_their_order_and_dates_as_dates(qapp)
     assert column(proxy, ActionTableModel.TITLE) == ["Call back"]
     proxy.set_filter_text("")
     assert proxy.rowCount() == 3
+
+
+def test_a_click_on_a_header_sorts_and_only_then_shows_the_arrow(qtbot):
+    from PySide6.QtWidgets import QTableView
+
+    from kpidesk.ui.models.proxy import sort_on_header_click
+
+    model = KpiTableModel()
+    proxy = TableProxy(model)
+    table = QTableView()
+    qtbot.addWidget(table)
+    table.setModel(proxy)
+    sort_on_header_click(table)
+    model.set_rows([kpi(1, "REV", "Revenue", 9), kpi(2, "AOV", "Basket", 0)], {})
+    header = table.horizontalHeader()
+    assert column(proxy, KpiTableModel.CODE) == ["REV", "AOV"]
+    assert not header.isSortIndicatorShown()
+    table.show()
+    qtbot.waitExposed(table)
+    x = header.sectionViewportPosition(KpiTableModel.CODE) + 5
+    qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(x, 5))
+    assert header.isSortIndicatorShown()
+    assert column(proxy, KpiTableModel.CODE) == ["AOV", "REV"]

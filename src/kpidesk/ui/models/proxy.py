@@ -17,6 +17,7 @@ from PySide6.QtCore import (
     QSortFilterProxyModel,
     Qt,
 )
+from PySide6.QtWidgets import QTableView
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 50
 """The role a model answers with a column's sort key."""
@@ -58,3 +59,14 @@ class TableProxy(QSortFilterProxyModel):
 
     def view_index(self, source_row: int, column: int) -> QModelIndex:
         return self.mapFromSource(self.sourceModel().index(source_row, column))
+
+
+def sort_on_header_click(table: QTableView) -> None:
+    """Let a click on a column's header sort ``table`` (showing a :class:`TableProxy`). It
+    starts unsorted, and the sort arrow (and the room it takes in the header) shows from the
+    first click on."""
+    header = table.horizontalHeader()
+    header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+    table.setSortingEnabled(True)
+    header.setSortIndicatorShown(False)
+    header.sectionClicked.connect(lambda _section: header.setSortIndicatorShown(True))

@@ -34,7 +34,7 @@ from kpidesk.ui.action_status import (
 )
 from kpidesk.ui.icons import icon
 from kpidesk.ui.models.action_table_model import ActionTableModel
-from kpidesk.ui.models.proxy import TableProxy
+from kpidesk.ui.models.proxy import TableProxy, sort_on_header_click
 from kpidesk.ui.pages.base import ListPage, Page
 from kpidesk.ui.session import WorkspaceSession
 from kpidesk.ui.undo import CallbackCommand
@@ -104,8 +104,7 @@ class ActionsPage(ListPage):
         self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
         header.setSectionResizeMode(ActionTableModel.STATUS, QHeaderView.ResizeMode.Fixed)
         header.resizeSection(ActionTableModel.STATUS, 140)
-        header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)  # the service's order first
-        self.table.setSortingEnabled(True)
+        sort_on_header_click(self.table)
         self.table.doubleClicked.connect(self._double_clicked)
         self.table.selectionModel().selectionChanged.connect(self._update_buttons)
         self.add_list(empty, self.table)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -22,7 +21,7 @@ from kpidesk.ui.icons import icon
 from kpidesk.ui.kpi_editor import KpiEditor
 from kpidesk.ui.library_picker import LibraryPicker
 from kpidesk.ui.models.kpi_table_model import KpiTableModel
-from kpidesk.ui.models.proxy import TableProxy
+from kpidesk.ui.models.proxy import TableProxy, sort_on_header_click
 from kpidesk.ui.pages.base import ListPage
 from kpidesk.ui.session import WorkspaceSession
 from kpidesk.ui.undo import CallbackCommand
@@ -94,8 +93,7 @@ class KpisPage(ListPage):
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(KpiTableModel.NAME, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(KpiTableModel.GOALS, QHeaderView.ResizeMode.Stretch)
-        header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)  # the service's order first
-        self.table.setSortingEnabled(True)
+        sort_on_header_click(self.table)
         self.table.doubleClicked.connect(self.edit_selected)
         self.table.selectionModel().selectionChanged.connect(self._update_buttons)
         self.add_list(empty, self.table)
