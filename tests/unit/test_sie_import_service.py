@@ -184,6 +184,26 @@ def test_a_spreadsheet_profile_is_not_used_for_a_sie_file(workspace, sie_file):
         import_sie(workspace, sie_file, SieImportOptions(profile="Budget"))
 
 
+def test_sie_and_spreadsheet_profiles_keep_to_their_own_kind(workspace, sie_file):
+    from kpidesk.services import import_mapping, importing
+
+    import_sie(workspace, sie_file, SieImportOptions(create_missing=True))
+    models.ImportProfile.create(name="Kassan", signature="v1:abc", mapping="{}")
+    assert [p.name for p in import_mapping.list_profiles(sie=True)] == ["SIE"]
+    assert [p.name for p in import_mapping.list_profiles(sie=False)] == ["Kassan"]
+    assert len(import_mapping.list_profiles()) == 2
+    with pytest.raises(MappingError, match="is for spreadsheets, not for SIE files"):
+        import_sie(workspace, sie_file, SieImportOptions(settings=SieSettings(), profile="Kassan"))
+    csv = sie_file.with_name("kassan.csv")
+    csv.write_text("Månad;Nyckeltal;Värde\n2025-01;REV;5\n", encoding="utf-8")
+    with pytest.raises(MappingError, match="is for SIE files, not for spreadsheets"):
+        importing.run_import(workspace, csv, importing.ImportOptions(profile="SIE"))
+    saved = import_mapping.ProfileData(name="SIE", signature="v1:def")
+    with pytest.raises(MappingError), workspace.atomic():
+        import_mapping.save_profile(saved)
+    assert find_profile("SIE").signature == sie_import.PROFILE_SIGNATURE  # type: ignore[union-attr]
+
+
 def test_existing_values_are_kept_unless_replaced(workspace, sie_file, tmp_path):
     import_sie(workspace, sie_file, SieImportOptions(create_missing=True))
     changed = write_sie(

@@ -41,6 +41,7 @@ from kpidesk.services.kpis import CODE_PATTERN, KpiData, unique_code
 from kpidesk.store import models
 
 __all__ = [
+    "SIE_SIGNATURE",
     "Choice",
     "ImportMapping",
     "KpiDecision",
@@ -51,14 +52,20 @@ __all__ = [
     "UnitDecision",
     "UnitInfo",
     "WorkspaceNames",
+    "check_profile_kind",
     "display_name",
+    "is_sie_signature",
     "kpi_key",
     "layout_signature",
+    "list_profiles",
     "new_kpi_for",
     "unit_key",
 ]
 
 PROFILE_VERSION = 1
+SIE_SIGNATURE = "sie:v1"
+"""The signature of every SIE import profile (a SIE file has one shape); a spreadsheet's
+profile has its layout's signature (:func:`layout_signature`)."""
 
 
 class MappingError(DomainError):
@@ -657,12 +664,35 @@ def _profile(row: models.ImportProfile) -> ProfileData:
     return ProfileData.from_json(row.name, row.signature, row.mapping, _kpi_ids_by_code(), row.id)
 
 
-def list_profiles() -> list[ProfileData]:
-    """Every saved profile, the most recently used first."""
+def is_sie_signature(signature: str) -> bool:
+    """Whether a profile's signature is a SIE file's (not a spreadsheet's)."""
+    return signature.startswith("sie:")
+
+
+def list_profiles(*, sie: bool | None = None) -> list[ProfileData]:
+    """Every saved profile, the most recently used first; with ``sie`` only the SIE
+    profiles (True) or only the spreadsheets' (False)."""
     rows = models.ImportProfile.select().order_by(
         models.ImportProfile.last_used_at.desc(nulls="LAST"), models.ImportProfile.id.desc()
     )
-    return [_profile(row) for row in rows]
+    return [
+        _profile(row) for row in rows if sie is None or is_sie_signature(row.signature or "") == sie
+    ]
+
+
+def check_profile_kind(name: str, *, sie: bool) -> None:
+    """Raise :class:`MappingError` when the profile ``name`` exists for the other kind of
+    file: a SIE import never takes (or overwrites) a spreadsheet's profile, nor the other way."""
+    row = models.ImportProfile.get_or_none(models.ImportProfile.name == name)
+    if row is None or is_sie_signature(row.signature or "") == sie:
+        return
+    if sie:
+        raise MappingError(
+            N_("The import profile “{name}” is for spreadsheets, not for SIE files."), name=name
+        )
+    raise MappingError(
+        N_("The import profile “{name}” is for SIE files, not for spreadsheets."), name=name
+    )
 
 
 def find_profile(name: str) -> ProfileData | None:
@@ -682,7 +712,9 @@ def profile_for_signature(signature: str) -> ProfileData | None:
 
 
 def save_profile(profile: ProfileData) -> int:
-    """Create or update the profile named ``profile.name``; callers hold a transaction."""
+    """Create or update the profile named ``profile.name``; callers hold a transaction.
+    Raises :class:`MappingError` for a name taken by a profile of the other kind of file."""
+    check_profile_kind(profile.name, sie=is_sie_signature(profile.signature))
     codes = {kpi_id: code for code, kpi_id in _kpi_ids_by_code().items()}
     text = profile.to_json(codes)
     now = models.utcnow()

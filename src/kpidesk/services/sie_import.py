@@ -1,6 +1,6 @@
 """Importing a SIE file: the bookkeeping's figures straight into the standard financial KPIs.
 
-The use cases the command line and (later) the import wizard share:
+The use cases the command line and the import wizard share:
 
 - :func:`preview_sie`: read the file and make its KPI values (no workspace needed): what the
   wizard's first page and ``--dry-run`` show.
@@ -39,6 +39,7 @@ from kpidesk.io.sie.reader import Cancelled, Progress, without_vouchers
 from kpidesk.io.sniff import SpreadsheetFormat
 from kpidesk.services import backups, units
 from kpidesk.services.import_mapping import (
+    SIE_SIGNATURE,
     Choice,
     ImportMapping,
     KpiDecision,
@@ -46,7 +47,9 @@ from kpidesk.services.import_mapping import (
     MappingError,
     ProfileData,
     UnitDecision,
+    UnitInfo,
     WorkspaceNames,
+    check_profile_kind,
     kpi_key,
     save_profile,
     unit_key,
@@ -72,11 +75,14 @@ __all__ = [
     "SiePreview",
     "SieProblem",
     "import_sie",
+    "kpi_for_code",
     "load_settings",
+    "new_kpi_name",
     "preview_sie",
+    "unit_for",
 ]
 
-PROFILE_SIGNATURE = "sie:v1"
+PROFILE_SIGNATURE = SIE_SIGNATURE
 """The signature of every SIE import profile (a SIE file has one shape)."""
 DEFAULT_PROFILE = "SIE"
 """The profile a SIE import uses and saves when none is named."""
@@ -316,6 +322,7 @@ def import_sie(
             name=profile.name,
         )
     profile_name = options.profile or (profile.name if profile is not None else DEFAULT_PROFILE)
+    check_profile_kind(profile_name, sie=True)
     settings = options.settings or stored_settings
     if preview is None or preview.settings != settings:
         if sie is None:
@@ -605,6 +612,35 @@ def _plan_formulas(
         known[code] = _create(workspace, names, plan, data, taken).code
 
 
+def kpi_for_code(names: WorkspaceNames, code: str) -> KpiInfo | None:
+    """The workspace's KPI that a SIE code's values go to: by code, then by the KPI
+    library's names for the code (a KPI ``OMS`` named Nettoomsättning takes REV)."""
+    return _find_kpi(names, code, load_library().by_code(code))
+
+
+def new_kpi_name(workspace: Workspace, code: str) -> str:
+    """The name of the KPI made for ``code``: the KPI library's, in the workspace's language."""
+    entry = load_library().by_code(code)
+    return entry.names.get(_language(workspace)) if entry is not None else code
+
+
+def unit_for(
+    names: WorkspaceNames, label: str, profile: ProfileData | None
+) -> tuple[Choice, UnitInfo | None]:
+    """Where a cost centre's values go: the profile's decision, else the unit of that
+    name. ``(MAP, unit)``; ``(IGNORE, None)``; ``(CREATE, None)`` for a name no unit has
+    (made by ``create_missing``, else left out); ``(MAP, None)`` for a name several have."""
+    decision = profile.units.get(unit_key(label)) if profile is not None else None
+    if decision is not None and decision.choice is Choice.IGNORE:
+        return Choice.IGNORE, None
+    if decision is not None and decision.choice is Choice.MAP and decision.unit_id in names.units:
+        return Choice.MAP, names.units[decision.unit_id]  # type: ignore[index]
+    found = names.match_unit(label)
+    if len(found) == 1:
+        return Choice.MAP, found[0]
+    return (Choice.CREATE, None) if not found else (Choice.MAP, None)
+
+
 def _plan_units(
     workspace: Workspace,
     figures: SieFigures,
@@ -614,22 +650,13 @@ def _plan_units(
     profile: ProfileData | None,
     plan: _Plan,
 ) -> None:
-    decided = profile.units if profile is not None else {}
     for label in figures.units:
-        decision = decided.get(unit_key(label))
-        if decision is not None and decision.choice is Choice.IGNORE:
+        choice, found = unit_for(names, label, profile)
+        if choice is Choice.IGNORE:
             continue
-        if (
-            decision is not None
-            and decision.choice is Choice.MAP
-            and decision.unit_id in names.units
-        ):
-            plan.units[label] = int(decision.unit_id)  # type: ignore[arg-type]
-            continue
-        found = names.match_unit(label)
-        if len(found) == 1:
-            plan.units[label] = found[0].id
-        elif not found and options.create_missing and company_unit is not None:
+        if found is not None:
+            plan.units[label] = found.id
+        elif choice is Choice.CREATE and options.create_missing and company_unit is not None:
             unit_id = units.create_unit(workspace, label, company_unit)
             created = models.Unit.get_by_id(unit_id)
             names.added_unit(unit_id, created.name, company_unit)

@@ -31,6 +31,7 @@ from kpidesk.services.import_mapping import (
     MappingError,
     ProfileData,
     WorkspaceNames,
+    check_profile_kind,
     layout_signature,
     save_profile,
 )
@@ -360,6 +361,8 @@ def _run_import(
     path = Path(path)
     if scan is not None and options.layout is None:
         options = replace(options, layout=scan.layout, sheet=scan.extraction.sheet)
+    if options.profile:  # a spreadsheet's (a SIE import saves its profile itself)
+        check_profile_kind(options.profile, sie=False)
     try:
         with contextlib.ExitStack() as stack:
             run = _Run(workspace, path, options, mapping, stack)
