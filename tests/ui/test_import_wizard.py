@@ -329,6 +329,59 @@ def test_cancelling_the_import_leaves_nothing_behind(wizard, qtbot, monkeypatch,
     assert models.ImportBatch.select().count() == 0
 
 
+def test_cancel_pressed_after_the_commit_reports_the_import_done(
+    wizard, qtbot, monkeypatch, workspace_window
+):
+    """Cancel that comes once the values are stored cannot take them back: the import is
+    reported as done and goes on the undo stack (not "Cancelled; nothing was imported")."""
+    open_file(wizard, qtbot, DATA / "long_sv.xlsx")
+    go_next(wizard, qtbot, Step.LAYOUT)
+    go_next(wizard, qtbot, Step.MAPPING)
+    go_next(wizard, qtbot, Step.CHECK)
+    wizard.check_step.skip_invalid_check.setChecked(True)
+    committed, pressed = threading.Event(), threading.Event()
+    original = importing.run_import
+
+    def then_wait(*args, **kwargs):
+        result = original(*args, **kwargs)
+        committed.set()
+        pressed.wait(5)
+        return result
+
+    monkeypatch.setattr(importing, "run_import", then_wait)
+    wizard.next_button.click()
+    qtbot.waitUntil(committed.is_set, timeout=30000)
+    assert wizard.busy
+    wizard.cancel_button.click()
+    pressed.set()
+    idle(wizard, qtbot)
+    assert wizard.step == Step.DONE
+    assert wizard.message_text == (
+        "Cancel came after the values were stored: the import is done. Undo it here if you "
+        "do not want it."
+    )
+    assert len(stored()) == 6
+    assert workspace_window.session.undo_stack.undoText() == "Import long_sv.xlsx"
+    workspace_window.action_undo.trigger()
+    assert stored() == set()
+
+
+def test_a_spreadsheet_profile_name_is_not_a_sie_profiles(wizard, qtbot):
+    models.ImportProfile.create(name="SIE", signature="sie:v1", mapping="{}")
+    open_file(wizard, qtbot, DATA / "wide.xlsx")
+    go_next(wizard, qtbot, Step.LAYOUT)
+    go_next(wizard, qtbot, Step.MAPPING)
+    completer = wizard.mapping_step.profile_edit.completer()
+    assert completer is not None and completer.model().rowCount() == 0
+    wizard.mapping_step.profile_edit.setText("SIE")
+    wizard.next_button.click()
+    assert wizard.step == Step.MAPPING
+    assert wizard.message_text == (
+        "The import profile “SIE” is for SIE files, not for spreadsheets."
+    )
+    assert models.ImportProfile.get(models.ImportProfile.name == "SIE").signature == "sie:v1"
+
+
 def test_file_import_and_drop_open_the_wizard(workspace_window, qtbot, monkeypatch):
     assert workspace_window.action_import.isEnabled()
     assert workspace_window.action_import.shortcut().toString() == "Ctrl+I"

@@ -719,7 +719,8 @@ class MainWindow(QMainWindow):
         self._refresh_current_page()
 
     def import_spreadsheet(self, path: Path | None = None) -> None:
-        """File → Import (Ctrl+I), or a spreadsheet dropped on the window: the import wizard."""
+        """File → Import (Ctrl+I), or a spreadsheet or SIE file dropped on the window: the
+        import wizard."""
         if not self.session.is_open or self.session.read_only:
             self.show_message(
                 MessageKind.WARNING, _("Open a workspace for writing to import into it.")
@@ -765,10 +766,11 @@ def _workspace_urls(event: QDragEnterEvent | QDropEvent) -> list[Path]:
 
 
 def _spreadsheet_urls(event: QDragEnterEvent | QDropEvent) -> list[Path]:
-    from kpidesk.ui.import_wizard import is_spreadsheet
+    """The dropped files the import wizard takes: spreadsheets and SIE files (by content)."""
+    from kpidesk.ui.import_wizard import is_importable
 
     mime = event.mimeData()
     if not mime.hasUrls():
         return []
     paths = [Path(url.toLocalFile()) for url in mime.urls() if url.isLocalFile()]
-    return [path for path in paths if is_spreadsheet(path)]
+    return [path for path in paths if is_importable(path)]

@@ -19,7 +19,8 @@ from kpidesk.domain.numbers import format_number
 from kpidesk.domain.periods import PERIOD_KIND_NAMES, Period, format_period
 from kpidesk.i18n import _, ngettext
 from kpidesk.io.errors import ImportProblem
-from kpidesk.services import importing
+from kpidesk.services import importing, sie_import
+from kpidesk.services.import_mapping import MappingError, check_profile_kind
 from kpidesk.services.importing import (
     ImportResult,
     Into,
@@ -92,6 +93,12 @@ class CheckStep(StepPage):
     def enter(self) -> None:
         scan = self.state.scan
         workspace = self.session.workspace
+        if workspace is not None and self.state.sie is not None:
+            job = self.wizard.sie_step.import_job(self.wizard.sie_options(dry_run=True))
+            self.wizard.start_work(
+                job, self._check_ready, workspace=True, status=_("Checking every value…")
+            )
+            return
         if scan is None or workspace is None:
             return
         if (
@@ -100,6 +107,12 @@ class CheckStep(StepPage):
         ):
             self.wizard.show_error(_("Give the profile a name, or do not remember the choices."))
             return
+        if self.wizard.mapping_step.save_profile_check.isChecked():
+            try:
+                check_profile_kind(self.wizard.mapping_step.profile_edit.text().strip(), sie=False)
+            except MappingError as error:
+                self.wizard.show_error(error.message)
+                return
         mapping = self.wizard.mapping_step.mapping()
         options = self.wizard.options(dry_run=True)
         path = scan.path
@@ -173,18 +186,22 @@ class CheckStep(StepPage):
         problem_count = check.problem_count - (len(check.problems) - len(problems))
         self._fill_problems(problems)
         if problem_count:
-            self.problems_label.setText(
-                ngettext(
-                    "{count} cell cannot be imported:",
-                    "{count} cells cannot be imported:",
-                    problem_count,
-                ).format(count=format_number(problem_count))
-            )
+            self.problems_label.setText(self._problems_text(problems, problem_count))
         elif check.problem_count:
             self.problems_label.setText("")
         else:
             self.problems_label.setText(_("No problems were found."))
-        if check.problem_count:
+        if check.problem_count and self.state.sie is not None:
+            self.skip_invalid_check.setText(
+                ngettext(
+                    "Leave the voucher that does not balance out of the figures, and import "
+                    "the rest",
+                    "Leave the {count} vouchers that do not balance out of the figures, and "
+                    "import the rest",
+                    check.problem_count,
+                ).format(count=format_number(check.problem_count))
+            )
+        elif check.problem_count:
             self.skip_invalid_check.setText(
                 _(
                     "Import only the {valid} valid values and leave out the {problems} with "
@@ -247,8 +264,33 @@ class CheckStep(StepPage):
         if self.wizard.step == Step.CHECK and not self.wizard.busy:
             self.enter()
 
+    def _problems_text(self, problems: tuple[ImportProblem, ...], count: int) -> str:
+        if self.state.sie is None:
+            return ngettext(
+                "{count} cell cannot be imported:", "{count} cells cannot be imported:", count
+            ).format(count=format_number(count))
+        if all(problem.reason.template == sie_import.MSG_UNBALANCED for problem in problems):
+            return ngettext(
+                "{count} voucher does not balance:", "{count} vouchers do not balance:", count
+            ).format(count=format_number(count))
+        return ngettext(
+            "{count} problem stops the import:", "{count} problems stop the import:", count
+        ).format(count=format_number(count))
+
     def _fill_problems(self, problems: tuple[ImportProblem, ...]) -> None:
         table = self.problems_table
+        sie = self.state.sie is not None
+        vouchers = sie and all(p.reason.template == sie_import.MSG_UNBALANCED for p in problems)
+        table.setHorizontalHeaderLabels(
+            [
+                _("File") if sie else _("Sheet"),
+                _("Line") if sie else _("Row"),
+                _("Column"),
+                _("Voucher") if vouchers else _("Value"),
+                _("Reason"),
+            ]
+        )
+        table.setColumnHidden(2, sie)
         table.setRowCount(len(problems))
         for row, problem in enumerate(problems):
             cells = (

@@ -20,9 +20,11 @@ from kpidesk.i18n import _, ngettext
 from kpidesk.io.cells import column_letter
 from kpidesk.io.extract import RawRecord
 from kpidesk.io.layout import ColumnRole, Layout, LayoutKind
+from kpidesk.io.sie import looks_like_sie
 from kpidesk.io.workbook import SheetPreview
 
 SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xlsb", ".xls", ".ods", ".csv", ".tsv", ".txt")
+SIE_SUFFIXES = (".se", ".si", ".sie")
 PREVIEW_ROWS = 200
 RECORDS_SHOWN = 200
 GREY = QColor("#8a94a0")
@@ -34,20 +36,57 @@ def spreadsheet_filter() -> str:
     return _("Spreadsheets (*.xlsx *.xlsm *.xlsb *.xls *.ods *.csv *.tsv *.txt)")
 
 
+def import_filter() -> str:
+    """The file dialog's filters: spreadsheets, SIE files (any case), every file."""
+    sie = " ".join(f"*{suffix} *{suffix.upper()}" for suffix in SIE_SUFFIXES)
+    return ";;".join(
+        (
+            spreadsheet_filter(),
+            _("SIE files from the bookkeeping ({patterns})").format(patterns=sie),
+            _("All files (*)"),
+        )
+    )
+
+
 def is_spreadsheet(path: Path) -> bool:
     return path.suffix.lower() in SPREADSHEET_SUFFIXES
 
 
+def is_sie(path: Path) -> bool:
+    """Whether ``path`` is read as SIE, as the command line decides: by its content, or by
+    its name (``.se``, ``.si``) so that a broken one gets the SIE reader's error."""
+    return looks_like_sie(path) or path.suffix.lower() in SIE_SUFFIXES
+
+
+def is_importable(path: Path) -> bool:
+    """Whether the wizard takes ``path`` when it is dropped on the window."""
+    return is_spreadsheet(path) or is_sie(path)
+
+
 class Step:
+    """The wizard's pages by index: a spreadsheet goes FILE, LAYOUT, MAPPING, CHECK, DONE;
+    a SIE file FILE, SIE, CHECK, DONE."""
+
     FILE = 0
     LAYOUT = 1
     MAPPING = 2
     CHECK = 3
     DONE = 4
+    SIE = 5
+
+
+SPREADSHEET_FLOW = (Step.FILE, Step.LAYOUT, Step.MAPPING, Step.CHECK, Step.DONE)
+SIE_FLOW = (Step.FILE, Step.SIE, Step.CHECK, Step.DONE)
 
 
 def _step_titles() -> list[str]:
     return [_("File"), _("Layout"), _("Mapping"), _("Check"), _("Done")]
+
+
+def step_title(step: int) -> str:
+    if step == Step.SIE:
+        return _("Bookkeeping")
+    return _step_titles()[step]
 
 
 def _layout_names() -> dict[LayoutKind, str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Slot
@@ -16,12 +17,13 @@ from PySide6.QtWidgets import (
 
 from kpidesk.domain.errors import DomainError
 from kpidesk.domain.numbers import format_number
-from kpidesk.i18n import _
+from kpidesk.i18n import _, ngettext
 from kpidesk.services import importing
 from kpidesk.services import targets as target_service
 from kpidesk.services.importing import (
     ImportResult,
     Into,
+    ScanResult,
 )
 from kpidesk.services.progress import CancelFlag, Progress
 from kpidesk.ui.import_wizard.command import ImportCommand
@@ -32,6 +34,7 @@ from kpidesk.ui.import_wizard.common import (
 )
 from kpidesk.ui.import_wizard.page import StepPage
 from kpidesk.ui.suggested_targets import SuggestedTargetsDialog
+from kpidesk.ui.worker import Job
 
 if TYPE_CHECKING:
     from kpidesk.ui.import_wizard.wizard import ImportWizard
@@ -89,15 +92,28 @@ class DoneStep(StepPage):
     def start_import(self) -> None:
         scan = self.state.scan
         workspace = self.session.workspace
-        if scan is None or workspace is None or self.wizard.busy:
+        if workspace is None or self.wizard.busy:
             return
+        if self.state.sie is not None:
+            job = self.wizard.sie_step.import_job(self.wizard.sie_options())
+        elif scan is None:
+            return
+        else:
+            job = self._spreadsheet_job(scan)
+        # A job that returns has committed: its result stands even if Cancel came late.
+        self.wizard.start_work(
+            job, self._import_done, workspace=True, status=_("Importing…"), stores=True
+        )
+
+    def _spreadsheet_job(self, scan: ScanResult) -> Job:
+        workspace = self.session.workspace
         mapping = self.wizard.mapping_step.mapping()
         options = self.wizard.options()
         path = scan.path
 
         def job(progress: Progress, cancelled: CancelFlag) -> object:
             return importing.run_import(
-                workspace,
+                workspace,  # type: ignore[arg-type]
                 path,
                 options,
                 mapping,
@@ -106,7 +122,7 @@ class DoneStep(StepPage):
                 cancelled=cancelled,
             )
 
-        self.wizard.start_work(job, self._import_done, workspace=True, status=_("Importing…"))
+        return job
 
     @Slot(object)
     def _import_done(self, result: object) -> None:
@@ -130,6 +146,13 @@ class DoneStep(StepPage):
             )
         self._show_result(result)
         self.wizard.show_step(Step.DONE)
+        if self.wizard.cancel_pressed:
+            self.wizard.show_info(
+                _(
+                    "Cancel came after the values were stored: the import is done. Undo it "
+                    "here if you do not want it."
+                )
+            )
         self.wizard.imported.emit(result)
 
     def _show_result(self, result: ImportResult) -> None:
@@ -138,13 +161,16 @@ class DoneStep(StepPage):
             "#importDoneSummary { background: #e7f5ec; color: #14532d;"
             " border: 1px solid #14532d40; border-radius: 6px; }"
         )
-        self.done_summary.setText(result.summary())
+        sie = self.state.sie is not None
+        self.done_summary.setText(_sie_summary(result) if sie else result.summary())
         while self.done_form.rowCount():
             self.done_form.removeRow(0)
         rows = [
             (
                 _("File:"),
-                _("{file}, sheet “{sheet}”").format(file=result.file_name, sheet=result.sheet),
+                result.file_name
+                if sie
+                else _("{file}, sheet “{sheet}”").format(file=result.file_name, sheet=result.sheet),
             ),
             (
                 _("Stored as:"),
@@ -157,7 +183,12 @@ class DoneStep(StepPage):
         if result.skipped:
             rows.append((_("Already stored, kept:"), format_number(result.skipped)))
         if result.problem_count:
-            rows.append((_("Left out, with problems:"), format_number(result.problem_count)))
+            rows.append(
+                (
+                    _("Vouchers left out, not balanced:") if sie else _("Left out, with problems:"),
+                    format_number(result.problem_count),
+                )
+            )
         if result.ignored:
             rows.append((_("Left out, ignored names:"), format_number(result.ignored)))
         if result.created_kpis:
@@ -241,3 +272,15 @@ class DoneStep(StepPage):
         self.done_undo_hint.setVisible(False)
         self.targets_box.hide()
         self.wizard.update_buttons()
+
+
+def _sie_summary(result: ImportResult) -> str:
+    """A SIE import's summary: what a spreadsheet's says, with the vouchers left out."""
+    text = replace(result, problem_count=0).summary()
+    if result.problem_count:
+        text += " " + ngettext(
+            "The voucher that does not balance was left out of the figures.",
+            "The {count} vouchers that do not balance were left out of the figures.",
+            result.problem_count,
+        ).format(count=format_number(result.problem_count))
+    return text

@@ -1,4 +1,4 @@
-"""Step 1: which file and which sheet."""
+"""Step 1: which file and which sheet (a SIE file goes on to the SIE step)."""
 
 from __future__ import annotations
 
@@ -31,8 +31,9 @@ from kpidesk.ui.import_wizard.common import (
     _layout_names,
     _table,
     fill_grid,
+    import_filter,
+    is_sie,
     layout_summary,
-    spreadsheet_filter,
 )
 from kpidesk.ui.import_wizard.page import StepPage
 
@@ -41,9 +42,9 @@ if TYPE_CHECKING:
 
 
 def choose_file(parent: QWidget, start: Path | None) -> Path | None:
-    """Ask for a spreadsheet (a native dialog); tests replace this function."""
+    """Ask for a spreadsheet or SIE file (a native dialog); tests replace this function."""
     path, _selected = QFileDialog.getOpenFileName(
-        parent, _("Import a spreadsheet"), str(start or Path.home()), spreadsheet_filter()
+        parent, _("Import a spreadsheet or SIE file"), str(start or Path.home()), import_filter()
     )
     return Path(path) if path else None
 
@@ -61,7 +62,9 @@ class FileStep(StepPage):
         row = QHBoxLayout()
         self.path_edit = QLineEdit()
         self.path_edit.setAccessibleName(_("File"))
-        self.path_edit.setPlaceholderText(_("Choose a spreadsheet, or drop one on the window"))
+        self.path_edit.setPlaceholderText(
+            _("Choose a spreadsheet or SIE file, or drop one on the window")
+        )
         self.path_edit.returnPressed.connect(lambda: self.set_path(Path(self.path_edit.text())))
         row.addWidget(QLabel(_("&File:")))
         row.itemAt(0).widget().setBuddy(self.path_edit)  # type: ignore[union-attr]
@@ -73,8 +76,8 @@ class FileStep(StepPage):
         layout.addWidget(
             _hint(
                 _(
-                    "Excel (.xlsx, .xlsm, .xls), OpenDocument (.ods) or CSV. The file is only "
-                    "read, never changed."
+                    "Excel (.xlsx, .xlsm, .xls), OpenDocument (.ods) or CSV, or a SIE file "
+                    "from the bookkeeping (.se, .si). The file is only read, never changed."
                 )
             )
         )
@@ -127,11 +130,21 @@ class FileStep(StepPage):
         self.state.preview = None
         self.state.scan = None
         self.state.check = None
+        self.state.sie = None
         self.sheet_list.clear()
         self.raw_table.clear()
         self.raw_table.setRowCount(0)
         self.raw_table.setColumnCount(0)
+        self.sheet_info.setText(_("The first rows of the sheet:"))
         self.wizard.show_step(Step.FILE)
+        if is_sie(path):
+            self.sheet_info.setText(
+                _("{file} is a SIE file from the bookkeeping: it has no sheets.").format(
+                    file=path.name
+                )
+            )
+            self.wizard.open_sie(path)
+            return
 
         def job(_progress: Progress, _cancelled: CancelFlag) -> object:
             return importing.preview_file(path)

@@ -41,6 +41,7 @@ from kpidesk.services.import_mapping import (
     ProfileData,
     UnitDecision,
     WorkspaceNames,
+    list_profiles,
     new_kpi_for,
     profile_for_signature,
 )
@@ -173,6 +174,8 @@ class MappingStep(StepPage):
         if scan is None:
             return
         names = WorkspaceNames()
+        spreadsheets = [profile.name for profile in list_profiles(sie=False)]
+        self.profile_edit.setCompleter(QCompleter(spreadsheets, self.profile_edit))
         self.state.profile = profile_for_signature(scan.signature)
         profile = self.state.profile
         if profile is not None:

@@ -8,6 +8,7 @@ from pathlib import Path
 from kpidesk.io.workbook import WorkbookPreview
 from kpidesk.services.import_mapping import NewKpi, ProfileData
 from kpidesk.services.importing import ImportResult, ScanResult, UndoResult
+from kpidesk.services.sie_import import SiePreview
 from kpidesk.ui.import_wizard.command import ImportCommand
 
 
@@ -15,7 +16,8 @@ from kpidesk.ui.import_wizard.command import ImportCommand
 class WizardState:
     """One run of the wizard, step by step: the file and its sheets (1), the sheet read in
     its layout (2), the profile found and the new KPIs defined on the mapping (3), the dry
-    run (4), and the import with its undo (5)."""
+    run (4), and the import with its undo (5). For a SIE file, ``sie`` holds it as read,
+    with its figures under the SIE step's choices, instead of 1–3."""
 
     path: Path | None = None
     preview: WorkbookPreview | None = None
@@ -27,6 +29,7 @@ class WizardState:
     result: ImportResult | None = None
     command: ImportCommand | None = None
     undo_result: UndoResult | None = None
+    sie: SiePreview | None = None
 
     def forget_sheet(self) -> None:
         """Another file or sheet: what was read and checked of the last one is stale."""

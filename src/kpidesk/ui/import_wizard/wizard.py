@@ -1,4 +1,6 @@
-"""File → Import (or a spreadsheet dropped on the window): a wizard in five steps.
+"""File → Import (or a spreadsheet or SIE file dropped on the window): a wizard in steps.
+
+A spreadsheet goes through five:
 
 1. **File**: the file and the sheet, with the sheet's first rows.
 2. **Layout**: the layout found (with a choice of another, and the year for months written
@@ -11,12 +13,18 @@
    values already stored.
 5. **Done**: what was imported, with "Undo this import".
 
+A SIE file from the bookkeeping (recognised by its content) goes from the file to a step of
+its own (``sie_step``): what the file holds, the KPI values it gives and how (account
+ranges, the unit for the whole company, the dimension whose objects become units, actual
+values or the budget as targets, the profile); then to the same check and done steps.
+
 This module is the shell: the steps' names across the top, the pages, the message line, the
 progress bar and the buttons. Each step is a page of its own module (``file_step`` …
 ``done_step``) reading and writing one :class:`WizardState`. Reading, checking and storing
 run in a worker thread (see ``ui.worker``) with a progress bar and Cancel; a cancelled
-import leaves nothing behind. The import goes on the session's undo stack, so Edit → Undo
-takes it back too.
+import leaves nothing behind, and an import that was stored before Cancel took effect is
+reported as done (and can be undone). The import goes on the session's undo stack, so
+Edit → Undo takes it back too.
 """
 
 from __future__ import annotations
@@ -44,21 +52,23 @@ from kpidesk.services.importing import (
     Into,
     OnConflict,
 )
+from kpidesk.services.sie_import import SieImportOptions
 from kpidesk.ui.forms import ERROR_STYLE
 from kpidesk.ui.import_wizard.check_step import CheckStep
-from kpidesk.ui.import_wizard.common import Step, _step_titles
+from kpidesk.ui.import_wizard.common import SIE_FLOW, SPREADSHEET_FLOW, Step, step_title
 from kpidesk.ui.import_wizard.done_step import DoneStep
 from kpidesk.ui.import_wizard.file_step import FileStep
 from kpidesk.ui.import_wizard.layout_step import LayoutStep
 from kpidesk.ui.import_wizard.mapping_step import MappingStep
 from kpidesk.ui.import_wizard.page import StepPage
+from kpidesk.ui.import_wizard.sie_step import SieStep
 from kpidesk.ui.import_wizard.state import WizardState
 from kpidesk.ui.session import WorkspaceSession
 from kpidesk.ui.worker import Job, WorkerRun
 
 
 class ImportWizard(QDialog):
-    """Import one sheet of a spreadsheet into the session's workspace."""
+    """Import one sheet of a spreadsheet, or a SIE file, into the session's workspace."""
 
     imported = Signal(object)
     """The :class:`ImportResult` of an import that was stored."""
@@ -75,6 +85,7 @@ class ImportWizard(QDialog):
         self.state = WizardState()
         self._run: WorkerRun | None = None
         self._busy = False
+        self._cancel_pressed = False
         self.setWindowTitle(_("Import"))
         self.setModal(True)
         self.resize(1000, 680)
@@ -90,15 +101,18 @@ class ImportWizard(QDialog):
         steps = QHBoxLayout()
         steps.setSpacing(4)
         self.step_labels: list[QLabel] = []
-        for number, title in enumerate(_step_titles(), start=1):
-            label = QLabel(f"{number}  {title}")
+        self._arrows: list[QLabel] = []
+        longest = max(len(SPREADSHEET_FLOW), len(SIE_FLOW))
+        for number in range(1, longest + 1):
+            label = QLabel()
             label.setObjectName(f"importStep{number}")
             label.setContentsMargins(10, 4, 10, 4)
             self.step_labels.append(label)
             steps.addWidget(label)
-            if number < len(_step_titles()):
+            if number < longest:
                 arrow = QLabel("›")
                 arrow.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+                self._arrows.append(arrow)
                 steps.addWidget(arrow)
         steps.addStretch(1)
         outer.addLayout(steps)
@@ -113,13 +127,8 @@ class ImportWizard(QDialog):
         self.mapping_step = MappingStep(self)
         self.check_step = CheckStep(self)
         self.done_step = DoneStep(self)
-        for page in (
-            self.file_step,
-            self.layout_step,
-            self.mapping_step,
-            self.check_step,
-            self.done_step,
-        ):
+        self.sie_step = SieStep(self)
+        for page in self.step_pages:  # in the order of Step's numbers
             self.pages.addWidget(page)
         outer.addWidget(self.pages, 1)
 
@@ -160,11 +169,25 @@ class ImportWizard(QDialog):
     def busy(self) -> bool:
         return self._busy
 
+    @property
+    def flow(self) -> tuple[int, ...]:
+        """The steps of this file's kind, in order."""
+        return SIE_FLOW if self.state.sie is not None else SPREADSHEET_FLOW
+
     def show_step(self, step: int) -> None:
         self.pages.setCurrentIndex(step)
         palette = self.palette()
+        flow = self.flow
+        position = flow.index(step) if step in flow else 0
         for index, label in enumerate(self.step_labels):
-            current = index == step
+            shown = index < len(flow)
+            label.setVisible(shown)
+            if index < len(self._arrows):
+                self._arrows[index].setVisible(index + 1 < len(flow))
+            if not shown:
+                continue
+            label.setText(f"{index + 1}  {step_title(flow[index])}")
+            current = index == position
             font = QFont(label.font())
             font.setBold(current)
             label.setFont(font)
@@ -175,7 +198,7 @@ class ImportWizard(QDialog):
                     " border-radius: 10px;"
                 )
             else:
-                label.setStyleSheet("color: palette(placeholder-text);" if index > step else "")
+                label.setStyleSheet("color: palette(placeholder-text);" if index > position else "")
         self.update_buttons()
 
     def update_buttons(self) -> None:
@@ -199,9 +222,14 @@ class ImportWizard(QDialog):
             self.layout_step.year_spin,
         ):
             widget.setEnabled(not busy)
+        self.sie_step.update_enabled(busy)
 
     def _can_go_on(self) -> bool:
         step = self.step
+        if step == Step.FILE and self.state.sie is not None:
+            return True
+        if step == Step.SIE:
+            return self.sie_step.ready
         if step == Step.FILE:
             sheet = self.file_step.current_sheet()
             return sheet is not None and sheet.layout is not None
@@ -225,14 +253,16 @@ class ImportWizard(QDialog):
         if step == Step.CHECK:
             self.done_step.start_import()
         else:
-            self.step_pages[step + 1].enter()
+            flow = self.flow
+            self.step_pages[flow[flow.index(step) + 1]].enter()
 
     @Slot()
     def back(self) -> None:
         if self._busy or self.step in (Step.FILE, Step.DONE):
             return
         self.clear_message()
-        self.show_step(self.step - 1)
+        flow = self.flow
+        self.show_step(flow[max(0, flow.index(self.step) - 1)])
 
     def show_error(self, text: str) -> None:
         self.message.setStyleSheet(ERROR_STYLE)
@@ -259,10 +289,15 @@ class ImportWizard(QDialog):
         *,
         workspace: bool = False,
         status: str = "",
+        stores: bool = False,
     ) -> None:
         """Run ``job`` in a worker thread (with the workspace's connection if ``workspace``),
-        the progress bar showing and Cancel stopping it; ``on_success`` takes its result."""
+        the progress bar showing and Cancel stopping it; ``on_success`` takes its result.
+
+        A job that ``stores`` (the import) and returns has committed: its result stands
+        even when Cancel was pressed meanwhile (see :attr:`cancel_pressed`)."""
         self._busy = True
+        self._cancel_pressed = False
         self.progress_bar.setRange(0, 0)
         self.progress_bar.setVisible(True)
         self.show_info(status)
@@ -272,6 +307,7 @@ class ImportWizard(QDialog):
             self,
             failure=N_("The import failed: {reason}"),
             stopped=N_("The import stopped unexpectedly."),
+            late_cancel=not stores,
         )
         run.progressed.connect(self._progressed)
         run.succeeded.connect(on_success)
@@ -305,12 +341,19 @@ class ImportWizard(QDialog):
         if run is not None:
             run.deleteLater()
         self.update_buttons()
+        self.sie_step.work_ended()
 
     def cancel(self) -> None:
         """Stop the work under way; an import stopped this way leaves nothing behind."""
         if self._run is not None:
+            self._cancel_pressed = True
             self._run.cancel()
             self.show_info(_("Cancelling…"))
+
+    @property
+    def cancel_pressed(self) -> bool:
+        """Whether Cancel was pressed during the work that just ended (or is under way)."""
+        return self._cancel_pressed
 
     def wait_until_idle(self, timeout_ms: int = 30000) -> bool:
         run = self._run
@@ -358,19 +401,48 @@ class ImportWizard(QDialog):
             roll_up=self.check_step.roll_up_check.isChecked(),
         )
 
+    def sie_options(self, *, dry_run: bool = False) -> SieImportOptions:
+        """A SIE import's options, from the SIE step's choices and the check step's."""
+        check = self.check_step
+        return self.sie_step.options(
+            dry_run=dry_run,
+            skip_invalid=True if dry_run else check.skip_invalid_check.isChecked(),
+            on_conflict=OnConflict.REPLACE if check.replace_radio.isChecked() else OnConflict.SKIP,
+        )
+
     @property
     def step_pages(self) -> tuple[StepPage, ...]:
+        """The pages, indexed by :class:`Step`."""
         return (
             self.file_step,
             self.layout_step,
             self.mapping_step,
             self.check_step,
             self.done_step,
+            self.sie_step,
         )
 
     def set_path(self, path: Path) -> None:
-        """Start on ``path``: read its sheets (in the worker) and show them."""
+        """Start on ``path``: read its sheets, or the SIE file (in the worker), and show them."""
         self.file_step.set_path(path)
+
+    def preset_conflict(self, on_conflict: OnConflict) -> None:
+        """What to do with values already stored, as a profile says (the check step's
+        choice, which the import takes)."""
+        radio = self.check_step.replace_radio
+        radio.setChecked(on_conflict is OnConflict.REPLACE)
+        self.check_step.keep_radio.setChecked(on_conflict is not OnConflict.REPLACE)
+
+    @Slot()
+    def import_now(self) -> None:
+        """A SIE file with a profile saved before: import it without the check first."""
+        if self.step == Step.SIE and not self._busy and self._can_go_on():
+            self.clear_message()
+            self.done_step.start_import()
+
+    def open_sie(self, path: Path) -> None:
+        """Read the SIE file ``path`` (in the worker) and show what it holds."""
+        self.sie_step.read(path)
 
 
 def open_import_wizard(
