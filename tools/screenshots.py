@@ -6,7 +6,9 @@ Two sets: the main window's pages and every dialog on the demo workspace, and a 
 first hour on a workspace made from a chain's own workbook (``tests/first_hour.py``): each
 step of the import wizard (file, layout, mapping, check, done; a weekly file's check), the
 definition of a new KPI, the offer of targets, the scorecard with "No target" and with
-targets, the data grid, the chart, Compare Units, a review meeting and presenter mode.
+targets, the data grid, the chart, Compare Units, a review meeting and presenter mode; last,
+the same chain's bookkeeping imported from a SIE file (``tests/sie_company.py``): the SIE
+step's KPI values and units, the check and the done page (``sie-import-*``).
 
 Runs offscreen with a home of its own (emptied first), so the user's own settings are never
 touched. Two runs of the same code give the same pixels: the home's path is fixed and the
@@ -391,8 +393,40 @@ def first_hour(out: Path, language: str) -> None:
     presenter.show()
     shot(presenter, "presenter")
     presenter.close()
+    sie_import_shots(window, folder, out, language)
     window.close()
     window.session.close()
+
+
+def sie_import_shots(window, folder: Path, out: Path, language: str) -> None:  # type: ignore[no-untyped-def]
+    """The chain's bookkeeping for 2026 from a SIE file, into the first hour's workspace:
+    its stores are the cost centres, its "Omsättning" takes the net sales."""
+    from tests.sie_company import write_company_sie
+
+    from kpidesk.ui.import_wizard import ImportWizard
+
+    path = write_company_sie(folder / ("bokforing.se" if language == "sv" else "bookkeeping.se"))
+    wizard = ImportWizard(window.session, window)
+    wizard.resize(*SIZE)
+    wizard.show()
+    wizard.set_path(path)
+    _idle(wizard)
+
+    def shot(name: str) -> None:
+        _settle()
+        wizard.grab().save(str(out / f"sie-import-{name}-{language}.png"))
+
+    shot("preview")
+    wizard.sie_step.show_tab(2)
+    shot("units")
+    wizard.sie_step.show_tab(0)
+    wizard.next_button.click()
+    _idle(wizard)
+    shot("check")
+    wizard.next_button.click()
+    _idle(wizard)
+    shot("done")
+    wizard.close()
 
 
 if __name__ == "__main__":

@@ -41,7 +41,6 @@ from PySide6.QtWidgets import (
     QListWidget,
     QPushButton,
     QRadioButton,
-    QSplitter,
     QTableWidgetItem,
     QTabWidget,
     QVBoxLayout,
@@ -145,9 +144,8 @@ class SieStep(StepPage):
         layout.addLayout(self._choices())
 
     def _values_tab(self) -> QWidget:
-        splitter = QSplitter(Qt.Orientation.Vertical)
-        top = QWidget()
-        top_layout = QVBoxLayout(top)
+        tab = QWidget()
+        top_layout = QVBoxLayout(tab)
         top_layout.setContentsMargins(0, 4, 0, 0)
         self.rules_table = _table(
             [_("Import into"), _("Accounts"), _("Counts as positive"), _("Accounts in the file")]
@@ -155,7 +153,7 @@ class SieStep(StepPage):
         self.rules_table.setAccessibleName(_("KPIs and their accounts"))
         self.rules_table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.rules_table.verticalHeader().setDefaultSectionSize(30)
-        top_layout.addWidget(self.rules_table, 1)
+        top_layout.addWidget(self.rules_table)
         add_row = QHBoxLayout()
         self.add_button = QPushButton(_("&Add a KPI"))
         self.add_button.setToolTip(_("Take the values of some accounts into another KPI."))
@@ -171,10 +169,7 @@ class SieStep(StepPage):
             1,
         )
         top_layout.addLayout(add_row)
-        splitter.addWidget(top)
-        bottom = QWidget()
-        bottom_layout = QVBoxLayout(bottom)
-        bottom_layout.setContentsMargins(0, 4, 0, 0)
+        bottom_layout = top_layout
         values_row = QHBoxLayout()
         self.values_label = QLabel(_("&Values of:"))
         values_row.addWidget(self.values_label)
@@ -188,9 +183,7 @@ class SieStep(StepPage):
         self.values_table = _table([])
         self.values_table.setAccessibleName(_("KPI values"))
         bottom_layout.addWidget(self.values_table, 1)
-        splitter.addWidget(bottom)
-        self._splitter = splitter
-        return splitter
+        return tab
 
     def _choices(self) -> QGridLayout:
         grid = QGridLayout()
@@ -323,11 +316,15 @@ class SieStep(StepPage):
                 self._add_row(rule)
         finally:
             self._filling = False
-        rows = min(len(self._rows) + 1, 7)
-        table = self.rules_table
-        height = table.horizontalHeader().height() + rows * 30 + 2 * table.frameWidth()
-        self._splitter.setSizes([height + self.add_button.sizeHint().height() + 12, 10_000])
+        self._fit_rules()
         self._show_all()
+
+    def _fit_rules(self) -> None:
+        """The KPI table as high as its rows (up to six; it scrolls beyond)."""
+        table = self.rules_table
+        rows = min(max(len(self._rows), 1), 6)
+        header = table.horizontalHeader().sizeHint().height()
+        table.setFixedHeight(header + rows * 30 + 2 * table.frameWidth() + 2)
 
     def _fill_company_units(self, profile: ProfileData | None) -> None:
         names = self._names
@@ -439,6 +436,7 @@ class SieStep(StepPage):
         if self.state.sie is None or self._names is None:
             return
         entry = self._add_row(None)
+        self._fit_rules()
         self.rules_table.scrollToBottom()
         entry.kpi.setFocus()
         self._validate()

@@ -211,19 +211,16 @@ def fill_units(table: QTableWidget, rows: list[UnitRow]) -> None:
 
 def fill_notes(view: QListWidget, preview: SiePreview) -> int:
     """The file's problems (red), then its notes, what was skipped and the checksum; the
-    number of problems and notes."""
+    number of lines."""
     view.clear()
-    count = 0
     for problem in preview.problems():
         item = QListWidgetItem(
             _("{location}: {reason}").format(location=problem.location, reason=problem.reason.text)
         )
         item.setForeground(ERROR_COLOUR)
         view.addItem(item)
-        count += 1
     for note in preview.notes:
         view.addItem(QListWidgetItem(note.text))
-        count += 1
     sie = preview.sie
     if sie.checksum_ok is True:
         view.addItem(QListWidgetItem(_("The checksum (#KSUMMA) is correct.")))
@@ -236,4 +233,4 @@ def fill_notes(view: QListWidget, preview: SiePreview) -> int:
                 _("Records a KPI does not need were skipped: {records}.").format(records=skipped)
             )
         )
-    return count
+    return view.count()
