@@ -241,7 +241,10 @@ def test_a_voucher_that_does_not_balance(wizard, qtbot, tmp_path):
     path = sie_company.write_company_sie(tmp_path / "fel.se", unbalanced=True)
     open_sie(wizard, qtbot, path)
     step = wizard.sie_step
-    assert step.tabs.tabText(3) == "Problems and notes (1)"
+    assert step.tabs.tabText(3) == "Problems and notes (2)"  # and the records skipped
+    assert step.notes_list.item(1).text() == (
+        "Records a KPI does not need were skipped: #ADRESS 1, #SRU 10."
+    )
     problem = step.notes_list.item(0).text()
     assert re.fullmatch(
         r"fel\.se, line \d+: The voucher B 1 does not balance: its rows add up to -100, not 0\.",
@@ -263,6 +266,21 @@ def test_a_voucher_that_does_not_balance(wizard, qtbot, tmp_path):
         wizard.done_step.done_summary.text()
     )
     assert stored("REV") == as_positive(sie_company.company("3010"), -1)  # without B 1
+
+
+def test_a_checksum_that_does_not_match_is_a_note_not_a_stop(wizard, qtbot, tmp_path):
+    text = sie_company.write_company_sie(tmp_path / "a.se").read_bytes()
+    lines = text.split(b"\r\n")
+    lines.insert(1, b"#KSUMMA")
+    lines.insert(len(lines) - 1, b"#KSUMMA 12345")
+    path = tmp_path / "summa.se"
+    path.write_bytes(b"\r\n".join(lines))
+    open_sie(wizard, qtbot, path)
+    notes = [wizard.sie_step.notes_list.item(i).text() for i in range(2)]
+    assert notes[0].startswith("The file’s checksum (#KSUMMA 12345) does not match its content")
+    assert wizard.sie_step.tabs.tabText(3) == "Notes (2)"
+    go_next(wizard, qtbot, Step.CHECK)
+    assert wizard.check_step.problems_label.text() == "No problems were found."
 
 
 def test_the_budget_as_targets(wizard, qtbot, chain_file):
@@ -334,6 +352,23 @@ def test_bad_ranges_and_names_are_said_on_the_page(wizard, qtbot, chain_file):
     assert wizard.next_button.isEnabled()
 
 
+def test_a_kpi_left_out_and_taken_back_with_its_bas_ranges(wizard, qtbot, chain_file):
+    open_sie(wizard, qtbot, chain_file)
+    step = wizard.sie_step
+    step.rule_row(0).kpi.setCurrentIndex(0)  # Leave out
+    idle(wizard, qtbot)
+    assert "Net sales (REV)" not in grid(wizard)
+    assert wizard.state.sie.settings.codes == ("COGS", "STAFF", "EBIT")  # type: ignore[union-attr]
+    step.add_button.click()
+    added = step.rule_row(4)
+    assert added.kpi.findData("COGS") < 0  # offered where it is already
+    added.kpi.setCurrentIndex(added.kpi.findData("REV"))
+    idle(wizard, qtbot)
+    assert (added.accounts.text(), added.sign.currentText()) == ("3000–3799", "Credit (income)")
+    revenue = as_positive(sie_company.company("3010"), -1)
+    assert grid(wizard)["Net sales (REV)"]["Oct 2026"] == format_number(revenue["2026-10"], 0)
+
+
 def test_another_dimension_and_no_units(wizard, qtbot, chain_file):
     open_sie(wizard, qtbot, chain_file)
     step = wizard.sie_step
@@ -387,6 +422,24 @@ def test_dropping_a_sie_file_on_the_window_opens_its_step(workspace_window, qtbo
 
 
 # Cancel ------------------------------------------------------------------------------------
+
+
+def test_reading_checking_and_importing_run_off_the_gui_thread(
+    wizard, qtbot, chain_file, monkeypatch
+):
+    threads: list[int] = []
+    for name in ("preview_sie", "import_sie"):
+        original = getattr(sie_import, name)
+
+        def spy(*args, _original=original, **kwargs):
+            threads.append(threading.get_ident())
+            return _original(*args, **kwargs)
+
+        monkeypatch.setattr(sie_import, name, spy)
+    open_sie(wizard, qtbot, chain_file)
+    go_next(wizard, qtbot, Step.CHECK)
+    go_next(wizard, qtbot, Step.DONE)
+    assert len(threads) == 3 and threading.get_ident() not in threads
 
 
 def test_cancel_while_reading_leaves_the_file_step(wizard, qtbot, chain_file, monkeypatch):

@@ -50,7 +50,14 @@ from PySide6.QtWidgets import (
 from kpidesk.domain.naming import kpi_title
 from kpidesk.i18n import _
 from kpidesk.io.sie import ReadStopped
-from kpidesk.io.sie.accounts import AccountRanges, AccountRule, RangeError, SieSettings, Sign
+from kpidesk.io.sie.accounts import (
+    DEFAULT_RULES,
+    AccountRanges,
+    AccountRule,
+    RangeError,
+    SieSettings,
+    Sign,
+)
 from kpidesk.io.sie.figures import compute_figures
 from kpidesk.services import overview, sie_import
 from kpidesk.services.import_mapping import (
@@ -397,11 +404,17 @@ class SieStep(StepPage):
         own = sie_import.kpi_for_code(names, rule.code) if rule is not None else None
         if rule is not None:
             combo.addItem(self._own_text(rule.code), rule.code)
+        else:  # the standard KPIs left out of the other rows, to take back
+            taken = {str(row.kpi.currentData() or "") for row in self._rows}
+            for default in DEFAULT_RULES:
+                if default.code not in taken:
+                    combo.addItem(self._own_text(default.code), default.code)
         combo.insertSeparator(combo.count())
+        shown = {str(combo.itemData(i)) for i in range(combo.count())}
         for info in self._kpi_choices():
             if own is not None and info.id == own.id:
                 continue
-            if rule is not None and info.code.upper() == rule.code:
+            if info.code.upper() in shown:
                 continue
             combo.addItem(kpi_title(info.name, info.code), info.code.upper())
         combo.setCurrentIndex(1 if rule is not None else 0)
@@ -414,7 +427,7 @@ class SieStep(StepPage):
         sign.addItem(_("Debit (costs)"), Sign.DEBIT.value)
         sign.setCurrentIndex(sign.findData((rule.sign if rule else Sign.DEBIT).value))
         entry = _RuleRow(combo, accounts, sign)
-        combo.currentIndexChanged.connect(self._rules_changed)
+        combo.currentIndexChanged.connect(lambda _index, e=entry: self._kpi_chosen(e))
         accounts.editingFinished.connect(self._rules_changed)
         sign.currentIndexChanged.connect(self._rules_changed)
         table.setCellWidget(row, 0, combo)
@@ -429,6 +442,16 @@ class SieStep(StepPage):
         table.setColumnWidth(1, 200)
         table.resizeColumnToContents(2)
         return entry
+
+    def _kpi_chosen(self, row: _RuleRow) -> None:
+        """A standard KPI chosen in a row without accounts takes its BAS ranges and sign."""
+        default = next((r for r in DEFAULT_RULES if r.code == row.kpi.currentData()), None)
+        if default is not None and not row.accounts.text().strip():
+            row.accounts.setText(default.accounts.text)
+            row.sign.blockSignals(True)
+            row.sign.setCurrentIndex(row.sign.findData(default.sign.value))
+            row.sign.blockSignals(False)
+        self._rules_changed()
 
     @Slot()
     def add_rule(self) -> None:
