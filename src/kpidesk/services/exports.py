@@ -390,12 +390,5 @@ def worker_connection(workspace: Workspace | None) -> Iterator[None]:
     if workspace is None or workspace.closed:
         yield
         return
-    database = workspace.db
-    opened_here = database.is_closed()
-    if opened_here:
-        database.connect()
-    try:
+    with workspace.thread_connection():
         yield
-    finally:
-        if opened_here:
-            database.close()
