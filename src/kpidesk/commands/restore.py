@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from kpidesk.commands.base import EXIT_OK, Subparsers
+from kpidesk.commands.base import EXIT_OK, Subparsers, UsageError
 from kpidesk.i18n import _
 
 
@@ -21,7 +21,15 @@ def add_parser(subparsers: Subparsers) -> argparse.ArgumentParser:
 
 def run(options: argparse.Namespace) -> int:
     from kpidesk.services.backups import find_backup, restore_backup
+    from kpidesk.store.location import is_server_url
 
+    if is_server_url(str(options.path)) or is_server_url(options.backup):
+        raise UsageError(
+            _(
+                "restore puts a backup back into a workspace file; to put one onto a server, "
+                "publish it into an empty database (kpidesk publish BACKUP URL)"
+            )
+        )
     backup = find_backup(options.path, options.backup)
     previous = restore_backup(options.path, backup)
     print(_("Restored {path} from {backup}.").format(path=options.path, backup=backup))

@@ -143,8 +143,21 @@ class Backend(ABC):
         """Add rows to a table (a stage) as fast as the backend can: ``executemany`` here,
         ``COPY`` on a server."""
         marks = ", ".join(self.param for _column in columns)
-        names = ", ".join(columns)
+        names = ", ".join(f'"{column}"' for column in columns)
         db.cursor().executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)
+
+    @abstractmethod
+    def defer_constraints(self, db: peewee.Database) -> None:
+        """Inside a transaction: check foreign keys at its end, not at each row (a copy
+        arrives in id order, where a unit may come before its parent)."""
+
+    @abstractmethod
+    def columns_of(self, db: peewee.Database, table: str) -> list[str]:
+        """The table's columns as the database has them, in order (empty: no such table)."""
+
+    @abstractmethod
+    def read_transaction(self, db: peewee.Database) -> contextlib.AbstractContextManager[None]:
+        """A transaction that sees one state of the whole workspace (a consistent copy)."""
 
     @abstractmethod
     def index_definitions(

@@ -773,6 +773,37 @@ class SqliteBackend(Backend):
     def drop_stage(self, db: peewee.Database, name: str) -> None:
         db.connection().execute(f"DROP TABLE IF EXISTS temp.{name}")
 
+    def defer_constraints(self, db: peewee.Database) -> None:
+        db.connection().execute("PRAGMA defer_foreign_keys = ON")
+
+    def columns_of(self, db: peewee.Database, table: str) -> list[str]:
+        return [row[1] for row in db.connection().execute(f'PRAGMA table_info("{table}")')]
+
+    @contextlib.contextmanager
+    def read_transaction(self, db: peewee.Database) -> Iterator[None]:
+        with db.transaction():
+            yield
+
+    def create_empty_file(self, path: Path, version: int) -> None:
+        """A workspace file with the schema of ``version`` and no rows (a copy's start)."""
+        from kpidesk.store import migrations
+
+        connection = sqlite3.connect(path, isolation_level=None)
+        try:
+            stamp_new_file(connection)
+            steps = {n: step for n, step in migrations.STEPS.items() if n <= version}
+            migrations.migrate(connection, steps)
+            connection.execute("DELETE FROM change_log")  # the copy brings the log it had
+        finally:
+            connection.close()
+
+    def open_for_loading(self, path: Path) -> FileDatabase:
+        """The new file a copy is written into (nobody else knows of it yet)."""
+        return _connect(path, {"foreign_keys": 1, "journal_mode": "delete", "synchronous": "full"})
+
+    def finish_loading(self, db: peewee.Database) -> None:
+        db.close()
+
     def index_definitions(
         self, db: peewee.Database, table: str, names: Sequence[str]
     ) -> list[tuple[str, str]]:
