@@ -103,3 +103,16 @@ def workspace_location(request, workspace_path: Path) -> Path | str:
     if request.param == "file":
         return workspace_path
     return request.getfixturevalue("pg_url")
+
+
+@pytest.fixture(params=["file", "server"])
+def demo_location(request, demo_file: Path, tmp_path: Path) -> Path | str:
+    """The demo company: a copy of the session's demo file, and (the same test again) the
+    demo published onto a fresh database of the test server."""
+    if request.param == "file":
+        return request.getfixturevalue("demo_copy")
+    from kpidesk.services.servers import publish
+
+    url = request.getfixturevalue("pg_url")
+    publish(demo_file, url)
+    return url

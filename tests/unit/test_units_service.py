@@ -30,15 +30,15 @@ from kpidesk.store.workspace import Workspace
 
 
 @pytest.fixture
-def ws(tmp_path):
-    workspace = Workspace.create(tmp_path / "x.kpidesk", "Acme")
+def ws(workspace_location):
+    workspace = Workspace.create(workspace_location, "Acme")
     yield workspace
     workspace.close()
 
 
 @pytest.fixture
-def demo(demo_copy):
-    workspace = Workspace.open(demo_copy)
+def demo(demo_location):
+    workspace = Workspace.open(demo_location)
     yield workspace
     workspace.close()
 

@@ -4,15 +4,14 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
-from kpidesk.commands.base import EXIT_OK, Subparsers, UsageError
+from kpidesk.commands.base import EXIT_OK, Subparsers, UsageError, workspace_argument
 from kpidesk.i18n import _
 
 
 def add_parser(subparsers: Subparsers) -> argparse.ArgumentParser:
     parser = subparsers.add_parser("restore", help=_("replace a workspace with one of its backups"))
-    parser.add_argument("path", type=Path, help=_("the workspace file"))
+    parser.add_argument("path", type=workspace_argument, help=_("the workspace file"))
     parser.add_argument(
         "backup", help=_("a backup file, or its number in the list `kpidesk backups` prints")
     )
@@ -21,9 +20,9 @@ def add_parser(subparsers: Subparsers) -> argparse.ArgumentParser:
 
 def run(options: argparse.Namespace) -> int:
     from kpidesk.services.backups import find_backup, restore_backup
-    from kpidesk.store.location import is_server_url
+    from kpidesk.store.location import ServerAddress, is_server_url
 
-    if is_server_url(str(options.path)) or is_server_url(options.backup):
+    if isinstance(options.path, ServerAddress) or is_server_url(options.backup):
         raise UsageError(
             _(
                 "restore puts a backup back into a workspace file; to put one onto a server, "

@@ -262,8 +262,9 @@ class ServerDetail(str):
     __slots__ = ()
 
     def __format__(self, spec: str) -> str:
-        if current_language() == "en" and str(self):
-            return format(f" ({self})", spec)
+        text = str.__str__(self)
+        if current_language() == "en" and text:
+            return format(" (" + text + ")", spec)
         return format("", spec)
 
 

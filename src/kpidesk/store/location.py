@@ -14,7 +14,7 @@ import hashlib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit
 
 from kpidesk.domain.errors import DomainError
 from kpidesk.i18n import N_
@@ -105,7 +105,9 @@ def parse_server_url(text: str) -> ServerAddress:
         netloc += f"[{hostname}]" if ":" in hostname else hostname
     if port is not None:
         netloc += f":{port}"
-    url = urlunsplit(("postgresql", netloc, parts.path, urlencode(query), ""))
+    url = f"postgresql://{netloc}{parts.path}"
+    if query:
+        url += "?" + urlencode(query)
     return ServerAddress(url, user, host, port or _env_port(), dbname, password)
 
 

@@ -63,6 +63,7 @@ log = logging.getLogger(__name__)
 APPLICATION = "KPI Desk"
 ADVISORY_KEY = 0x4B504944  # "KPID": the key of the exclusive lock, per database
 LOCK_TIMEOUT = "10s"
+"""How long an exclusive operation waits for a table others are using before it gives up."""
 MINIMUM_SERVER = 130000  # gen_random_uuid() is built in from PostgreSQL 13
 
 
@@ -177,14 +178,14 @@ def _connect_error(address: ServerAddress, error: BaseException | None) -> Works
     detail = " ".join(str(error).split()) if error is not None else ""
     sqlstate = getattr(error, "sqlstate", None)
     lowered = detail.lower()
+    if (sqlstate or "").startswith("53") or "too many connections" in lowered:
+        return ServerResourcesError(address, detail)
     if sqlstate == "3D000" or ("does not exist" in lowered and "database" in lowered):
         return NoSuchDatabaseError(address)
     if sqlstate in ("28P01", "28000") or "password" in lowered or "authentication" in lowered:
         return ServerLoginError(address, detail)
     if "ssl" in lowered or "certificate" in lowered:
         return ServerTlsError(address, detail)
-    if sqlstate is not None and sqlstate.startswith("53"):
-        return ServerResourcesError(address, detail)
     return ServerUnreachableError(address, detail)
 
 
@@ -291,6 +292,12 @@ class PostgresBackend(Backend):
             version = self._meta_version(db)
             if self._workspace_name(db) is None:
                 raise NoServerWorkspaceError(address)
+        except peewee.DatabaseError as error:
+            db.close()
+            problem = self.translate_error(address, error)
+            if problem is None:
+                raise
+            raise problem from error
         except BaseException:
             db.close()
             raise

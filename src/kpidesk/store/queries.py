@@ -15,6 +15,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+import peewee
+
 from kpidesk.store.backend import backend_of, sql
 from kpidesk.store.models import ImportBatch, Kpi, Measurement, Unit, database, utcnow
 
@@ -29,19 +31,15 @@ def insert_measurements(rows: Iterable[MeasurementRow]) -> int:
     transaction. A value already stored for the same KPI, unit and period is replaced.
     """
     entered_at = utcnow().isoformat(" ")
-    cursor = database.cursor()
-    cursor.executemany(
-        sql(
-            "INSERT INTO measurement (kpi_id, unit_id, period, value, comment, source, batch_id,"
-            f" entered_at, uid) VALUES (?, ?, ?, ?, ?, ?, ?, ?, {_new_uid()})"
-            " ON CONFLICT (kpi_id, unit_id, period) DO UPDATE SET value = excluded.value,"
-            " comment = excluded.comment, source = excluded.source,"
-            " batch_id = excluded.batch_id, entered_at = excluded.entered_at,"
-            " row_version = measurement.row_version + 1"
-        ),
+    return _executemany(
+        "INSERT INTO measurement (kpi_id, unit_id, period, value, comment, source, batch_id,"
+        f" entered_at, uid) VALUES (?, ?, ?, ?, ?, ?, ?, ?, {_new_uid()})"
+        " ON CONFLICT (kpi_id, unit_id, period) DO UPDATE SET value = excluded.value,"
+        " comment = excluded.comment, source = excluded.source,"
+        " batch_id = excluded.batch_id, entered_at = excluded.entered_at,"
+        " row_version = measurement.row_version + 1",
         [(*row, entered_at) for row in rows],
     )
-    return cursor.rowcount
 
 
 def _new_uid() -> str:
@@ -53,8 +51,13 @@ def _execute(text: str, params: Sequence[object] = ()) -> object:
 
 
 def _executemany(text: str, rows: Iterable[Sequence[object]]) -> int:
+    """``executemany`` on the driver's cursor (peewee has none), its errors peewee's."""
+    rows = rows if isinstance(rows, list) else list(rows)
+    if not rows:
+        return 0
     cursor = database.cursor()
-    cursor.executemany(sql(text), rows if isinstance(rows, list) else list(rows))
+    with peewee.__exception_wrapper__:
+        cursor.executemany(sql(text), rows)
     return cursor.rowcount
 
 

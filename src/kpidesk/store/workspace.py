@@ -27,7 +27,11 @@ import peewee
 
 from kpidesk.store import models
 from kpidesk.store.backend import Backend, backend_for
-from kpidesk.store.errors import ReadOnlyWorkspaceError, WorkspaceError
+from kpidesk.store.errors import (
+    ReadOnlyWorkspaceError,
+    ServerConnectionLostError,
+    WorkspaceError,
+)
 from kpidesk.store.location import ServerAddress, workspace_location
 from kpidesk.store.outputs import check_output
 
@@ -221,6 +225,9 @@ class Workspace:
                 )
                 if problem is None:
                     raise
+                if isinstance(problem, ServerConnectionLostError):
+                    with contextlib.suppress(Exception):  # the next use connects again
+                        self.db.close()
                 raise problem from error
 
     def exclusive(self) -> contextlib.AbstractContextManager[None]:
