@@ -706,8 +706,7 @@ def test_a_bulk_import_builds_the_indexes_again_and_checks_foreign_keys_after(
             listed = "SELECT indexname FROM pg_indexes WHERE tablename = 'measurement'"
         else:
             listed = (
-                "SELECT name FROM sqlite_master WHERE type = 'index'"
-                " AND tbl_name = 'measurement'"
+                "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'measurement'"
             )
         return {row[0] for row in database.execute_sql(listed)}
 

@@ -146,6 +146,13 @@ class Backend(ABC):
         names = ", ".join(f'"{column}"' for column in columns)
         db.cursor().executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)
 
+    def read_together(
+        self, db: peewee.Database, reads: Sequence[tuple[str, Sequence[Any]]]
+    ) -> list[list[tuple[Any, ...]]]:
+        """The rows of each read (SQL with the driver's marks, and its parameters). A file
+        reads them one after another; a server gets them all in one round trip."""
+        return [list(db.execute_sql(text, params).fetchall()) for text, params in reads]
+
     @abstractmethod
     def defer_constraints(self, db: peewee.Database) -> None:
         """Inside a transaction: check foreign keys at its end, not at each row (a copy

@@ -237,6 +237,11 @@ def schema_v6(server_version: int) -> list[str]:
     for name, table, columns, unique in INDEXES:
         kind = "UNIQUE INDEX" if unique else "INDEX"
         statements.append(f'CREATE {kind} "{name}" ON "{table}" ({columns})')
+    # Every period a table holds in its statistics (a few hundred at most): with the default
+    # hundred, a scorecard's `period IN (…)` was guessed at six times its rows and read the
+    # whole table (22 ms) instead of the covering index (8 ms, 240,000 rows).
+    for table in ("measurement", "target"):
+        statements.append(f'ALTER TABLE "{table}" ALTER COLUMN period SET STATISTICS 1000')
     if server_version >= 150000:
         statements.append(
             'CREATE UNIQUE INDEX "target_kpi_id_unit_id_period" ON "target"'

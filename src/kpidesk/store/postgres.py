@@ -557,6 +557,27 @@ class PostgresBackend(Backend):
             (table, list(names)),
         ).fetchall()
 
+    def read_together(
+        self, db: peewee.Database, reads: Sequence[tuple[str, Sequence[Any]]]
+    ) -> list[list[tuple[Any, ...]]]:
+        """One pipeline: every statement sent at once, every answer read at once (a round
+        trip costs 0.5 ms on a LAN, 20 ms and more over a VPN). Outside a transaction the
+        reads share one snapshot, in a read-only transaction of their own."""
+        connection = db.connection()
+        own = db.transaction_depth() == 0
+        cursors = []
+        with peewee.__exception_wrapper__:
+            with connection.pipeline():
+                if own:
+                    connection.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                for text, params in reads:
+                    cursor = connection.cursor()
+                    cursor.execute(text, params)
+                    cursors.append(cursor)
+                if own:
+                    connection.execute("COMMIT")
+            return [cursor.fetchall() for cursor in cursors]
+
     def defer_constraints(self, db: peewee.Database) -> None:
         db.execute_sql("SET CONSTRAINTS ALL DEFERRED")
 
