@@ -42,7 +42,7 @@ class RoundTrips:
         import psycopg
 
         self.connection = workspace.connection
-        self.file = tempfile.NamedTemporaryFile("w+", prefix="kpidesk-trace-", delete=False)
+        self.file = tempfile.NamedTemporaryFile("w+", prefix="kpidesk-trace-", delete=False)  # noqa: SIM115 - kept open across counts
         self.flags = psycopg.pq.Trace.SUPPRESS_TIMESTAMPS | psycopg.pq.Trace.REGRESS_MODE
 
     def count(self, action) -> int:
