@@ -707,6 +707,11 @@ class SqliteBackend(Backend):
     @contextlib.contextmanager
     def unlogged(self, db: peewee.Database, tables: Sequence[str]) -> Iterator[None]:
         connection = db.connection()
+        if not connection.in_transaction:
+            # Outside a transaction the triggers' removal would be committed on its own, and
+            # lost if the process died before they were made again: log row by row instead.
+            yield
+            return
         marks = ", ".join("?" for _table in tables)
         triggers = connection.execute(
             "SELECT name, sql FROM sqlite_master WHERE type = 'trigger'"
