@@ -316,7 +316,7 @@ def test_two_copies_of_one_old_file_migrated_apart_agree_on_every_uid(tmp_path):
     assert one == two
     assert one["change_log"][0][0] == "migrate"
     assert sum(len(rows) for rows in one.values()) > 1500
-    assert all(len(uid) == 32 for rows in one.values() for _id, uid in rows)
+    assert all(len(uid) == 16 for rows in one.values() for _id, uid in rows)  # 16 bytes
 
 
 def test_schema_6_keeps_the_newer_of_two_all_units_targets(tmp_path):

@@ -136,12 +136,12 @@ def _v6_identities_and_change_log(connection: Any) -> None:
     """
     seed = _identity_seed(connection)
 
-    def seeded_uid(table: str, row_id: int) -> str:
-        return uuid.uuid5(UID_NAMESPACE, f"{seed}/{table}/{row_id}").hex
+    def seeded_uid(table: str, row_id: int) -> bytes:
+        return uuid.uuid5(UID_NAMESPACE, f"{seed}/{table}/{row_id}").bytes
 
     connection.create_function("kpidesk_seeded_uid", 2, seeded_uid, deterministic=True)
     for table in V6_TABLES:
-        connection.execute(f'ALTER TABLE "{table}" ADD COLUMN "uid" TEXT NOT NULL DEFAULT \'\'')
+        connection.execute(f'ALTER TABLE "{table}" ADD COLUMN "uid" BLOB NOT NULL DEFAULT x\'\'')
         connection.execute(
             f'ALTER TABLE "{table}" ADD COLUMN "row_version" INTEGER NOT NULL DEFAULT 1'
         )

@@ -18,7 +18,7 @@ from datetime import datetime
 import peewee
 
 from kpidesk.store.backend import backend_of, sql
-from kpidesk.store.models import ImportBatch, Kpi, Measurement, Unit, database, utcnow
+from kpidesk.store.models import ImportBatch, Kpi, Measurement, Unit, database, uid_text, utcnow
 
 MeasurementRow = tuple[int, int, str, float, str, str, int | None]
 """(kpi id, unit id, period key, value, comment, source, import batch id)"""
@@ -495,7 +495,7 @@ def finish_import_batch(
 
 
 def _log_batch(batch_id: int, op: str, **details: object) -> None:
-    uid = ImportBatch.select(ImportBatch.uid).where(ImportBatch.id == batch_id).scalar()
+    uid = uid_text(ImportBatch.select(ImportBatch.uid).where(ImportBatch.id == batch_id).scalar())
     values = json.dumps({"batch_id": batch_id, "batch_uid": uid, **details})
     backend_of().log_change(database.obj, "measurement", uid, op, None, values)
 

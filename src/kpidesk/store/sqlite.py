@@ -424,8 +424,8 @@ def read_only_connection(path: Path) -> sqlite3.Connection:
 # one entry; DDL is transactional in SQLite, so a rolled-back import gets them back too.
 
 CHANGE_LOG_SQL = (
-    'CREATE TABLE "change_log" ("id" INTEGER NOT NULL PRIMARY KEY, "uid" TEXT NOT NULL,'
-    ' "at" DATETIME NOT NULL, "actor" TEXT, "table_name" TEXT NOT NULL, "row_uid" TEXT,'
+    'CREATE TABLE "change_log" ("id" INTEGER NOT NULL PRIMARY KEY, "uid" BLOB NOT NULL,'
+    ' "at" DATETIME NOT NULL, "actor" TEXT, "table_name" TEXT NOT NULL, "row_uid" BLOB,'
     ' "op" TEXT NOT NULL, "old_values" TEXT, "new_values" TEXT)',
     'CREATE INDEX "change_log_row_uid" ON "change_log" ("row_uid")',
     'CREATE TABLE "change_session" ("id" INTEGER NOT NULL PRIMARY KEY CHECK ("id" = 1),'
@@ -433,7 +433,8 @@ CHANGE_LOG_SQL = (
     'INSERT INTO "change_session" ("id", "actor") VALUES (1, NULL)',
 )
 
-NEW_UID_SQL = "lower(hex(randomblob(16)))"
+NEW_UID_SQL = "randomblob(16)"
+"""A new row's ``uid`` in a file: 16 random bytes (shown as 32 hex digits)."""
 _LOG_TRIGGER = "_log_"
 
 
@@ -441,7 +442,9 @@ def _json_row(connection: sqlite3.Connection, table: str, row: str) -> str:
     parts = []
     for _cid, name, type_, *_rest in connection.execute(f'PRAGMA table_info("{table}")'):
         ref = f'{row}."{name}"'
-        if str(type_).upper() in ("REAL", "DOUBLE", "FLOAT"):
+        if name == "uid":
+            ref = f"lower(hex({ref}))"
+        elif str(type_).upper() in ("REAL", "DOUBLE", "FLOAT"):
             ref = f"CASE WHEN {ref} IS NULL THEN NULL ELSE json(printf('%!.17g', {ref})) END"
         parts.append(f"'{name}', {ref}")
     return f"json_object({', '.join(parts)})"
@@ -529,12 +532,12 @@ class SqliteBackend(Backend):
                 connection.execute(
                     "INSERT INTO workspace_settings (name, currency, fiscal_year_start_month,"
                     " language, created_at, uid) VALUES (?, ?, ?, ?, ?, ?)",
-                    (name, currency, fiscal_year_start_month, language, now, models.new_uid()),
+                    (name, currency, fiscal_year_start_month, language, now, os.urandom(16)),
                 )
                 connection.execute(
                     "INSERT INTO unit (name, parent_id, code, sort_order, uid)"
                     " VALUES (?, NULL, NULL, 0, ?)",
-                    (root_unit or name, models.new_uid()),
+                    (root_unit or name, os.urandom(16)),
                 )
                 connection.execute("COMMIT")
             except sqlite3.Error as error:
@@ -748,7 +751,7 @@ class SqliteBackend(Backend):
             "INSERT INTO change_log (uid, at, actor, table_name, row_uid, op, old_values,"
             f" new_values) VALUES ({NEW_UID_SQL}, datetime('now'),"
             " (SELECT actor FROM change_session WHERE id = 1), ?, ?, ?, ?, ?)",
-            (table, row_uid, op, old_values, new_values),
+            (table, bytes.fromhex(row_uid) if row_uid else None, op, old_values, new_values),
         )
 
     @contextlib.contextmanager

@@ -8,8 +8,8 @@ destination is written in one transaction, its change-log triggers quiet (the lo
 with the rows) and its foreign keys checked at the end. A server's identity sequences are
 moved past the ids that arrived.
 
-Values move as each backend keeps them, and only their form changes: a file's ``uid`` text
-(32 hex digits) is a server's ``uuid``, a file's time text ``2026-03-01 12:00:00`` a
+Values move as each backend keeps them, and only their form changes: a file's ``uid`` (16
+bytes) is a server's ``uuid``, a file's time text ``2026-03-01 12:00:00`` a
 server's UTC ``timestamptz``, a file's 0/1 a server's ``boolean``.
 """
 
@@ -43,7 +43,7 @@ def tables() -> list[str]:
 def file_value(value: object) -> object:
     """A value as a workspace file keeps it."""
     if isinstance(value, UUID):
-        return value.hex
+        return value.bytes
     if isinstance(value, datetime):
         if value.tzinfo is not None:
             value = value.astimezone(UTC).replace(tzinfo=None)
@@ -67,7 +67,14 @@ def _rows(
         if to_file:
             yield [tuple(file_value(value) for value in row) for row in chunk]
         else:
-            yield [tuple(row) for row in chunk]
+            yield [tuple(server_value(value) for value in row) for row in chunk]
+
+
+def server_value(value: object) -> object:
+    """A value as a server takes it (a file's 16 bytes of a ``uid`` as a UUID)."""
+    if isinstance(value, bytes):
+        return UUID(bytes=value)
+    return value
 
 
 def copy_rows(
