@@ -59,9 +59,13 @@ bench: venv $(BENCH_STAMP)
 	$(BIN)/python -m compileall -q src >/dev/null
 	$(BIN)/python benchmarks/run.py
 
+# The import contracts and mypy (settings in pyproject.toml) also run in `make test`
+# (tests/unit/test_boundaries.py), so CI fails when they break.
 lint: venv
 	$(BIN)/ruff check src tests benchmarks setup.py
 	$(BIN)/ruff format --check src tests benchmarks setup.py
+	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 format: venv
 	$(BIN)/ruff format src tests benchmarks setup.py

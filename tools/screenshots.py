@@ -2,12 +2,15 @@
 
     .venv/bin/python tools/screenshots.py docs/screenshots [--only first-hour]
 
-Two sets: the main window's pages on the demo workspace, and a new user's first hour on a
-workspace made from a chain's own workbook (``tests/first_hour.py``): the import wizard
-(mapping, the check of a weekly file, the offer of targets), the targets from history, the
-scorecard with "No target" and with targets, the data grid, the chart, Compare Units, a
-review meeting and presenter mode. Runs offscreen with a temporary home, so the user's own
-settings are never touched.
+Two sets: the main window's pages and every dialog on the demo workspace, and a new user's
+first hour on a workspace made from a chain's own workbook (``tests/first_hour.py``): each
+step of the import wizard (file, layout, mapping, check, done; a weekly file's check), the
+definition of a new KPI, the offer of targets, the scorecard with "No target" and with
+targets, the data grid, the chart, Compare Units, a review meeting and presenter mode.
+
+Runs offscreen with a home of its own (emptied first), so the user's own settings are never
+touched. Two runs of the same code give the same pixels: the home's path is fixed and the
+clock stands still at ``FROZEN_NOW`` (``tools/compare_screenshots.py`` compares two runs).
 """
 
 from __future__ import annotations
@@ -15,14 +18,77 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
+from datetime import datetime
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-os.environ["KPIDESK_HOME"] = tempfile.mkdtemp(prefix="kpidesk-shots-")
+HOME = Path(tempfile.gettempdir()) / "kpidesk-screenshots"
+os.environ["KPIDESK_HOME"] = str(HOME)
 
 
 ROOT = Path(__file__).resolve().parents[1]
 SIZE = (1280, 800)
+FROZEN_NOW = datetime(2026, 11, 16, 9, 30)
+"""The moment every rendering takes place in: "overdue by", backups and stamps stay put."""
+
+
+def freeze_clock(now: datetime = FROZEN_NOW) -> None:
+    """Make ``date.today()`` and ``datetime.now()`` answer ``now`` in every KPI Desk module.
+
+    Each module that asks the clock gets a stand-in class for its ``date`` and ``datetime``
+    names; what the stand-ins build and return are the real types, and every real date is an
+    instance of them, so nothing else changes.
+    """
+    import datetime as real
+    import importlib
+    import pkgutil
+
+    import kpidesk
+
+    class _Same(type):
+        def __instancecheck__(cls, instance: object) -> bool:
+            return isinstance(instance, cls.__mro__[1])
+
+        def __subclasscheck__(cls, subclass: type) -> bool:
+            return issubclass(subclass, cls.__mro__[1])
+
+    class FrozenDate(real.date, metaclass=_Same):
+        def __new__(cls, *args, **kwargs):  # type: ignore[no-untyped-def]
+            return real.date(*args, **kwargs)
+
+        @classmethod
+        def today(cls):  # type: ignore[no-untyped-def]
+            return now.date()
+
+    class FrozenDateTime(real.datetime, metaclass=_Same):
+        def __new__(cls, *args, **kwargs):  # type: ignore[no-untyped-def]
+            return real.datetime(*args, **kwargs)
+
+        @classmethod
+        def now(cls, tz=None):  # type: ignore[no-untyped-def]
+            return now if tz is None else now.replace(tzinfo=tz)
+
+        @classmethod
+        def today(cls):  # type: ignore[no-untyped-def]
+            return now
+
+    for info in pkgutil.walk_packages(kpidesk.__path__, "kpidesk."):
+        if info.name.endswith("__main__"):
+            continue
+        module = importlib.import_module(info.name)
+        names = vars(module)
+        if names.get("date") is real.date:
+            module.date = FrozenDate  # type: ignore[attr-defined]
+        if names.get("datetime") is real.datetime:
+            module.datetime = FrozenDateTime  # type: ignore[attr-defined]
+
+
+def fresh_home() -> None:
+    """An empty home at the fixed path, so that paths shown are the same in every run."""
+    import shutil
+
+    shutil.rmtree(HOME, ignore_errors=True)
+    HOME.mkdir(parents=True)
 
 
 def main(out_dir: str, only: str | None = None) -> int:
@@ -39,6 +105,8 @@ def main(out_dir: str, only: str | None = None) -> int:
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
+    fresh_home()
+    freeze_clock()
     app = QApplication.instance() or QApplication([])
     app.setStyle("Fusion")
     if only == "first-hour":
@@ -66,6 +134,11 @@ def main(out_dir: str, only: str | None = None) -> int:
             window.grab().save(str(out / f"{key}-{language}.png"))
             if key == "reviews":
                 window.grab().save(str(out / f"review-meeting-{language}.png"))
+                page = window.pages["reviews"]
+                page.tabs.setCurrentIndex(page.tabs.count() - 1)
+                _settle()
+                window.grab().save(str(out / f"reviews-history-{language}.png"))
+                page.tabs.setCurrentIndex(0)
         from kpidesk.store import models
         from kpidesk.ui.charts import comparison_window, kpi_chart_window
 
@@ -98,6 +171,7 @@ def main(out_dir: str, only: str | None = None) -> int:
         app.processEvents()
         picker.grab().save(str(out / f"library-{language}.png"))
         picker.close()
+        demo_dialogs(window, out, language)
         window.close_workspace()
         app.processEvents()
         window.grab().save(str(out / f"welcome-{language}.png"))
@@ -105,6 +179,67 @@ def main(out_dir: str, only: str | None = None) -> int:
     for language in ("en", "sv"):
         first_hour(out, language)
     return 0
+
+
+def demo_dialogs(window, out: Path, language: str) -> None:  # type: ignore[no-untyped-def]
+    """Every dialog of the app, each as it opens on the demo workspace."""
+    from kpidesk.domain.periods import Period
+    from kpidesk.services import overview, reviews, units
+    from kpidesk.store import models
+    from kpidesk.ui.crash import ErrorReportDialog
+    from kpidesk.ui.delete_unit_dialog import DeleteUnitDialog
+    from kpidesk.ui.export_dialog import ExportDialog
+    from kpidesk.ui.restore_dialog import RestoreDialog
+    from kpidesk.ui.review.editors import ActionEditor, DecisionEditor, ReopenDialog
+    from kpidesk.ui.target_dialog import TargetDialog
+
+    def shot(dialog, name: str) -> bool:  # type: ignore[no-untyped-def]
+        dialog.show()
+        _settle()
+        dialog.grab().save(str(out / f"{name}-{language}.png"))
+        dialog.close()
+        return False
+
+    session = window.session
+    revenue = models.Kpi.get(models.Kpi.code == "REV").id
+    kpis = window.pages["kpis"]
+    window.show_page(list(window.pages).index("kpis"))
+    _settle()
+    kpis.select_kpi(revenue)
+    kpis.open_editor = lambda editor: shot(editor, "kpi-editor")
+    kpis.edit_selected()
+    kpis.open_editor = lambda editor: shot(editor, "kpi-new")
+    kpis.new_kpi()
+
+    reviews_page = window.pages["reviews"]
+    window.show_page(list(window.pages).index("reviews"))
+    _settle()
+    reviews_page.open_start_dialog = lambda dialog: shot(dialog, "review-start")
+    reviews_page.start_review()
+    review = reviews.list_reviews()[-1]
+    agenda = reviews.agenda(review.id)
+    item = next(i for i in agenda.items if i.actions or i.decisions)
+    if item.actions:
+        shot(ActionEditor(item.actions[0].data, new=False, parent=window), "action-editor")
+    if item.decisions:
+        shot(DecisionEditor(item.decisions[0].data, window), "decision-editor")
+    shot(ReopenDialog(review.title, "2026-10-05 10:00", window), "review-reopen")
+
+    root = next(node for node in overview.unit_tree() if node.parent_id is None)
+    store = next(node for node in overview.unit_tree() if node.parent_id == root.id)
+    allowed = set(units.move_data_candidates(store.id))
+    candidates = [node for node in overview.unit_tree() if node.id in allowed]
+    usage = units.unit_usage(store.id)
+    shot(DeleteUnitDialog(store.name, usage, candidates, root.id, window), "unit-delete")
+
+    target = TargetDialog(session, revenue, store.id, Period.month(2026, 10), parent=window)
+    shot(target, "target-dialog")
+    shot(ExportDialog(session, window), "export")
+    shot(RestoreDialog(session.workspace.path, window), "restore")
+    report = 'Traceback (most recent call last):\n  File "kpidesk/app.py", line 1\nValueError: x'
+    shot(ErrorReportDialog(report, window), "error-report")
+    window.show_page(0)
+    _settle()
 
 
 def _settle(seconds: float = 0.3) -> None:
@@ -143,14 +278,15 @@ def first_hour(out: Path, language: str) -> None:
     from kpidesk.store import models
     from kpidesk.ui.import_wizard import ImportWizard
     from kpidesk.ui.main_window import MainWindow
-    from kpidesk.ui.presenter import PresenterWindow
+    from kpidesk.ui.review.presenter import PresenterWindow
     from kpidesk.ui.settings import AppSettings
     from kpidesk.ui.suggested_targets import SuggestedTargetsDialog
 
     i18n.set_language(language)
     settings = AppSettings()
     settings.language = language
-    folder = Path(tempfile.mkdtemp(prefix="first-hour-"))
+    folder = HOME / f"first-hour-{language}"
+    folder.mkdir()
     book = write_chain_workbook(folder / ("kedjan.xlsx" if language == "sv" else "chain.xlsx"))
     window = MainWindow(settings)
     window.resize(*SIZE)
@@ -166,13 +302,24 @@ def first_hour(out: Path, language: str) -> None:
     wizard.show()
     wizard.set_path(book)
     _idle(wizard)
+    shot(wizard, "import-file")
     wizard.next_button.click()
     _idle(wizard)
+    shot(wizard, "import-layout")
     wizard.next_button.click()
     _idle(wizard)
     shot(wizard, "import-mapping")
+    from kpidesk.domain.periods import PeriodKind
+    from kpidesk.services.import_mapping import new_kpi_for
+    from kpidesk.ui.new_kpi_dialog import NewKpiDialog
+
+    label = "Snittköp" if language == "sv" else "Average purchase"
+    define = NewKpiDialog(label, new_kpi_for(label, frequency=PeriodKind.MONTH), wizard)
+    shot(define, "import-define-kpi")
+    define.close()
     wizard.next_button.click()
     _idle(wizard)
+    shot(wizard, "import-check")
     wizard.next_button.click()
     _idle(wizard)
     shot(wizard, "import-done")
@@ -195,13 +342,13 @@ def first_hour(out: Path, language: str) -> None:
     weekly.show()
     weekly.set_path(book)
     _idle(weekly)
-    weekly.select_sheet("Vecka")
+    weekly.file_step.select_sheet("Vecka")
     _idle(weekly)
     for _step in range(3):
         weekly.next_button.click()
         _idle(weekly)
     shot(weekly, "import-weekly")
-    weekly.roll_up_check.setChecked(True)
+    weekly.check_step.roll_up_check.setChecked(True)
     _idle(weekly)
     shot(weekly, "import-weekly-rolled-up")
     weekly.close()

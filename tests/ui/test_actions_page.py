@@ -6,7 +6,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from kpidesk.store import models
-from kpidesk.ui.pages.actions import ActionTableModel
+from kpidesk.ui.models.action_table_model import ActionTableModel
 
 TODAY = date(2026, 11, 12)
 

@@ -14,7 +14,8 @@ from kpidesk.services.data_entry import CellChange, GridLayout, GridMode, set_va
 from kpidesk.services.kpis import KpiData
 from kpidesk.store import models
 from kpidesk.store.workspace import Workspace
-from kpidesk.ui.pages.data import COMMENT_ROLE, DataPage
+from kpidesk.ui.models.data_grid_model import COMMENT_ROLE
+from kpidesk.ui.pages.data import DataPage
 from kpidesk.ui.target_dialog import TargetDialog
 
 MARCH = 11  # the last of the 12 months shown, ending March 2026

@@ -80,7 +80,7 @@ def test_a_new_users_first_hour(window, qtbot, chain, tmp_path, monkeypatch):
     idle(wizard, qtbot)
     go_next(wizard, qtbot, Step.LAYOUT)
     go_next(wizard, qtbot, Step.MAPPING)
-    texts = {row.stats.label: row.combo.currentText() for row in wizard._kpi_rows}
+    texts = {row.stats.label: row.combo.currentText() for row in wizard.mapping_step._kpi_rows}
     assert texts == {
         "Omsättning (kr)": "New KPI “Omsättning” (currency, sum, by month)",
         "Snittköp": "New KPI “Snittköp” (currency, average, by month)",
@@ -91,7 +91,7 @@ def test_a_new_users_first_hour(window, qtbot, chain, tmp_path, monkeypatch):
     }
     go_next(wizard, qtbot, Step.CHECK)
     go_next(wizard, qtbot, Step.DONE)
-    assert wizard.result is not None and wizard.result.imported == 6 * 3 * 24
+    assert wizard.state.result is not None and wizard.state.result.imported == 6 * 3 * 24
     kinds = {
         k.code: (k.measure_unit, k.time_aggregation, k.unit_aggregation)
         for k in models.Kpi.select()
@@ -105,7 +105,7 @@ def test_a_new_users_first_hour(window, qtbot, chain, tmp_path, monkeypatch):
         "HEADCOUNT": ("count", "last", "sum"),
     }
     # the workspace has no targets: the done page offers them
-    assert wizard.targets_box.isVisible()
+    assert wizard.done_step.targets_box.isVisible()
 
     # 2. the scorecard shows the values, each with "No target", at the newest month
     wizard.close()
@@ -276,16 +276,19 @@ def test_the_mapping_step_finds_any_kpi_by_part_of_its_name_and_defines_the_new_
     go_next(wizard, qtbot, Step.MAPPING)
     # the library knows "Omsättning" as revenue: the existing "Revenue" is proposed
     revenue = kpi("SALES").id
-    assert wizard.choice_of(wizard.kpi_choice("Omsättning (kr)")) == ("map", revenue)
+    assert wizard.mapping_step.choice_of(wizard.mapping_step.kpi_choice("Omsättning (kr)")) == (
+        "map",
+        revenue,
+    )
     # any KPI is found by typing part of its name
-    combo = wizard.kpi_choice("Antal kunder")
+    combo = wizard.mapping_step.kpi_choice("Antal kunder")
     completer = combo.completer()
     completer.setCompletionPrefix("besök")
     assert completer.completionCount() == 1
     assert completer.currentCompletion() == "Butiksbesök (VISITS)"
     # "Define…": the new KPI's kind, as proposed, changed by the user
-    row = next(r for r in wizard._kpi_rows if r.stats.label == "Antal kunder")
-    dialog = NewKpiDialog(row.stats.label, wizard._new_kpi(row.stats), wizard)
+    row = next(r for r in wizard.mapping_step._kpi_rows if r.stats.label == "Antal kunder")
+    dialog = NewKpiDialog(row.stats.label, wizard.mapping_step._new_kpi(row.stats), wizard)
     qtbot.addWidget(dialog)
     assert dialog.time_combo.currentData() == Aggregation.SUM.value
     assert dialog.measure_combo.currentData() == "count"
@@ -293,7 +296,7 @@ def test_the_mapping_step_finds_any_kpi_by_part_of_its_name_and_defines_the_new_
     dialog.time_combo.setCurrentIndex(dialog.time_combo.findData("average"))
     dialog.units_combo.setCurrentIndex(dialog.units_combo.findData("sum"))
     monkeypatch.setattr(dialog, "exec", lambda: QDialog.DialogCode.Accepted)
-    wizard.define_new_kpi(row, dialog=dialog)
+    wizard.mapping_step.define_new_kpi(row, dialog=dialog)
     assert combo.currentText() == "New KPI “Kunder per månad” (count, average, by month)"
     go_next(wizard, qtbot, Step.CHECK)
     go_next(wizard, qtbot, Step.DONE)
@@ -320,21 +323,21 @@ def test_a_weekly_sheet_into_monthly_kpis_is_explained_once_and_rolled_up(window
     wizard.show()
     wizard.set_path(chain)
     idle(wizard, qtbot)
-    wizard.select_sheet("Vecka")
+    wizard.file_step.select_sheet("Vecka")
     idle(wizard, qtbot)
     go_next(wizard, qtbot, Step.LAYOUT)
     go_next(wizard, qtbot, Step.MAPPING)
     go_next(wizard, qtbot, Step.CHECK)
-    assert wizard.roll_up_box.isVisible()
-    assert wizard.roll_up_label.text() == (
+    assert wizard.check_step.roll_up_box.isVisible()
+    assert wizard.check_step.roll_up_label.text() == (
         "Omsättning is measured by month, but the file has 39 values by week "
         "(Week 1, 2025 – Week 13, 2025)."
     )
-    assert not wizard.problems_table.isVisible()  # explained above, not 39 times below
+    assert not wizard.check_step.problems_table.isVisible()  # explained above, not 39 times below
     assert not wizard.next_button.isEnabled()
-    wizard.roll_up_check.setChecked(True)
+    wizard.check_step.roll_up_check.setChecked(True)
     idle(wizard, qtbot)
-    assert wizard.check is not None and wizard.check.imported == 9
-    assert "rolled up into 9 values by month (sum)" in wizard.roll_up_label.text()
+    assert wizard.state.check is not None and wizard.state.check.imported == 9
+    assert "rolled up into 9 values by month (sum)" in wizard.check_step.roll_up_label.text()
     go_next(wizard, qtbot, Step.DONE)
-    assert wizard.result is not None and wizard.result.imported == 9
+    assert wizard.state.result is not None and wizard.state.result.imported == 9

@@ -13,8 +13,7 @@ from kpidesk.io.layout import LayoutKind
 from kpidesk.services import importing
 from kpidesk.services.import_mapping import find_profile
 from kpidesk.store import models
-from kpidesk.ui import import_wizard
-from kpidesk.ui.import_wizard import ImportWizard, Step
+from kpidesk.ui.import_wizard import ImportWizard, Step, file_step
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "import"
 
@@ -84,39 +83,50 @@ def go_next(wizard: ImportWizard, qtbot, step: int) -> None:
 
 def test_a_long_sheet_from_file_to_done_and_undone(wizard, qtbot, workspace_window):
     open_file(wizard, qtbot, DATA / "long_sv.xlsx")
-    assert wizard.current_sheet().name == "Data"  # type: ignore[union-attr]
-    assert wizard.raw_table.item(2, 0).text() == "Månad"
+    assert wizard.file_step.current_sheet().name == "Data"  # type: ignore[union-attr]
+    assert wizard.file_step.raw_table.item(2, 0).text() == "Månad"
 
     go_next(wizard, qtbot, Step.LAYOUT)
-    assert "One row per value" in wizard.layout_summary.text()
-    assert "header on row 3" in wizard.layout_summary.text()
-    assert wizard.sheet_table.horizontalHeaderItem(2).text() == "C\nKPI"
-    assert wizard.records_table.rowCount() == 6
-    row = [wizard.records_table.item(0, c).text() for c in range(6)]
+    assert "One row per value" in wizard.layout_step.layout_summary.text()
+    assert "header on row 3" in wizard.layout_step.layout_summary.text()
+    assert wizard.layout_step.sheet_table.horizontalHeaderItem(2).text() == "C\nKPI"
+    assert wizard.layout_step.records_table.rowCount() == 6
+    row = [wizard.layout_step.records_table.item(0, c).text() for c in range(6)]
     assert row == ["D4", "Omsättning (kr)", "Sthlm", "January 2026", "1,234.5", "Rea"]
-    assert wizard.records_table.item(5, 4).text() == "81.5 %"
-    assert "1 total or subtotal rows were left out (rows 9)." in wizard.layout_notes.text()
+    assert wizard.layout_step.records_table.item(5, 4).text() == "81.5 %"
+    assert (
+        "1 total or subtotal rows were left out (rows 9)." in wizard.layout_step.layout_notes.text()
+    )
 
     go_next(wizard, qtbot, Step.MAPPING)
     kpis, units = ids()
-    assert wizard.choice_of(wizard.kpi_choice("Omsättning (kr)")) == ("map", kpis["REV"])
-    assert wizard.choice_of(wizard.kpi_choice("Andel nöjda")) == ("map", kpis["SAT"])
-    assert wizard.choice_of(wizard.unit_choice("Gbg")) == ("map", units["Gbg"])
-    assert wizard.default_unit_combo.isHidden()
+    assert wizard.mapping_step.choice_of(wizard.mapping_step.kpi_choice("Omsättning (kr)")) == (
+        "map",
+        kpis["REV"],
+    )
+    assert wizard.mapping_step.choice_of(wizard.mapping_step.kpi_choice("Andel nöjda")) == (
+        "map",
+        kpis["SAT"],
+    )
+    assert wizard.mapping_step.choice_of(wizard.mapping_step.unit_choice("Gbg")) == (
+        "map",
+        units["Gbg"],
+    )
+    assert wizard.mapping_step.default_unit_combo.isHidden()
 
     go_next(wizard, qtbot, Step.CHECK)
-    assert wizard.check_summary.text() == "6 values are ready to be imported."
-    assert wizard.problems_table.rowCount() == 3
-    problem = [wizard.problems_table.item(0, c).text() for c in range(5)]
+    assert wizard.check_step.check_summary.text() == "6 values are ready to be imported."
+    assert wizard.check_step.problems_table.rowCount() == 3
+    problem = [wizard.check_step.problems_table.item(0, c).text() for c in range(5)]
     assert problem == ["Data", "11", "D", "#N/A", "The cell holds the Excel error #N/A."]
     assert not wizard.next_button.isEnabled()  # problems: only with "import the valid ones"
-    wizard.skip_invalid_check.setChecked(True)
+    wizard.check_step.skip_invalid_check.setChecked(True)
     assert wizard.next_button.text() == "&Import"
 
     go_next(wizard, qtbot, Step.DONE)
-    assert wizard.result is not None and wizard.result.imported == 6
-    assert wizard.done_summary.text().startswith("Imported 6 values")
-    assert wizard.result_rows()["Left out, with problems:"] == "3"
+    assert wizard.state.result is not None and wizard.state.result.imported == 6
+    assert wizard.done_step.done_summary.text().startswith("Imported 6 values")
+    assert wizard.done_step.result_rows()["Left out, with problems:"] == "3"
     assert stored() == {
         ("REV", "Sthlm", "2026-01", 1234.5),
         ("CUST", "Sthlm", "2026-01", 312.0),
@@ -130,7 +140,7 @@ def test_a_long_sheet_from_file_to_done_and_undone(wizard, qtbot, workspace_wind
 
     wizard.undo_button.click()
     assert stored() == set()
-    assert wizard.done_heading.text() == "Import undone"
+    assert wizard.done_step.done_heading.text() == "Import undone"
     assert not wizard.undo_button.isEnabled()
     assert stack.count() == 0  # an undone import cannot be redone
 
@@ -161,22 +171,24 @@ def test_the_work_runs_off_the_gui_thread(wizard, qtbot, monkeypatch):
 def test_mapping_create_ignore_and_edit_undo(wizard, qtbot, workspace_window):
     open_file(wizard, qtbot, DATA / "wide.xlsx")
     go_next(wizard, qtbot, Step.LAYOUT)
-    assert wizard.sheet_table.horizontalHeaderItem(2).text() == "C\nKPI: Omsättning (kr)"
+    assert (
+        wizard.layout_step.sheet_table.horizontalHeaderItem(2).text() == "C\nKPI: Omsättning (kr)"
+    )
     go_next(wizard, qtbot, Step.MAPPING)
     _kpis, units = ids()
-    conversion = wizard.kpi_choice("Konvertering")
-    assert wizard.choice_of(conversion) == ("create", None)
+    conversion = wizard.mapping_step.kpi_choice("Konvertering")
+    assert wizard.mapping_step.choice_of(conversion) == ("create", None)
     assert conversion.currentText() == "New KPI “Konvertering” (percent, average, by month)"
-    wizard.choose(wizard.kpi_choice("Kunder"), "ignore")
-    wizard.choose(wizard.unit_choice("Syd"), "map", units["Gbg"])
-    wizard.profile_edit.setText("Månadsrapport")
+    wizard.mapping_step.choose(wizard.mapping_step.kpi_choice("Kunder"), "ignore")
+    wizard.mapping_step.choose(wizard.mapping_step.unit_choice("Syd"), "map", units["Gbg"])
+    wizard.mapping_step.profile_edit.setText("Månadsrapport")
 
     go_next(wizard, qtbot, Step.CHECK)
-    assert wizard.check_summary.text() == "7 values are ready to be imported."
-    assert "New KPIs: Konvertering." in wizard.check_created.text()
-    assert "3 values of ignored names are left out." in wizard.check_created.text()
-    assert wizard.problems_table.rowCount() == 1  # the #DIV/0! (in the ignored column)
-    wizard.skip_invalid_check.setChecked(True)
+    assert wizard.check_step.check_summary.text() == "7 values are ready to be imported."
+    assert "New KPIs: Konvertering." in wizard.check_step.check_created.text()
+    assert "3 values of ignored names are left out." in wizard.check_step.check_created.text()
+    assert wizard.check_step.problems_table.rowCount() == 1  # the #DIV/0! (in the ignored column)
+    wizard.check_step.skip_invalid_check.setChecked(True)
     go_next(wizard, qtbot, Step.DONE)
 
     new = models.Kpi.get(models.Kpi.name == "Konvertering")
@@ -206,43 +218,46 @@ def test_the_profile_is_found_again_for_a_file_of_the_same_shape(wizard, qtbot):
     open_file(wizard, qtbot, DATA / "wide.xlsx")
     go_next(wizard, qtbot, Step.LAYOUT)
     go_next(wizard, qtbot, Step.MAPPING)
-    assert "“Månadsrapport”" in wizard.profile_info.text()
-    assert wizard.profile_edit.text() == "Månadsrapport"
-    assert wizard.choice_of(wizard.kpi_choice("Konvertering")) == ("map", kpis["SAT"])
+    assert "“Månadsrapport”" in wizard.mapping_step.profile_info.text()
+    assert wizard.mapping_step.profile_edit.text() == "Månadsrapport"
+    assert wizard.mapping_step.choice_of(wizard.mapping_step.kpi_choice("Konvertering")) == (
+        "map",
+        kpis["SAT"],
+    )
     go_next(wizard, qtbot, Step.CHECK)
-    assert wizard.conflict_box.isVisibleTo(wizard)  # all 10 values are stored already
-    assert "10 of them are already stored" in wizard.conflict_label.text()
+    assert wizard.check_step.conflict_box.isVisibleTo(wizard)  # all 10 values are stored already
+    assert "10 of them are already stored" in wizard.check_step.conflict_label.text()
 
 
 def test_a_budget_sheet_into_targets_with_the_year_from_the_sheet_name(wizard, qtbot):
     open_file(wizard, qtbot, DATA / "across_budget.xlsx")
-    assert wizard.sheet_list.count() == 4
-    wizard.select_sheet("Budget 2026")
+    assert wizard.file_step.sheet_list.count() == 4
+    wizard.file_step.select_sheet("Budget 2026")
     go_next(wizard, qtbot, Step.LAYOUT)
-    assert "Periods across the columns" in wizard.layout_summary.text()
-    assert wizard.sheet_table.horizontalHeaderItem(2).text() == "C\nJanuary 2026"
-    assert "from the sheet name “Budget 2026”" in wizard.layout_notes.text()
+    assert "Periods across the columns" in wizard.layout_step.layout_summary.text()
+    assert wizard.layout_step.sheet_table.horizontalHeaderItem(2).text() == "C\nJanuary 2026"
+    assert "from the sheet name “Budget 2026”" in wizard.layout_step.layout_notes.text()
     go_next(wizard, qtbot, Step.MAPPING)
-    wizard.targets_radio.setChecked(True)
+    wizard.mapping_step.targets_radio.setChecked(True)
     go_next(wizard, qtbot, Step.CHECK)
-    assert wizard.check_summary.text() == "26 targets are ready to be imported."
+    assert wizard.check_step.check_summary.text() == "26 targets are ready to be imported."
     go_next(wizard, qtbot, Step.DONE)
     assert models.Target.select().count() == 26
     assert stored() == set()
-    assert wizard.result_rows()["Stored as:"] == "targets"
-    assert wizard.result_rows()["Imported:"] == "26"
+    assert wizard.done_step.result_rows()["Stored as:"] == "targets"
+    assert wizard.done_step.result_rows()["Imported:"] == "26"
 
 
 def test_months_without_a_year_ask_for_the_year(wizard, qtbot):
     open_file(wizard, qtbot, DATA / "across_budget.xlsx")
-    wizard.select_sheet("Utan år")
+    wizard.file_step.select_sheet("Utan år")
     go_next(wizard, qtbot, Step.LAYOUT)
     assert "have no year" in wizard.message_text
     assert not wizard.next_button.isEnabled()
-    wizard.set_year(2024)
+    wizard.layout_step.set_year(2024)
     idle(wizard, qtbot)
     assert wizard.message_text == ""
-    assert wizard.records_table.item(0, 3).text() == "January 2024"
+    assert wizard.layout_step.records_table.item(0, 3).text() == "January 2024"
     go_next(wizard, qtbot, Step.MAPPING)
     go_next(wizard, qtbot, Step.CHECK)
     go_next(wizard, qtbot, Step.DONE)
@@ -255,22 +270,22 @@ def test_months_without_a_year_ask_for_the_year(wizard, qtbot):
 def test_forcing_another_layout_reads_the_sheet_again(wizard, qtbot):
     open_file(wizard, qtbot, DATA / "wide.xlsx")
     go_next(wizard, qtbot, Step.LAYOUT)
-    assert wizard.scan is not None and wizard.scan.layout.kind is LayoutKind.WIDE
-    wizard.set_layout_choice(LayoutKind.LONG)
+    assert wizard.state.scan is not None and wizard.state.scan.layout.kind is LayoutKind.WIDE
+    wizard.layout_step.set_layout_choice(LayoutKind.LONG)
     idle(wizard, qtbot)
     assert wizard.message_text == (
         "No table in the “long” layout was found on the sheet “Månadsdata”."
     )
-    assert wizard.scan is None and not wizard.next_button.isEnabled()
-    wizard.set_layout_choice(None)
+    assert wizard.state.scan is None and not wizard.next_button.isEnabled()
+    wizard.layout_step.set_layout_choice(None)
     idle(wizard, qtbot)
-    assert wizard.scan is not None and wizard.next_button.isEnabled()
+    assert wizard.state.scan is not None and wizard.next_button.isEnabled()
 
 
 def test_csv_and_ods_and_an_unreadable_file(wizard, qtbot):
     open_file(wizard, qtbot, DATA / "semicolon_cp1252.csv")
     go_next(wizard, qtbot, Step.LAYOUT)
-    assert wizard.records_table.item(0, 2).text() == "Malmö"
+    assert wizard.layout_step.records_table.item(0, 2).text() == "Malmö"
     wizard.set_path(DATA / "junk.xlsx")
     idle(wizard, qtbot)
     assert wizard.message_text == "junk.xlsx is not a spreadsheet KPI Desk can read."
@@ -330,17 +345,17 @@ def test_file_import_and_drop_open_the_wizard(workspace_window, qtbot, monkeypat
     wizard = workspace_window.import_wizard
     qtbot.addWidget(wizard)
     idle(wizard, qtbot)
-    assert wizard.path == DATA / "wide.xlsx"
-    assert wizard.current_sheet().name == "Månadsdata"
+    assert wizard.state.path == DATA / "wide.xlsx"
+    assert wizard.file_step.current_sheet().name == "Månadsdata"
     wizard.reject()
 
-    monkeypatch.setattr(import_wizard, "choose_file", lambda parent, start: DATA / "long_sv.xlsx")
+    monkeypatch.setattr(file_step, "choose_file", lambda parent, start: DATA / "long_sv.xlsx")
     workspace_window.action_import.trigger()
     wizard = workspace_window.import_wizard
     qtbot.addWidget(wizard)
-    wizard.browse_button.click()
+    wizard.file_step.browse_button.click()
     idle(wizard, qtbot)
-    assert wizard.current_sheet().name == "Data"
+    assert wizard.file_step.current_sheet().name == "Data"
     wizard.reject()
 
 
@@ -358,28 +373,55 @@ def test_the_demo_store_report_into_the_demo_workspace(window, demo_copy, qtbot)
     wizard.show()
     idle(wizard, qtbot)
     go_next(wizard, qtbot, Step.LAYOUT)
-    assert wizard.scan is not None and wizard.scan.extraction.record_count == 46
+    assert wizard.state.scan is not None and wizard.state.scan.extraction.record_count == 46
     go_next(wizard, qtbot, Step.MAPPING)
     kpis, units = ids()
-    assert wizard.choice_of(wizard.kpi_choice("Revenue (SEK)")) == ("map", kpis["REV"])
-    assert wizard.choice_of(wizard.kpi_choice("Gross margin %")) == ("map", kpis["GM"])
-    assert wizard.choice_of(wizard.kpi_choice("CSAT")) == ("map", kpis["CSAT"])  # the code
-    assert wizard.choice_of(wizard.kpi_choice("Returns (pcs)")) == ("create", None)
-    assert wizard.choice_of(wizard.unit_choice("Umeå")) == ("create", None)
+    assert wizard.mapping_step.choice_of(wizard.mapping_step.kpi_choice("Revenue (SEK)")) == (
+        "map",
+        kpis["REV"],
+    )
+    assert wizard.mapping_step.choice_of(wizard.mapping_step.kpi_choice("Gross margin %")) == (
+        "map",
+        kpis["GM"],
+    )
+    assert wizard.mapping_step.choice_of(wizard.mapping_step.kpi_choice("CSAT")) == (
+        "map",
+        kpis["CSAT"],
+    )  # the code
+    assert wizard.mapping_step.choice_of(wizard.mapping_step.kpi_choice("Returns (pcs)")) == (
+        "create",
+        None,
+    )
+    assert wizard.mapping_step.choice_of(wizard.mapping_step.unit_choice("Umeå")) == (
+        "create",
+        None,
+    )
     # the report names the stores in Swedish; the (English) demo does not
-    assert wizard.choice_of(wizard.unit_choice("E-handel")) == ("create", None)
-    wizard.choose(wizard.unit_choice("Umeå"), "map", units["Umeå store"])
-    wizard.choose(wizard.unit_choice("Luleå"), "map", units["Luleå store"])
-    wizard.choose(wizard.unit_choice("Butik Sundsvall"), "map", units["Sundsvall store"])
-    wizard.choose(wizard.unit_choice("E-handel"), "map", units["Online shop"])
+    assert wizard.mapping_step.choice_of(wizard.mapping_step.unit_choice("E-handel")) == (
+        "create",
+        None,
+    )
+    wizard.mapping_step.choose(wizard.mapping_step.unit_choice("Umeå"), "map", units["Umeå store"])
+    wizard.mapping_step.choose(
+        wizard.mapping_step.unit_choice("Luleå"), "map", units["Luleå store"]
+    )
+    wizard.mapping_step.choose(
+        wizard.mapping_step.unit_choice("Butik Sundsvall"), "map", units["Sundsvall store"]
+    )
+    wizard.mapping_step.choose(
+        wizard.mapping_step.unit_choice("E-handel"), "map", units["Online shop"]
+    )
 
     go_next(wizard, qtbot, Step.CHECK)
-    assert wizard.check_summary.text() == "46 values are ready to be imported."
-    assert "23 of them are already stored" in wizard.conflict_label.text()  # Sep and Oct
-    assert [wizard.problems_table.item(r, 3).text() for r in range(2)] == ["#DIV/0!", "n/a"]
-    wizard.skip_invalid_check.setChecked(True)
+    assert wizard.check_step.check_summary.text() == "46 values are ready to be imported."
+    assert "23 of them are already stored" in wizard.check_step.conflict_label.text()  # Sep and Oct
+    assert [wizard.check_step.problems_table.item(r, 3).text() for r in range(2)] == [
+        "#DIV/0!",
+        "n/a",
+    ]
+    wizard.check_step.skip_invalid_check.setChecked(True)
     go_next(wizard, qtbot, Step.DONE)
-    result = wizard.result
+    result = wizard.state.result
     assert result is not None
     assert (result.imported, result.skipped, result.problem_count) == (23, 23, 2)
     assert result.created_kpis == ("Returns",)

@@ -10,10 +10,10 @@ from kpidesk.domain.periods import Period
 from kpidesk.domain.status import Status
 from kpidesk.services import reviews as review_service
 from kpidesk.store import models
-from kpidesk.ui import review_meeting as meeting_module
 from kpidesk.ui.pages import reviews as reviews_module
-from kpidesk.ui.presenter import OVERVIEW_KEY, PresenterWindow
-from kpidesk.ui.review_meeting import FOLLOW_UP_KEY, OTHER_KEY, kpi_key
+from kpidesk.ui.review import meeting as meeting_module
+from kpidesk.ui.review.common import FOLLOW_UP_KEY, OTHER_KEY, kpi_key
+from kpidesk.ui.review.presenter import OVERVIEW_KEY, PresenterWindow
 
 TODAY = date(2026, 11, 12)
 

@@ -387,7 +387,7 @@ def test_start_up_loads_only_what_the_first_page_needs(demo_file, tmp_path):
         "kpidesk.ui.pages.data",
         "kpidesk.ui.pages.reviews",
         "kpidesk.ui.pages.actions",
-        "kpidesk.ui.review_meeting",
+        "kpidesk.ui.review.meeting",
         "kpidesk.ui.charts",
         "kpidesk.ui.import_wizard",
         "kpidesk.ui.export_dialog",

@@ -11,14 +11,14 @@ from kpidesk.services.overview import unit_tree
 from kpidesk.store.models import Measurement, Target, Unit
 from kpidesk.store.workspace import Workspace
 from kpidesk.ui import units_dialog
-from kpidesk.ui.session import WorkspaceSession
-from kpidesk.ui.units_dialog import (
+from kpidesk.ui.delete_unit_dialog import (
     DeleteChoice,
     DeleteDecision,
     DeleteUnitDialog,
-    UnitsDialog,
     describe_usage,
 )
+from kpidesk.ui.session import WorkspaceSession
+from kpidesk.ui.units_dialog import UnitsDialog
 from kpidesk.ui.widgets import MessageKind
 
 

@@ -3,7 +3,6 @@ columns, long titles, Escape, the recent list, presenter mode and a review's dat
 
 from __future__ import annotations
 
-import itertools
 import re
 from datetime import date
 from pathlib import Path
@@ -163,7 +162,7 @@ def test_the_recent_list_tells_files_of_the_same_name_apart(window, tmp_path):
 
 
 def test_presenter_mode_fills_the_screen(demo_window, qtbot, monkeypatch):
-    from kpidesk.ui.presenter import PresenterWindow
+    from kpidesk.ui.review.presenter import PresenterWindow
 
     agenda = review_service.agenda(1)
     presenter = PresenterWindow(agenda)
@@ -174,21 +173,41 @@ def test_presenter_mode_fills_the_screen(demo_window, qtbot, monkeypatch):
     assert presenter.geometry() == screen.geometry()
 
 
-def test_small_chart_period_labels_never_overlap():
-    from kpidesk.ui.review_meeting import x_labels
+def test_the_meeting_draws_its_chart_with_the_one_line_chart(demo_window, qtbot, monkeypatch):
+    """The meeting's small chart is the report's chart, in the window's colours: the last
+    point in its status colour, the others in the line's."""
+    from kpidesk.palette import ACTUAL_LINE, SYMBOL_COLORS
+    from kpidesk.ui.review import chart as chart_module
 
-    texts = ["sep 2025", "okt 2025", "nov 2025", "dec 2025", "jan 2026"]
-    centres = [0.0, 30.0, 60.0, 90.0, 120.0]
-    placed = x_labels(texts, centres, lambda t: 8.0 * len(t), left_edge=0, right_edge=140, gap=8)
-    assert [t for _x, t in placed] == ["sep 2025", "jan 2026"]  # the middle one would overlap
-    spans = sorted((x, x + 64) for x, _t in placed)
-    assert all(a[1] + 8 <= b[0] for a, b in itertools.pairwise(spans))
-    wide = x_labels(
-        texts, [0, 200, 400, 600, 800], lambda t: 64.0, left_edge=0, right_edge=840, gap=8
-    )
-    assert [t for _x, t in wide] == ["sep 2025", "nov 2025", "jan 2026"]
-    narrow = x_labels(texts, [0, 5, 10, 15, 20], lambda t: 64.0, left_edge=0, right_edge=30, gap=8)
-    assert [t for _x, t in narrow] == ["jan 2026"]
+    agenda = review_service.agenda(1)
+    item = next(i for i in agenda.items if len([v for v in i.figures[0].values if v]) > 2)
+    figures = item.figures[0]
+    drawn = []
+    real = chart_module.draw_kpi_chart
+
+    def spy(painter, rect, kpi, rows, **options):
+        drawn.append((kpi, list(rows), options))
+        real(painter, rect, kpi, rows, **options)
+
+    monkeypatch.setattr(chart_module, "draw_kpi_chart", spy)
+    chart = chart_module.KpiChart()
+    qtbot.addWidget(chart)
+    chart.resize(420, 190)
+    chart.set_series(item, figures, agenda.currency)
+    image = chart.grab().toImage()
+    kpi, rows, options = drawn[-1]
+    assert kpi.code == item.code
+    assert [row.value for row in rows] == list(figures.values)
+    statuses = [row.status for row in rows if row.value is not None]
+    assert statuses[-1] is figures.status and set(statuses[:-1]) == {None}
+    assert options["colors"].actual == ACTUAL_LINE
+    colours = {
+        image.pixelColor(x, y).name()
+        for x in range(0, image.width(), 2)
+        for y in range(0, image.height(), 2)
+    }
+    assert SYMBOL_COLORS[figures.status].lower() in colours  # the last point
+    assert ACTUAL_LINE.lower() in colours
 
 
 def test_a_new_decision_takes_the_date_of_the_review_it_is_made_in(demo_window, monkeypatch):

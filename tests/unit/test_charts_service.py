@@ -8,7 +8,8 @@ from kpidesk.domain.periods import Period, PeriodKind
 from kpidesk.domain.status import Direction, Status, ThresholdMode, Thresholds, status_of
 from kpidesk.domain.trends import Outlook
 from kpidesk.services import charts
-from kpidesk.services.charts import Bands, ChartError, chart_data, threshold_bands
+from kpidesk.services.chart_model import Bands, ChartError, threshold_bands
+from kpidesk.services.charts import chart_data
 from kpidesk.store import models, queries
 from kpidesk.store.workspace import Workspace
 

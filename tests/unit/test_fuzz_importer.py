@@ -77,13 +77,12 @@ def test_random_workbooks_give_records_or_domain_errors(tmp_path, rows, sheet_na
 
 def test_the_fuzzer_can_see_a_crash(tmp_path, monkeypatch):
     """The test above would fail on a non-domain exception: prove it by planting one."""
-    from kpidesk.services import importing
+    from kpidesk.services.importing import run
 
     def broken(*args, **kwargs):
         raise KeyError("planted")
 
-    monkeypatch.setattr(importing, "read_records", broken)
-    monkeypatch.setattr(importing, "scan_file", broken)
+    monkeypatch.setattr(run, "read_records", broken)
     path = tmp_path / "x.xlsx"
     openpyxl.Workbook().save(path)
     with Workspace.create(tmp_path / "w.kpidesk", "W") as workspace, pytest.raises(KeyError):

@@ -5,7 +5,6 @@ import pytest
 
 from kpidesk.domain.health import (
     GoalFacts,
-    Indicator,
     KpiFacts,
     Rule,
     Severity,
@@ -14,6 +13,7 @@ from kpidesk.domain.health import (
     periods_behind,
 )
 from kpidesk.domain.periods import Period, PeriodKind
+from kpidesk.domain.terms import Indicator
 
 TODAY = date(2026, 6, 15)
 

@@ -12,10 +12,10 @@ from kpidesk.io.layout import (
     LayoutError,
     LayoutKind,
     YearSourceKind,
-    detect_layout,
     header_role,
     parse_row_period,
 )
+from kpidesk.io.layout_detection import detect_layout
 
 
 def detect(rows, sheet="Blad1", file="data.xlsx", **kwargs):  # type: ignore[no-untyped-def]

@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 
 from kpidesk.io import _xlsx_pieces, readers
-from kpidesk.io._extractor import ChunkDecoder
+from kpidesk.io._chunks import ChunkDecoder
 from kpidesk.io.errors import SpreadsheetError
 from kpidesk.io.extract import RawRecord, extract_task
 from kpidesk.io.sniff import SpreadsheetFormat, sniff_format

@@ -9,16 +9,11 @@ import pytest
 
 from kpidesk.domain.aggregation import Aggregation
 from kpidesk.domain.errors import DomainError
-from kpidesk.domain.kpi_library import (
-    Indicator,
-    KpiLibrary,
-    default_library_path,
-    fold,
-    load_library,
-)
+from kpidesk.domain.kpi_library import KpiLibrary, default_library_path, fold, load_library
 from kpidesk.domain.numbers import MeasureUnit
 from kpidesk.domain.periods import PeriodKind
 from kpidesk.domain.status import Direction
+from kpidesk.domain.terms import Indicator
 
 GROUPS_IN_ORDER = [
     "customer_service",

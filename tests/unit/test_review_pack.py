@@ -486,12 +486,12 @@ def test_rows_are_written_as_openpyxl_writes_them(formula):
 
     from openpyxl.worksheet._writer import WorksheetWriter
 
-    from kpidesk.io import review_pack
+    from kpidesk.io import xlsx_saving
 
     expected = _written(WorksheetWriter, _sheet_with_every_kind_of_cell(formula))
     sheet = _sheet_with_every_kind_of_cell(formula)
-    assert (review_pack._rows_xml(sheet) is None) is formula
-    written = _written(review_pack._SheetWriter, sheet)
+    assert (xlsx_saving._rows_xml(sheet) is None) is formula
+    written = _written(xlsx_saving._SheetWriter, sheet)
     if openpyxl.LXML:  # its lxml writer also marks whitespace-only text as preserved
         expected, written = (x.replace(b' xml:space="preserve"', b"") for x in (expected, written))
     else:  # the fast rows are what openpyxl's own serialiser writes, byte for byte

@@ -19,13 +19,9 @@ from enum import StrEnum
 from typing import Any
 
 from kpidesk.domain.periods import Period, PeriodKind
+from kpidesk.domain.terms import Indicator
 from kpidesk.domain.trends import period_index
 from kpidesk.i18n import N_, _
-
-
-class Indicator(StrEnum):
-    LEADING = "leading"
-    LAGGING = "lagging"
 
 
 class Severity(StrEnum):

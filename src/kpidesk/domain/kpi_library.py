@@ -22,6 +22,7 @@ from kpidesk.domain.formulas import FormulaError, parse_formula
 from kpidesk.domain.numbers import MeasureUnit
 from kpidesk.domain.periods import PeriodKind
 from kpidesk.domain.status import Direction
+from kpidesk.domain.terms import Indicator
 from kpidesk.i18n import N_
 from kpidesk.paths import resources_dir
 
@@ -55,13 +56,6 @@ _OPTIONAL_KPI_FIELDS = frozenset({"formula", "calculation", "unit_label", "bench
 
 class KpiLibraryError(DomainError):
     """The KPI library file is missing, unreadable or malformed."""
-
-
-class Indicator(StrEnum):
-    """Whether a KPI predicts results (leading) or reports them afterwards (lagging)."""
-
-    LEADING = "leading"
-    LAGGING = "lagging"
 
 
 def _language(language: str) -> str:
@@ -286,9 +280,10 @@ def _local_text(value: Any) -> LocalText | None:
     if not isinstance(value, dict) or set(value) != set(LIBRARY_LANGUAGES):
         return None
     texts = {language: value.get(language) for language in LIBRARY_LANGUAGES}
+    sv, en = texts["sv"], texts["en"]
     if not all(isinstance(text, str) and text.strip() for text in texts.values()):
         return None
-    return LocalText(sv=texts["sv"].strip(), en=texts["en"].strip())
+    return LocalText(sv=str(sv).strip(), en=str(en).strip())
 
 
 def _parse_group(item: Any, index: int) -> KpiGroup:

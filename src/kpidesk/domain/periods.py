@@ -477,7 +477,7 @@ def _slash_date_period(
     match: re.Match[str], text: str, frequency: PeriodKind, order: DateOrder | None
 ) -> Period:
     a, b, year = int(match["a"]), int(match["b"]), int(match["y"])
-    readings = []
+    readings: list[date | None] = []
     for day, month in ((a, b), (b, a)):
         try:
             readings.append(date(year, month, day))
@@ -487,7 +487,7 @@ def _slash_date_period(
     if day_first is None and month_first is None:
         raise PeriodError(N_("“{text}” is not a valid date."), text=text)
     if day_first is None or month_first is None:  # one part above 12 settles it
-        return Period.of(day_first or month_first, frequency)  # type: ignore[arg-type]
+        return Period.of(day_first or month_first, frequency)  # type: ignore[arg-type]  # one is set
     first, second = Period.of(day_first, frequency), Period.of(month_first, frequency)
     if first == second or order in ("dmy", "probe"):
         return first

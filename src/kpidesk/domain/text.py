@@ -100,7 +100,7 @@ def clean_strings(value: Any) -> Any:
         items = tuple(clean_strings(item) for item in value)
         if all(a is b for a, b in zip(items, value, strict=True)):
             return value
-        return value._make(items) if hasattr(value, "_fields") else items
+        return value._make(items) if hasattr(value, "_fields") else items  # type: ignore[attr-defined]
     if isinstance(value, list):
         items_list = [clean_strings(item) for item in value]
         same = all(a is b for a, b in zip(items_list, value, strict=True))

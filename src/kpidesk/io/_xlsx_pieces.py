@@ -33,7 +33,7 @@ from kpidesk.io._cellinfo import (
     scan_positions,
     scan_rows,
 )
-from kpidesk.io._extractor import BATCH_ROWS
+from kpidesk.io._extract_common import BATCH_ROWS
 from kpidesk.io.cells import CellValue
 
 PIECE_BYTES = 4 * 1024 * 1024
@@ -251,8 +251,8 @@ class PiecewiseSheet:
         blocks = _blocks(self._archive, self._member)
         head = b""
         opening = None
-        for block in blocks:
-            head += block
+        for first_blocks in blocks:
+            head += first_blocks
             opening = _SHEET_DATA.search(head)
             if opening is not None or len(head) > self._piece_bytes:
                 break
@@ -268,7 +268,7 @@ class PiecewiseSheet:
         last_row = -1  # 0-based, of the rows so far
         row_end = b"</" + prefix + b"row>"
         rest, found = _before(head[opening.end() :], closing, row_end)
-        block = None if found else next(blocks, None)
+        block: bytes | None = None if found else next(blocks, None)
         pending = [rest]
         size = len(rest)
         limit = min(FIRST_PIECE_BYTES, self._piece_bytes)  # a small first piece: sent soon

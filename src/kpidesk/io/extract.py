@@ -21,7 +21,8 @@ from typing import Any, NamedTuple
 
 from kpidesk.domain.numbers import ParsedNumber
 from kpidesk.domain.periods import Period
-from kpidesk.io._extractor import ChunkColumns, ChunkDecoder, Extractor
+from kpidesk.io._chunks import ChunkColumns, ChunkDecoder
+from kpidesk.io._extractor import Extractor
 from kpidesk.io._process import (
     DEFAULT_MEMORY_LIMIT,
     READ_TIME_LIMIT,
@@ -144,7 +145,7 @@ def read_records(
     def handle(message: tuple[Any, ...]) -> None:
         kind = message[0]
         if kind == "chunk":
-            deliver(decoder.decode(message[1]))
+            deliver(decoder.decode(message[1]))  # type: ignore[arg-type]  # a Sequence of them
         elif kind == "progress" and progress is not None:
             progress(message[1], message[2])
 

@@ -30,7 +30,7 @@ from kpidesk.io._cellinfo import (
     is_percent_format,
     scan_ods,
 )
-from kpidesk.io._extractor import BATCH_ROWS, batches_of
+from kpidesk.io._extract_common import BATCH_ROWS, batches_of
 from kpidesk.io._xlsx_pieces import PiecewiseSheet
 from kpidesk.io.cells import CellValue
 from kpidesk.io.errors import (

@@ -14,13 +14,6 @@ from kpidesk.domain.periods import Period, PeriodKind
 from kpidesk.domain.status import Direction, Status
 from kpidesk.i18n import N_
 
-ACTION_STATUS_LABELS = {
-    "open": N_("Open"),
-    "in_progress": N_("In progress"),
-    "done": N_("Done"),
-    "cancelled": N_("Cancelled"),
-}
-
 FREQUENCY_LABELS = {
     PeriodKind.WEEK: N_("Weekly"),
     PeriodKind.MONTH: N_("Monthly"),

@@ -21,6 +21,7 @@ from pathlib import Path
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
 
 from kpidesk import palette
 from kpidesk.domain.numbers import MEASURE_UNIT_LABELS, MeasureUnit, format_number, format_value
@@ -247,7 +248,7 @@ def _unit_words(kpi: TemplateKpi, language: str, currency: str) -> str:
     return _(label).lower() if label else ""
 
 
-def _print_setup(sheet, title_rows: str | None) -> None:
+def _print_setup(sheet: Worksheet, title_rows: str | None) -> None:
     sheet.page_setup.orientation = "landscape"
     sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
     sheet.page_setup.fitToWidth = 1
@@ -257,7 +258,9 @@ def _print_setup(sheet, title_rows: str | None) -> None:
         sheet.print_title_rows = title_rows
 
 
-def _write_instructions(sheet, spec: TemplateSpec, language: str, data_title: str) -> None:
+def _write_instructions(
+    sheet: Worksheet, spec: TemplateSpec, language: str, data_title: str
+) -> None:
     _ = gettext_for(language)
     headers = data_headers(language)
     title_font = Font(name=FONT_NAME, size=16, bold=True, color=_hex(palette.ACTUAL_LINE))

@@ -28,7 +28,8 @@ from kpidesk.io.errors import (
     SpreadsheetErrorKind,
     check_input_file,
 )
-from kpidesk.io.layout import MAX_COLUMNS, Layout, LayoutError, LayoutKind, detect_layout
+from kpidesk.io.layout import MAX_COLUMNS, Layout, LayoutError, LayoutKind
+from kpidesk.io.layout_detection import detect_layout
 from kpidesk.io.readers import Book, Sheet, open_book
 from kpidesk.io.sniff import SpreadsheetFormat, sniff_format
 

@@ -10,40 +10,12 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
-from enum import StrEnum
 
 from kpidesk.domain.errors import DomainError
+from kpidesk.domain.terms import UNFINISHED, ActionStatus
 from kpidesk.i18n import N_
 from kpidesk.store import models
 from kpidesk.store.workspace import Workspace
-
-
-class ActionStatus(StrEnum):
-    OPEN = "open"
-    IN_PROGRESS = "in_progress"
-    DONE = "done"
-    CANCELLED = "cancelled"
-
-    @property
-    def finished(self) -> bool:
-        return self in (ActionStatus.DONE, ActionStatus.CANCELLED)
-
-
-ACTION_STATUS_LABELS = {
-    ActionStatus.OPEN: N_("Open"),
-    ActionStatus.IN_PROGRESS: N_("In progress"),
-    ActionStatus.DONE: N_("Done"),
-    ActionStatus.CANCELLED: N_("Cancelled"),
-}
-
-ACTION_STATUS_SYMBOLS = {
-    ActionStatus.OPEN: "○",
-    ActionStatus.IN_PROGRESS: "◐",
-    ActionStatus.DONE: "✓",
-    ActionStatus.CANCELLED: "–",
-}
-
-UNFINISHED = (ActionStatus.OPEN.value, ActionStatus.IN_PROGRESS.value)
 
 
 class ActionError(DomainError):

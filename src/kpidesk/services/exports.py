@@ -16,9 +16,8 @@ export writes onto a workspace, a backup, a folder or a device
 
 from __future__ import annotations
 
-import contextlib
 import importlib
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
@@ -377,18 +376,3 @@ def unit_ids_for(names: Sequence[str] | None) -> tuple[int, ...] | None:
     if not names:
         return None
     return tuple(report_content.unit_ids_by_names(names))
-
-
-@contextlib.contextmanager
-def worker_connection(workspace: Workspace | None) -> Iterator[None]:
-    """Let a worker thread read the open workspace through a connection of its own.
-
-    peewee keeps one connection per thread; the app's connection belongs to the GUI thread.
-    A worker opens its own to the same file (WAL lets both read at once) and closes it when
-    done. Nothing is written through it.
-    """
-    if workspace is None or workspace.closed:
-        yield
-        return
-    with workspace.thread_connection():
-        yield

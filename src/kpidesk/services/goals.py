@@ -8,45 +8,13 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, fields
 from datetime import date
-from enum import StrEnum
 
 from kpidesk.domain.errors import DomainError
+from kpidesk.domain.terms import PERSPECTIVE_LABELS, GoalStatus, Perspective
 from kpidesk.domain.text import MSG_CONTROL_CHARACTER, bad_characters
 from kpidesk.i18n import N_
 from kpidesk.store import models
 from kpidesk.store.workspace import Workspace
-
-
-class Perspective(StrEnum):
-    FINANCIAL = "financial"
-    CUSTOMER = "customer"
-    INTERNAL_PROCESS = "internal_process"
-    LEARNING_GROWTH = "learning_growth"
-    SUSTAINABILITY = "sustainability"
-
-
-PERSPECTIVE_LABELS = {
-    Perspective.FINANCIAL: N_("Financial"),
-    Perspective.CUSTOMER: N_("Customer"),
-    Perspective.INTERNAL_PROCESS: N_("Internal process"),
-    Perspective.LEARNING_GROWTH: N_("Learning and growth"),
-    Perspective.SUSTAINABILITY: N_("Sustainability"),
-}
-
-
-class GoalStatus(StrEnum):
-    DRAFT = "draft"
-    ACTIVE = "active"
-    ACHIEVED = "achieved"
-    DROPPED = "dropped"
-
-
-GOAL_STATUS_LABELS = {
-    GoalStatus.DRAFT: N_("Draft"),
-    GoalStatus.ACTIVE: N_("Active"),
-    GoalStatus.ACHIEVED: N_("Achieved"),
-    GoalStatus.DROPPED: N_("Dropped"),
-}
 
 SMART_FIELDS = (
     ("smart_specific", N_("Specific"), N_("Says exactly what is to be achieved.")),

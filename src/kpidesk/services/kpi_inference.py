@@ -26,10 +26,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from kpidesk.domain.aggregation import Aggregation
-from kpidesk.domain.kpi_library import Indicator, KpiEntry, KpiLibrary, KpiLibraryError
+from kpidesk.domain.kpi_library import KpiEntry, KpiLibrary, KpiLibraryError
 from kpidesk.domain.numbers import MeasureUnit
 from kpidesk.domain.periods import PeriodKind
 from kpidesk.domain.status import Direction
+from kpidesk.domain.terms import Indicator
 from kpidesk.io.names import fold, normalise_name
 
 __all__ = [

@@ -9,10 +9,11 @@ from dataclasses import asdict, dataclass, field, fields
 from kpidesk.domain.aggregation import Aggregation
 from kpidesk.domain.errors import DomainError
 from kpidesk.domain.formulas import Formula, FormulaError, parse_formula, validate_formula
-from kpidesk.domain.kpi_library import Indicator, KpiEntry, fold
+from kpidesk.domain.kpi_library import KpiEntry, fold
 from kpidesk.domain.numbers import MeasureUnit
 from kpidesk.domain.periods import PeriodKind
 from kpidesk.domain.status import Direction, ThresholdMode
+from kpidesk.domain.terms import Indicator
 from kpidesk.domain.text import text_problem
 from kpidesk.i18n import N_, _
 from kpidesk.store import models, queries

@@ -74,7 +74,7 @@ from kpidesk.store.sqlite import DatabaseError as SqliteDatabaseError
 from kpidesk.store.sqlite import Error as SqliteError
 
 if TYPE_CHECKING:
-    from kpidesk.store.sqlite import LockHolder
+    from kpidesk.store.file_lock import LockHolder
     from kpidesk.store.workspace import Workspace
 
 KEEP = 20

@@ -10,7 +10,7 @@ from kpidesk.i18n import N_, _, current_language
 from kpidesk.store.location import ServerAddress
 
 if TYPE_CHECKING:
-    from kpidesk.store.sqlite import LockHolder
+    from kpidesk.store.file_lock import LockHolder
 
 
 class WorkspaceError(DomainError):

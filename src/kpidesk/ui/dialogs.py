@@ -1,10 +1,11 @@
-"""The native file dialogs the shell uses, in one place so tests can answer them."""
+"""The native file dialogs and questions the shell and the pages use, in one place so tests
+can answer them."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtWidgets import QFileDialog, QWidget
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from kpidesk.i18n import _
 
@@ -43,3 +44,15 @@ def _with_suffix(path: str) -> Path | None:
         return None
     result = Path(path)
     return result if result.suffix == ".kpidesk" else result.with_name(result.name + ".kpidesk")
+
+
+def confirm_delete(parent: QWidget, text: str, details: str) -> bool:
+    """Ask before deleting; tests replace this function."""
+    box = QMessageBox(
+        QMessageBox.Icon.Warning, _("Delete"), text, QMessageBox.StandardButton.Cancel, parent
+    )
+    box.setInformativeText(details)
+    delete = box.addButton(_("Delete"), QMessageBox.ButtonRole.DestructiveRole)
+    box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+    box.exec()
+    return box.clickedButton() is delete

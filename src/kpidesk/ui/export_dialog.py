@@ -9,11 +9,10 @@ alive. Errors show inside the dialog, beside the button that caused them.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QObject, Qt, QThread, QUrl, Signal, Slot
+from PySide6.QtCore import QCoreApplication, Qt, QUrl, Signal, Slot
 from PySide6.QtGui import QCloseEvent, QDesktopServices
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -37,12 +36,13 @@ from PySide6.QtWidgets import (
 
 from kpidesk.domain.errors import DomainError
 from kpidesk.domain.periods import PERIOD_KIND_NAMES, Period, PeriodKind, format_period
-from kpidesk.i18n import _
+from kpidesk.i18n import N_, _
 from kpidesk.services import exports, overview, report_content
 from kpidesk.services.exports import ExportFormat, ExportRequest, ExportResult, Prepared
 from kpidesk.services.progress import CancelFlag, Cancelled, Progress
 from kpidesk.ui.forms import ERROR_STYLE, buddy_label
 from kpidesk.ui.session import WorkspaceSession
+from kpidesk.ui.worker import Job, WorkerRun
 
 LANGUAGE_NAMES = (("sv", "Svenska"), ("en", "English"))
 
@@ -104,46 +104,6 @@ def open_result(path: Path) -> None:
     QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
 
 
-class ExportWorker(QObject):
-    """Runs one export job in a thread and reports through signals; never touches widgets."""
-
-    progressed = Signal(int, int)
-    succeeded = Signal(object)
-    failed = Signal(str)
-    cancelled = Signal()
-    done = Signal()
-
-    def __init__(
-        self, job: Callable[[Progress, CancelFlag], object], session: WorkspaceSession
-    ) -> None:
-        super().__init__()
-        self._job = job
-        self._workspace = session.workspace
-        self._cancel = False
-
-    def request_cancel(self) -> None:
-        self._cancel = True  # read by the worker thread between steps
-
-    def is_cancelled(self) -> bool:
-        return self._cancel
-
-    @Slot()
-    def run(self) -> None:
-        try:
-            with exports.worker_connection(self._workspace):
-                result = self._job(self.progressed.emit, self.is_cancelled)
-        except Cancelled:
-            self.cancelled.emit()
-        except DomainError as error:
-            self.failed.emit(error.message)
-        except Exception as error:  # an unexpected failure still ends the work cleanly
-            self.failed.emit(_("The export failed: {reason}").format(reason=error))
-        else:
-            self.succeeded.emit(result)
-        finally:
-            self.done.emit()
-
-
 class ExportDialog(QDialog):
     """Choose what to export and where; the work runs with a progress bar and Cancel."""
 
@@ -162,9 +122,7 @@ class ExportDialog(QDialog):
         self.session = session
         self.review_id = review_id
         self.result: ExportResult | None = None
-        self._thread: QThread | None = None
-        self._worker: ExportWorker | None = None
-        self._running: dict[QThread, ExportWorker] = {}
+        self._run: WorkerRun | None = None
         self._busy = False
         self._cancel_requested = False
         self._destination_edited = False
@@ -527,32 +485,30 @@ class ExportDialog(QDialog):
 
         self._run_in_thread(job)
 
-    def _run_in_thread(self, job: Callable[[Progress, CancelFlag], object]) -> None:
-        thread = QThread(self)
-        worker = ExportWorker(job, self.session)
-        worker.moveToThread(thread)
-        thread.started.connect(worker.run)
-        worker.progressed.connect(self._progressed)
-        worker.succeeded.connect(self._worker_succeeded)
-        worker.failed.connect(self._failed)
-        worker.cancelled.connect(self._cancelled)
-        # quit from the worker's own thread: the GUI thread may be busy waiting
-        worker.done.connect(thread.quit, Qt.ConnectionType.DirectConnection)
-        thread.finished.connect(self._thread_finished)  # queued: runs on the GUI thread
-        self._thread, self._worker = thread, worker
-        self._running[thread] = worker  # both live until the thread has ended
-        thread.start()
+    def _run_in_thread(self, job: Job) -> None:
+        run = WorkerRun(
+            job,
+            self.session.workspace,
+            self,
+            failure=N_("The export failed: {reason}"),
+            stopped=N_("The export stopped unexpectedly."),
+            late_cancel=False,
+        )
+        run.progressed.connect(self._progressed)
+        run.succeeded.connect(self._worker_succeeded)
+        run.failed.connect(self._failed)
+        run.cancelled.connect(self._cancelled)
+        run.finished.connect(self._run_finished)
+        self._run = run
+        run.start()
 
     @Slot()
-    def _thread_finished(self) -> None:
-        thread = self.sender()
-        if not isinstance(thread, QThread):
-            return
-        thread.wait()
-        self._running.pop(thread, None)
-        thread.deleteLater()
-        if self._thread is thread:
-            self._thread, self._worker = None, None
+    def _run_finished(self) -> None:
+        run = self.sender()
+        if run is self._run:
+            self._run = None
+        if isinstance(run, WorkerRun):
+            run.deleteLater()
 
     @Slot(int, int)
     def _progressed(self, done: int, total: int) -> None:
@@ -648,8 +604,8 @@ class ExportDialog(QDialog):
         if not self._busy:
             return
         self._cancel_requested = True
-        if self._worker is not None:
-            self._worker.request_cancel()
+        if self._run is not None:
+            self._run.cancel()
         self._show_status(_("Cancelling…"))
 
     @Slot()
@@ -681,4 +637,5 @@ class ExportDialog(QDialog):
 
     def wait_until_idle(self, timeout_ms: int = 30000) -> bool:
         """For tests and shutdown: let running workers finish (after a cancel)."""
-        return all(thread.wait(timeout_ms) for thread in list(self._running))
+        run = self._run
+        return True if run is None else run.wait(timeout_ms)

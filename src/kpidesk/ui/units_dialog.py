@@ -9,244 +9,50 @@ what would be lost.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from enum import StrEnum
 from typing import Any
 
-from PySide6.QtCore import QEvent, QModelIndex, QPoint, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QColor, QDropEvent, QKeyEvent, QKeySequence, QPalette
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QKeySequence, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QButtonGroup,
-    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
-    QRadioButton,
     QStackedWidget,
-    QStyledItemDelegate,
-    QStyleOptionViewItem,
     QToolButton,
-    QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
 from kpidesk.domain.errors import DomainError
-from kpidesk.domain.numbers import format_number
 from kpidesk.i18n import _, ngettext
 from kpidesk.services import overview, units
 from kpidesk.services.overview import UnitNode
 from kpidesk.services.units import DeletedUnit, UnitUsage
+from kpidesk.ui.delete_unit_dialog import (
+    DeleteChoice,
+    DeleteDecision,
+    DeleteUnitDialog,
+    _count,
+    _help,
+    _join,
+    describe_delete,
+    usage_parts,
+)
 from kpidesk.ui.icons import icon
 from kpidesk.ui.session import WorkspaceSession
 from kpidesk.ui.undo import CallbackCommand
+from kpidesk.ui.unit_tree import ERROR_COLOR, UNIT_ID_ROLE, UnitTree, _NameDelegate
 from kpidesk.ui.widgets import EmptyState, MessageBar, MessageKind
 
-ERROR_COLOR = "#b3261e"
-UNIT_ID_ROLE = Qt.ItemDataRole.UserRole
-
-
 # describing what a unit holds -------------------------------------------------------------
-def _count(n: int) -> str:
-    return format_number(n, 0)
-
-
-def _join(parts: list[str]) -> str:
-    if len(parts) <= 1:
-        return "".join(parts)
-    return _("{first} and {last}").format(first=", ".join(parts[:-1]), last=parts[-1])
-
-
-def usage_parts(usage: UnitUsage) -> list[str]:
-    """``["432 values", "36 targets", "1 sub-unit"]``: what the unit and its branch hold."""
-    counts = (
-        (usage.measurements, ngettext("{n} value", "{n} values", usage.measurements)),
-        (usage.targets, ngettext("{n} target", "{n} targets", usage.targets)),
-        (
-            usage.target_paths,
-            ngettext("{n} target path", "{n} target paths", usage.target_paths),
-        ),
-        (usage.chart_notes, ngettext("{n} chart note", "{n} chart notes", usage.chart_notes)),
-        (
-            usage.aliases,
-            ngettext("{n} spreadsheet name", "{n} spreadsheet names", usage.aliases),
-        ),
-        (usage.other, ngettext("{n} other record", "{n} other records", usage.other)),
-        (usage.descendants, ngettext("{n} sub-unit", "{n} sub-units", usage.descendants)),
-    )
-    return [text.format(n=_count(n)) for n, text in counts if n]
-
-
-def describe_usage(name: str, usage: UnitUsage) -> str:
-    """One sentence: “Butik Luleå” holds 432 values, 36 targets and 1 sub-unit."""
-    items = _join(usage_parts(usage))
-    reviews = ngettext("{n} review", "{n} reviews", usage.reviews).format(n=_count(usage.reviews))
-    if items and usage.reviews:
-        return _("“{name}” holds {items}, and is part of {reviews}.").format(
-            name=name, items=items, reviews=reviews
-        )
-    if items:
-        return _("“{name}” holds {items}.").format(name=name, items=items)
-    if usage.reviews:
-        return _("“{name}” is part of {reviews}.").format(name=name, reviews=reviews)
-    return _("“{name}” holds no data.").format(name=name)
-
-
-def describe_delete(snapshot: DeletedUnit, target_name: str | None) -> str:
-    """What a delete did, for the message bar after it: what moved, and what did not."""
-    if snapshot.move_data_to is None:
-        return _("Deleted “{name}” with its data. Undo (Ctrl+Z) brings it all back.").format(
-            name=snapshot.name
-        )
-    target = target_name or ""
-    moved = _counted(
-        snapshot.measurements_moved,
-        snapshot.targets_moved,
-        len(snapshot.moved_children),
-    )
-    if moved:
-        text = _("Deleted “{name}” and moved {items} to “{target}”.").format(
-            name=snapshot.name, items=moved, target=target
-        )
-    else:
-        text = _("Deleted “{name}”.").format(name=snapshot.name)
-    clashes = _counted(snapshot.measurements_conflicting, snapshot.targets_conflicting, 0)
-    if clashes:
-        text += " " + _(
-            "{items} were not moved: “{target}” already had them for the same KPI and "
-            "period, and kept its own."
-        ).format(items=clashes, target=target)
-    return text + " " + _("Undo (Ctrl+Z) puts everything back.")
-
-
-def _counted(values: int, targets: int, sub_units: int) -> str:
-    parts = [
-        ngettext("{n} value", "{n} values", values).format(n=_count(values)) if values else "",
-        ngettext("{n} target", "{n} targets", targets).format(n=_count(targets)) if targets else "",
-        ngettext("{n} sub-unit", "{n} sub-units", sub_units).format(n=_count(sub_units))
-        if sub_units
-        else "",
-    ]
-    return _join([part for part in parts if part])
 
 
 # the delete confirmation --------------------------------------------------------------------
-class DeleteChoice(StrEnum):
-    CANCEL = "cancel"
-    MOVE = "move"
-    DISCARD = "discard"
-
-
-@dataclass(frozen=True, slots=True)
-class DeleteDecision:
-    choice: DeleteChoice
-    move_to: int | None = None
-
-
-class DeleteUnitDialog(QDialog):
-    """Asks what happens to a unit's data: move it to another unit, or delete it too.
-
-    Construct it, then ``exec()`` (or, in tests, pick an option and ``accept()``); ``choice()``
-    says what was decided.
-    """
-
-    def __init__(
-        self,
-        name: str,
-        usage: UnitUsage,
-        candidates: list[UnitNode],
-        default_target: int | None = None,
-        parent: QWidget | None = None,
-    ) -> None:
-        super().__init__(parent)
-        self.setWindowTitle(_("Delete unit"))
-        self.setModal(True)
-        layout = QVBoxLayout(self)
-        layout.setSpacing(10)
-
-        top = QHBoxLayout()
-        symbol = QLabel()
-        symbol.setPixmap(icon("triangle-alert", QColor("#b45309")).pixmap(32, 32))
-        top.addWidget(symbol, 0, Qt.AlignmentFlag.AlignTop)
-        self.summary = QLabel(describe_usage(name, usage))
-        self.summary.setWordWrap(True)
-        self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        top.addWidget(self.summary, 1)
-        layout.addLayout(top)
-
-        question = QLabel(_("What should happen to it?"))
-        font = question.font()
-        font.setBold(True)
-        question.setFont(font)
-        layout.addWidget(question)
-
-        self.move_radio = QRadioButton(_("&Move its data and sub-units to:"))
-        self.move_combo = QComboBox()
-        self.move_combo.setAccessibleName(_("Unit that receives the data"))
-        for node in candidates:
-            self.move_combo.addItem("    " * node.depth + node.name, node.id)
-        if default_target is not None and self.move_combo.findData(default_target) >= 0:
-            self.move_combo.setCurrentIndex(self.move_combo.findData(default_target))
-        move_row = QHBoxLayout()
-        move_row.addWidget(self.move_radio)
-        move_row.addWidget(self.move_combo, 1)
-        layout.addLayout(move_row)
-        layout.addWidget(
-            _help(
-                _(
-                    "Where the receiving unit already has a value for the same KPI and "
-                    "period, its own value is kept."
-                )
-            )
-        )
-
-        self.discard_radio = QRadioButton(_("&Delete it with all its data"))
-        layout.addWidget(self.discard_radio)
-        layout.addWidget(
-            _help(_("Edit → Undo (Ctrl+Z) brings it back while the workspace is open."))
-        )
-        group = QButtonGroup(self)
-        group.addButton(self.move_radio)
-        group.addButton(self.discard_radio)
-        if self.move_combo.count():
-            self.move_radio.setChecked(True)
-        else:
-            self.move_radio.setEnabled(False)
-            self.discard_radio.setChecked(True)
-        self.move_radio.toggled.connect(self._update)
-
-        self.buttons = QDialogButtonBox()
-        self.delete_button = self.buttons.addButton(
-            _("Delete"), QDialogButtonBox.ButtonRole.DestructiveRole
-        )
-        self.delete_button.setIcon(icon("trash-2"))
-        self.cancel_button = self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
-        self.cancel_button.setDefault(True)
-        self.delete_button.setAutoDefault(False)
-        self.delete_button.clicked.connect(self.accept)
-        self.cancel_button.clicked.connect(self.reject)
-        layout.addSpacing(6)
-        layout.addWidget(self.buttons)
-        self._update()
-        self.setMinimumWidth(480)
-
-    def _update(self) -> None:
-        moving = self.move_radio.isChecked()
-        self.move_combo.setEnabled(moving)
-        self.delete_button.setText(_("Move and delete") if moving else _("Delete with data"))
-
-    def choice(self) -> DeleteDecision:
-        if self.result() != QDialog.DialogCode.Accepted:
-            return DeleteDecision(DeleteChoice.CANCEL)
-        if self.move_radio.isChecked() and self.move_combo.currentIndex() >= 0:
-            return DeleteDecision(DeleteChoice.MOVE, self.move_combo.currentData())
-        return DeleteDecision(DeleteChoice.DISCARD)
 
 
 def ask_delete(
@@ -264,186 +70,7 @@ def ask_delete(
     return decision
 
 
-def _help(text: str) -> QLabel:
-    label = QLabel(text)
-    label.setWordWrap(True)
-    label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
-    font = label.font()
-    font.setPointSizeF(font.pointSizeF() * 0.9)
-    label.setFont(font)
-    label.setIndent(22)
-    return label
-
-
 # the tree -----------------------------------------------------------------------------------
-class DropPlace(StrEnum):
-    ON = "on"
-    ABOVE = "above"
-    BELOW = "below"
-
-
-class UnitTree(QTreeWidget):
-    """The units; a unit dropped on another is *asked* to move (``moveRequested``) instead
-    of being moved by the widget, so the service decides and the tree is rebuilt from it."""
-
-    moveRequested = Signal(int, object, object)
-    """unit id, new parent id (None: top level), position among the new siblings (None: last)"""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setColumnCount(2)
-        self.setHeaderLabels([_("Unit"), _("Values")])
-        header = self.header()
-        header.setStretchLastSection(False)
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
-        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        self.headerItem().setTextAlignment(
-            1, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
-        )
-        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.setDragDropMode(QAbstractItemView.DragDropMode.InternalMove)
-        self.setDefaultDropAction(Qt.DropAction.MoveAction)
-        self.setDropIndicatorShown(True)
-        self.setUniformRowHeights(True)
-        self.setAllColumnsShowFocus(True)
-        self.setAccessibleName(_("Units"))
-
-    def item_for(self, unit_id: int) -> QTreeWidgetItem | None:
-        for item in self.all_items():
-            if item.data(0, UNIT_ID_ROLE) == unit_id:
-                return item
-        return None
-
-    def all_items(self) -> list[QTreeWidgetItem]:
-        items: list[QTreeWidgetItem] = []
-        stack = [self.topLevelItem(i) for i in reversed(range(self.topLevelItemCount()))]
-        while stack:
-            item = stack.pop()
-            items.append(item)
-            stack.extend(item.child(i) for i in reversed(range(item.childCount())))
-        return items
-
-    def drop_place(self, point: QPoint) -> tuple[QTreeWidgetItem, DropPlace] | None:
-        """Where a drop at ``point`` (viewport coordinates) lands, as Qt draws its indicator."""
-        target = self.itemAt(point)
-        if target is None:
-            return None
-        rect = self.visualItemRect(target)
-        margin = max(2, min(12, int(rect.height() / 5.5)))
-        if point.y() - rect.top() < margin:
-            return target, DropPlace.ABOVE
-        if rect.bottom() - point.y() < margin:
-            return target, DropPlace.BELOW
-        return target, DropPlace.ON
-
-    def move_for_drop(
-        self, dragged: QTreeWidgetItem, target: QTreeWidgetItem, place: DropPlace
-    ) -> tuple[int, int | None, int | None] | None:
-        """(unit id, new parent id, position) for dropping ``dragged`` at ``place`` of
-        ``target``; None when nothing would change."""
-        dragged_id = dragged.data(0, UNIT_ID_ROLE)
-        target_id = target.data(0, UNIT_ID_ROLE)
-        if target is dragged:
-            return None  # a drag that ends where it started
-        if place is DropPlace.ON:
-            if target is dragged.parent():
-                return None
-            return dragged_id, target_id, None
-        parent = target.parent()
-        parent_id = parent.data(0, UNIT_ID_ROLE) if parent is not None else None
-        siblings = (
-            [parent.child(i) for i in range(parent.childCount())]
-            if parent is not None
-            else [self.topLevelItem(i) for i in range(self.topLevelItemCount())]
-        )
-        ids = [item.data(0, UNIT_ID_ROLE) for item in siblings if item is not dragged]
-        position = ids.index(target_id) + (1 if place is DropPlace.BELOW else 0)
-        if parent is dragged.parent() and parent is not None:
-            current = [item.data(0, UNIT_ID_ROLE) for item in siblings].index(dragged_id)
-            if current == position:
-                return None
-        return dragged_id, parent_id, position
-
-    def dropEvent(self, event: QDropEvent) -> None:
-        # The widget never moves items itself: the service decides, then the tree reloads.
-        event.setDropAction(Qt.DropAction.IgnoreAction)
-        event.accept()
-        self.stopAutoScroll()
-        self.setState(QAbstractItemView.State.NoState)
-        self.viewport().update()
-        if event.source() is self:
-            self.request_drop(event.position().toPoint())
-
-    def request_drop(self, point: QPoint) -> bool:
-        """Ask to move the current (dragged) unit to where ``point`` lands; False if that
-        changes nothing. The request is queued: it runs after the drag has finished."""
-        dragged = self.currentItem()
-        found = self.drop_place(point)
-        if dragged is None or found is None:
-            return False
-        move = self.move_for_drop(dragged, *found)
-        if move is None:
-            return False
-        QTimer.singleShot(0, lambda: self.moveRequested.emit(*move))
-        return True
-
-
-class _NameDelegate(QStyledItemDelegate):
-    """The inline name editor: validated as you type; Enter on an invalid name is refused."""
-
-    renameRequested = Signal(int, str)
-
-    def __init__(self, dialog: UnitsDialog) -> None:
-        super().__init__(dialog)
-        self._dialog = dialog
-
-    def createEditor(
-        self, parent: QWidget, option: QStyleOptionViewItem, index: QModelIndex
-    ) -> QWidget | None:
-        if index.column() != 0:
-            return None
-        editor = QLineEdit(parent)
-        editor.setAccessibleName(_("Unit name"))
-        unit_id = index.data(UNIT_ID_ROLE)
-        editor.setProperty("unit_id", unit_id)
-        editor.textEdited.connect(lambda text: self._check(editor, unit_id, text))
-        self._dialog.inline_editor = editor
-        return editor
-
-    def _check(self, editor: QLineEdit, unit_id: int, text: str) -> str | None:
-        self._dialog.name_edit.setText(text)  # the form beside mirrors the inline editor
-        message = self._dialog.show_name_problem(unit_id, text)
-        editor.setStyleSheet(f"border: 1px solid {ERROR_COLOR};" if message else "")
-        editor.setToolTip(message or "")
-        return message
-
-    def eventFilter(self, editor: Any, event: QEvent) -> bool:
-        enter = (
-            isinstance(editor, QLineEdit)
-            and event.type() == QEvent.Type.KeyPress
-            and isinstance(event, QKeyEvent)
-            and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
-        )
-        if enter and self._check(editor, editor.property("unit_id"), editor.text()):
-            return True  # refused: the editor stays open, the message beside the field
-        return super().eventFilter(editor, event)
-
-    def setModelData(self, editor: QWidget, model: Any, index: QModelIndex) -> None:
-        # Nothing is written to the item: the rename goes through the service, then the tree
-        # reloads (queued, as the editor is still closing).
-        if not isinstance(editor, QLineEdit):
-            return
-        unit_id = index.data(UNIT_ID_ROLE)
-        if editor.text().strip() != index.data(Qt.ItemDataRole.DisplayRole):
-            self.renameRequested.emit(unit_id, editor.text())
-
-    def destroyEditor(self, editor: QWidget, index: QModelIndex) -> None:
-        if self._dialog.inline_editor is editor:
-            self._dialog.inline_editor = None
-        super().destroyEditor(editor, index)
-        self._dialog.reset_form()
 
 
 # the dialog ---------------------------------------------------------------------------------

@@ -242,7 +242,7 @@ if __name__ == "__main__":
     main()
 
 
-# The importer's mapping and the wizard (services/importing.py, ui/import_wizard.py) -------
+# The importer's mapping and the wizard (services/importing/, ui/import_wizard/) -------
 
 
 def demo_stores(path: Path) -> None:

@@ -509,10 +509,11 @@ def compute_figures(sie: SieFile, settings: SieSettings | None = None) -> SieFig
         years_seen: set[str] = set()
         unknown: set[int] = set()
         for (year, account), amount in sie.results.items():
-            fiscal = sie.years.get(year)
-            if fiscal is None:
+            found_year = sie.years.get(year)
+            if found_year is None:
                 unknown.add(year)
                 continue
+            fiscal = found_year
             period = str(fiscal.label_year)
             years_seen.add(period)
             builder.add_flow(flow_cents, account, None, period, amount)

@@ -341,7 +341,7 @@ def begin_read(
         return PendingRead(path, [_read_whole(data, path.name, cancelled, progress)])
     from kpidesk.io._process import READ_TIME_LIMIT, ChildRun
 
-    children = []
+    children: list[ChildRun] = []
     pending = PendingRead(path, [], children)
     try:
         for start, end in itertools.pairwise(cuts[1:]):

@@ -145,7 +145,7 @@ class LineReader:
                                     amount = float(fields[3])
                                     day = fields[4] if len(fields) > 4 else b'""'
                                     if len(day) != 8:  # a date's digits: see finish()
-                                        day = month if day == b'""' else None
+                                        day = month if day == b'""' else None  # type: ignore[assignment]
                                     key = (fields[1], fields[2], day) if day else None
                                 else:
                                     found = with_objects(line)
@@ -154,7 +154,7 @@ class LineReader:
                                         _quote, account, inside, text, day = found.groups()
                                         amount = float(text)
                                         if day or month:
-                                            key = (account, b"{" + inside + b"}", day or month)
+                                            key = (account, b"{" + inside + b"}", day or month)  # type: ignore[assignment]
                                 if key is not None:
                                     totals[key] = get(key, 0.0) + amount
                                     balance += amount
@@ -193,7 +193,7 @@ class LineReader:
                         continue
                 self.in_block = block
                 self.voucher_line = voucher
-                self.voucher_month = month[:6].decode("ascii") if type(month) is bytes else month
+                self.voucher_month = month[:6].decode("ascii") if type(month) is bytes else month  # type: ignore[assignment]
                 self.balance = balance
                 self.record(number, line)
                 block = self.in_block
@@ -259,9 +259,11 @@ class LineReader:
             )
             for number, line in enumerate(again.lines, again.first_line):
                 again.record(number, line)  # raises for the row with the bad amount
-        series, number = self.voucher_name()
+        series, voucher_number = self.voucher_name()
         self.sie.unbalanced.append(
-            UnbalancedVoucher(series, number, self.voucher_line, last_line, round(balance * 100))
+            UnbalancedVoucher(
+                series, voucher_number, self.voucher_line, last_line, round(balance * 100)
+            )
         )
 
     def voucher_name(self) -> tuple[str, str]:

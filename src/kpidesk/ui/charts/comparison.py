@@ -35,7 +35,7 @@ from kpidesk.domain.status import STATUS_LABELS, Status
 from kpidesk.i18n import _
 from kpidesk.palette import FILL_COLORS, SYMBOL_COLORS, TARGET_LINE
 from kpidesk.services import comparison
-from kpidesk.services.charts import measure_label
+from kpidesk.services.chart_model import measure_label
 from kpidesk.services.comparison import HeatMap, Ranking
 from kpidesk.services.scorecard import load_rollup
 from kpidesk.ui.charts.plotting import (
@@ -46,6 +46,7 @@ from kpidesk.ui.charts.plotting import (
     tick_font,
     value_axis,
 )
+from kpidesk.ui.refresh import RefreshWhenSeen
 from kpidesk.ui.session import WorkspaceSession
 
 BEST = "★"
@@ -76,7 +77,9 @@ class ComparisonWindow(QMainWindow):
         self.ranking: Ranking | None = None
         self.heat: HeatMap | None = None
         self._workspace_key: object = None
-        self._stale = False
+        self._seen = RefreshWhenSeen(
+            self, lambda: self.refresh(), wanted=lambda: self.kpi_id is not None
+        )
         self._labels: list[Any] = []
         self.pg = load_pyqtgraph()
         self._build()
@@ -187,18 +190,7 @@ class ComparisonWindow(QMainWindow):
         self.hide()
 
     def _refresh_when_seen(self) -> None:
-        if self.kpi_id is None:
-            return
-        if self.isVisible():
-            self.refresh()
-        else:
-            self._stale = True
-
-    def showEvent(self, event: Any) -> None:
-        super().showEvent(event)
-        if self._stale:
-            self._stale = False
-            self.refresh()
+        self._seen.request()
 
     # what is shown --------------------------------------------------------------------
     def show_kpi(self, kpi_id: int | None = None) -> None:

@@ -22,7 +22,7 @@ from kpidesk.domain.periods import format_period
 from kpidesk.domain.status import Status
 from kpidesk.i18n import _
 from kpidesk.palette import FILL_COLORS, SYMBOL_COLORS
-from kpidesk.services.charts import ChartData, ChartPoint
+from kpidesk.services.chart_model import ChartData, ChartPoint
 
 PERIOD, VALUE, TARGET, STATUS, COMMENT = "period", "value", "target", "status", "comment"
 

@@ -8,212 +8,43 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QCheckBox,
-    QComboBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QLineEdit,
     QPushButton,
-    QStackedWidget,
     QTableView,
-    QVBoxLayout,
     QWidget,
 )
 
 from kpidesk.domain.naming import kpi_title
-from kpidesk.domain.status import Status
+from kpidesk.domain.terms import ACTION_STATUS_LABELS, ActionStatus
 from kpidesk.i18n import _, ngettext
-from kpidesk.palette import FILL_COLORS, SYMBOL_COLORS
 from kpidesk.services import actions as action_service
 from kpidesk.services import goals as goal_service
 from kpidesk.services import kpis as kpi_service
-from kpidesk.services.actions import (
-    ACTION_STATUS_LABELS,
-    ACTION_STATUS_SYMBOLS,
-    ActionFilter,
-    ActionRow,
-    ActionStatus,
-)
+from kpidesk.services.actions import ActionFilter, ActionRow
 from kpidesk.services.kpis import KpiFilter
-from kpidesk.ui.filters import FilterCombo
+from kpidesk.ui.action_status import (
+    OVERDUE_COLOR,
+    ActionStatusCombo,
+    action_status_text,
+)
 from kpidesk.ui.icons import icon
-from kpidesk.ui.pages.base import Page
+from kpidesk.ui.models.action_table_model import ActionTableModel
+from kpidesk.ui.models.proxy import TableProxy, sort_on_header_click
+from kpidesk.ui.pages.base import ListPage, Page
 from kpidesk.ui.session import WorkspaceSession
 from kpidesk.ui.undo import CallbackCommand
 from kpidesk.ui.widgets import EmptyState
 
-OVERDUE_COLOR = SYMBOL_COLORS[Status.RED]
-OVERDUE_FILL = FILL_COLORS[Status.RED]
-DONE_COLOR = SYMBOL_COLORS[Status.GREEN]
-MUTED_COLOR = SYMBOL_COLORS[Status.NO_DATA]
-ACTION_ID = Qt.ItemDataRole.UserRole
 COLUMN_CAPS = {2: 130, 3: 250, 4: 230, 5: 190}
 """Widest a column grows to fit its contents (owner, due, links, review); text elides."""
 
 
-def action_status_text(status: str) -> str:
-    try:
-        member = ActionStatus(status)
-    except ValueError:
-        return status
-    return f"{ACTION_STATUS_SYMBOLS[member]} {_(ACTION_STATUS_LABELS[member])}"
-
-
-def action_status_color(status: str) -> str | None:
-    if status == ActionStatus.DONE:
-        return DONE_COLOR
-    if status == ActionStatus.CANCELLED:
-        return MUTED_COLOR
-    return None
-
-
-def overdue_text(days: int) -> str:
-    """``⚠ Overdue by 3 days``: a symbol and a word, never colour alone."""
-    return "⚠ " + ngettext("Overdue by {count} day", "Overdue by {count} days", days).format(
-        count=days
-    )
-
-
-def linked_text(row: ActionRow) -> str:
-    """``Energy use · Cut energy use by 15 %``: the KPI and the goal an action is linked to."""
-    return " · ".join(part for part in (row.kpi_name, row.goal_title) if part)
-
-
-def format_day(day: date | None) -> str:
-    return day.isoformat() if day else ""
-
-
-def due_text(due: date | None, overdue_days: int) -> str:
-    if due is None:
-        return _("No due date")
-    if overdue_days:
-        return f"{format_day(due)}   {overdue_text(overdue_days)}"
-    return format_day(due)
-
-
-class ActionStatusCombo(QComboBox):
-    """The four statuses with their symbols; ``statusChosen`` fires on a user's choice."""
-
-    statusChosen = Signal(str)
-
-    def __init__(self, status: str = ActionStatus.OPEN.value, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.setAccessibleName(_("Status"))
-        for member in ActionStatus:
-            self.addItem(action_status_text(member.value), member.value)
-        self.set_status(status)
-        self.activated.connect(lambda _index: self.statusChosen.emit(self.status()))
-
-    def status(self) -> str:
-        return str(self.currentData())
-
-    def set_status(self, status: str) -> None:
-        self.blockSignals(True)
-        self.setCurrentIndex(max(0, self.findData(status)))
-        self.blockSignals(False)
-
-    def choose(self, status: str) -> None:
-        """Pick ``status`` as a user would (tests and keyboard shortcuts)."""
-        index = self.findData(status)
-        if index >= 0 and index != self.currentIndex():
-            self.setCurrentIndex(index)
-            self.activated.emit(index)
-
-
-class ActionTableModel(QAbstractTableModel):
-    STATUS, TITLE, OWNER, DUE, LINKED, REVIEW = range(6)
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.rows: list[ActionRow] = []
-
-    @staticmethod
-    def headers() -> list[str]:
-        return [
-            _("Status"),
-            _("Action"),
-            _("Owner"),
-            _("Due"),
-            _("KPI or goal"),
-            _("From review"),
-        ]
-
-    def set_rows(self, rows: list[ActionRow]) -> None:
-        self.beginResetModel()
-        self.rows = rows
-        self.endResetModel()
-
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else 6
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> object:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.headers()[section]
-        return None
-
-    def data(
-        self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> object:
-        if not index.isValid():
-            return None
-        row = self.rows[index.row()]
-        column = index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
-            if column == self.STATUS:
-                return action_status_text(row.data.status)
-            if column == self.TITLE:
-                return row.data.title
-            if column == self.OWNER:
-                return row.data.owner
-            if column == self.DUE:
-                return due_text(row.data.due_date, row.days_overdue)
-            if column == self.LINKED:
-                return linked_text(row)
-            if column == self.REVIEW:
-                return row.review_title
-        if role == ACTION_ID:
-            return row.id
-        if role == Qt.ItemDataRole.ToolTipRole:
-            if column == self.TITLE:
-                return row.data.description or row.data.title
-            if column == self.LINKED:
-                return "\n".join(
-                    part
-                    for part in (
-                        f"{_('KPI')}: {kpi_title(row.kpi_name, row.kpi_code)}"
-                        if row.kpi_code
-                        else "",
-                        f"{_('Goal')}: {row.goal_title}" if row.goal_title else "",
-                    )
-                    if part
-                )
-            if column == self.REVIEW and row.review_id is not None:
-                return _("Double-click to open the review")
-        if column == self.DUE and row.overdue:
-            if role == Qt.ItemDataRole.ForegroundRole:
-                return QBrush(QColor(OVERDUE_COLOR))
-            if role == Qt.ItemDataRole.BackgroundRole:
-                return QBrush(QColor(OVERDUE_FILL))
-            if role == Qt.ItemDataRole.FontRole:
-                font = QFont()
-                font.setBold(True)
-                return font
-        if role == Qt.ItemDataRole.ForegroundRole and row.data.status == ActionStatus.CANCELLED:
-            return QBrush(QColor(MUTED_COLOR))
-        return None
-
-
-class ActionsPage(Page):
+class ActionsPage(ListPage):
     key = "actions"
     reviewRequested = Signal(int)
 
@@ -221,30 +52,16 @@ class ActionsPage(Page):
         super().__init__(session, parent)
         self.today: date | None = None
         """The day overdue is judged against; None for the real today (tests set it)."""
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(0, 4, 0, 0)
-
-        filters = QHBoxLayout()
-        self.search = QLineEdit()
-        self.search.setPlaceholderText(_("Search actions"))
-        self.search.setClearButtonEnabled(True)
-        self.search.setAccessibleName(_("Search actions"))
-        self.search.textChanged.connect(self.refresh)
-        filters.addWidget(self.search, 2)
-        self.owner_filter = FilterCombo(_("All owners"))
-        self.owner_filter.currentIndexChanged.connect(self.refresh)
-        self.status_filter = FilterCombo(_("All statuses"))
-        self.status_filter.currentIndexChanged.connect(self.refresh)
-        self.kpi_filter = FilterCombo(_("All KPIs"))
-        self.kpi_filter.currentIndexChanged.connect(self.refresh)
-        self.goal_filter = FilterCombo(_("All goals"))
-        self.goal_filter.currentIndexChanged.connect(self.refresh)
-        for combo in (self.owner_filter, self.status_filter, self.kpi_filter, self.goal_filter):
-            filters.addWidget(combo, 1)
-        self.overdue_filter = QCheckBox(_("&Overdue only"))
-        self.overdue_filter.toggled.connect(self.refresh)
-        filters.addWidget(self.overdue_filter)
-        outer.addLayout(filters)
+        filters = self.filter_bar()
+        self.search = filters.add_search(_("Search actions"), _("Search actions"))
+        self.owner_filter = filters.add_choice(_("All owners"))
+        self.status_filter = filters.add_choice(_("All statuses"))
+        self.kpi_filter = filters.add_choice(_("All KPIs"))
+        self.goal_filter = filters.add_choice(_("All goals"))
+        filters.place(
+            self.owner_filter, self.status_filter, self.kpi_filter, self.goal_filter, stretch=1
+        )
+        self.overdue_filter = filters.add_check(_("&Overdue only"))
 
         toolbar = QHBoxLayout()
         self.summary = QLabel()
@@ -254,11 +71,9 @@ class ActionsPage(Page):
         self.open_review_button = QPushButton(icon("presentation"), _("Open its review"))
         self.open_review_button.clicked.connect(self.open_selected_review)
         toolbar.addWidget(self.open_review_button)
-        outer.addLayout(toolbar)
+        self.outer.addLayout(toolbar)
 
-        self.stack = QStackedWidget()
-        outer.addWidget(self.stack, 1)
-        self.empty = EmptyState(
+        empty = EmptyState(
             "list-checks",
             _("No actions yet"),
             _(
@@ -268,12 +83,12 @@ class ActionsPage(Page):
         )
         to_reviews = QPushButton(icon("presentation"), _("Go to Reviews"))
         to_reviews.clicked.connect(lambda: self._show_reviews_page())
-        self.empty.add_button(to_reviews)
-        self.stack.addWidget(self.empty)
+        empty.add_button(to_reviews)
 
         self.model = ActionTableModel()
+        self.proxy = TableProxy(self.model, self)
         self.table = QTableView()
-        self.table.setModel(self.model)
+        self.table.setModel(self.proxy)
         self.table.setAccessibleName(_("Actions"))
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -289,9 +104,10 @@ class ActionsPage(Page):
         self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
         header.setSectionResizeMode(ActionTableModel.STATUS, QHeaderView.ResizeMode.Fixed)
         header.resizeSection(ActionTableModel.STATUS, 140)
+        sort_on_header_click(self.table)
         self.table.doubleClicked.connect(self._double_clicked)
         self.table.selectionModel().selectionChanged.connect(self._update_buttons)
-        self.stack.addWidget(self.table)
+        self.add_list(empty, self.table)
 
     def current_day(self) -> date:
         return self.today or date.today()
@@ -323,7 +139,7 @@ class ActionsPage(Page):
             self.table.resizeColumnToContents(column)
             self.table.setColumnWidth(column, min(self.table.columnWidth(column), cap))
         any_actions = bool(rows) or bool(action_service.list_actions(today=today))
-        self.stack.setCurrentIndex(1 if any_actions else 0)
+        self.show_list(any_actions)
         overdue = sum(1 for row in rows if row.overdue)
         text = ngettext("{count} action", "{count} actions", len(rows)).format(count=len(rows))
         if overdue:
@@ -351,21 +167,24 @@ class ActionsPage(Page):
         combo.statusChosen.connect(
             lambda status, action_id=row.id: self.set_status(action_id, status)
         )
-        self.table.setIndexWidget(self.model.index(number, ActionTableModel.STATUS), combo)
+        self.table.setIndexWidget(self.proxy.view_index(number, ActionTableModel.STATUS), combo)
 
     def status_combo(self, action_id: int) -> ActionStatusCombo | None:
         for number, row in enumerate(self.model.rows):
             if row.id == action_id:
-                widget = self.table.indexWidget(self.model.index(number, ActionTableModel.STATUS))
+                widget = self.table.indexWidget(
+                    self.proxy.view_index(number, ActionTableModel.STATUS)
+                )
                 return widget if isinstance(widget, ActionStatusCombo) else None
         return None
 
     def selected_action_id(self) -> int | None:
         model = self.table.selectionModel()
         indexes = model.selectedRows() if model else []
-        if not indexes or indexes[0].row() >= len(self.model.rows):
+        if not indexes:
             return None
-        return self.model.rows[indexes[0].row()].id
+        row = self.proxy.source_row(indexes[0])
+        return self.model.rows[row].id if 0 <= row < len(self.model.rows) else None
 
     def selected_row(self) -> ActionRow | None:
         action_id = self.selected_action_id()
@@ -374,7 +193,7 @@ class ActionsPage(Page):
     def select_action(self, action_id: int) -> None:
         for number, row in enumerate(self.model.rows):
             if row.id == action_id:
-                self.table.selectRow(number)
+                self.table.selectRow(self.proxy.view_row(number))
                 return
 
     def _update_buttons(self) -> None:

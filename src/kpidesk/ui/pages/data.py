@@ -31,31 +31,17 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QItemSelectionModel,
-    QModelIndex,
-    QPersistentModelIndex,
     QPoint,
-    QPointF,
-    QSize,
     Qt,
-    Signal,
 )
 from PySide6.QtGui import (
-    QBrush,
-    QColor,
-    QFont,
     QGuiApplication,
-    QKeyEvent,
     QKeySequence,
-    QPainter,
     QPalette,
-    QPolygonF,
-    QResizeEvent,
 )
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QApplication,
     QButtonGroup,
     QComboBox,
     QDialog,
@@ -66,20 +52,13 @@ from PySide6.QtWidgets import (
     QMenu,
     QPushButton,
     QStackedWidget,
-    QStyle,
-    QStyledItemDelegate,
-    QStyleOptionViewItem,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
 
 from kpidesk.domain.errors import DomainError
-from kpidesk.domain.numbers import format_number
-from kpidesk.domain.periods import PERIOD_KIND_NAMES, PeriodKind, format_period
-from kpidesk.domain.status import STATUS_LABELS, Status
-from kpidesk.i18n import _, current_language, ngettext
-from kpidesk.palette import FILL_COLORS, SYMBOL_COLORS
+from kpidesk.domain.periods import PERIOD_KIND_NAMES, PeriodKind
+from kpidesk.i18n import _, ngettext
 from kpidesk.services import data_entry
 from kpidesk.services import targets as target_service
 from kpidesk.services.data_entry import (
@@ -92,363 +71,17 @@ from kpidesk.services.data_entry import (
     GridMode,
 )
 from kpidesk.services.targets import TargetChange
+from kpidesk.ui.data_grid import DataTable, GridDelegate
 from kpidesk.ui.forms import ERROR_STYLE
 from kpidesk.ui.icons import icon
+from kpidesk.ui.models.data_grid_model import (
+    DataGridModel,
+    decimal_hint,
+)
 from kpidesk.ui.pages.base import Page
 from kpidesk.ui.session import WorkspaceSession
 from kpidesk.ui.undo import CallbackCommand
 from kpidesk.ui.widgets import EmptyState
-
-COMMENT_ROLE = Qt.ItemDataRole.UserRole
-STATUS_ROLE = Qt.ItemDataRole.UserRole + 1
-CALCULATED_FILL = "#eceff2"
-COMMENT_MARK = "#bc4c00"
-SYMBOL_WIDTH = 16
-
-
-def decimal_hint() -> str | None:
-    """English users write ``1,234`` for a thousand; Swedish ones mean a decimal comma."""
-    return "." if current_language() == "en" else None
-
-
-class DataGridModel(QAbstractTableModel):
-    """The grid of one :class:`Grid`: a row per KPI or unit, a column per period.
-
-    The model never writes: an edit is handed to ``cellEdited`` and the page stores it
-    through a service, then refreshes the model.
-    """
-
-    cellEdited = Signal(int, int, str)
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.grid: Grid | None = None
-        self.read_only = False
-        self.currency = "SEK"
-
-    def set_rows(
-        self, grid: Grid | None, *, read_only: bool = False, currency: str = "SEK"
-    ) -> None:
-        self.beginResetModel()
-        self.grid = grid
-        self.read_only = read_only
-        self.currency = currency
-        self.endResetModel()
-
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() or self.grid is None else len(self.grid.rows)
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() or self.grid is None else len(self.grid.periods)
-
-    def cell(self, index: QModelIndex | QPersistentModelIndex) -> GridCell:
-        assert self.grid is not None
-        return self.grid.cell(index.row(), index.column())
-
-    def kpi_of(self, row: int) -> GridKpi:
-        assert self.grid is not None
-        return self.grid.rows[row].kpi
-
-    # texts ------------------------------------------------------------------------------
-    def display_text(self, kpi: GridKpi, low: float | None, high: float | None) -> str:
-        if low is None:
-            return ""
-        return target_service.format_target(low, high, kpi, currency=self.currency)
-
-    @staticmethod
-    def plain_text(low: float | None, high: float | None = None) -> str:
-        """A number as it can be typed back: full precision, no grouping, no unit."""
-        if low is None:
-            return ""
-        text = format_number(low, None, grouping=False)
-        if high is not None:
-            text += " – " + format_number(high, None, grouping=False)
-        return text
-
-    def cell_label(self, row: int, column: int) -> str:
-        """``Revenue, March 2026`` or ``Butik Umeå, March 2026``: where a cell is, in words."""
-        assert self.grid is not None
-        grid_row = self.grid.rows[row]
-        name = grid_row.kpi.name if self.grid.layout is GridLayout.KPIS else grid_row.label
-        return _("{row}, {period}").format(
-            row=name, period=format_period(self.grid.periods[column])
-        )
-
-    def tooltip(self, row: int, column: int) -> str:
-        assert self.grid is not None
-        cell = self.grid.cell(row, column)
-        kpi = self.kpi_of(row)
-        lines = []
-        if cell.comment:
-            lines.append(_("Comment: {text}").format(text=cell.comment))
-        stored = [v for v in (cell.value, cell.value_high) if v is not None]
-        if any(round(v, kpi.decimals) != v for v in stored):  # more precise than shown
-            lines.append(
-                _("Stored: {value}").format(value=self.plain_text(cell.value, cell.value_high))
-            )
-        if kpi.calculated and self.grid.mode is GridMode.VALUES:
-            lines.append(_("Calculated from other KPIs: {formula}").format(formula=kpi.formula))
-        elif cell.origin is CellOrigin.ROLLED_UP:
-            lines.append(
-                _("Rolled up from the sub-units; type a value to enter one for this unit.")
-            )
-        elif cell.origin is CellOrigin.INHERITED:
-            lines.append(
-                _(
-                    "The target that applies here (from a path, the target for every unit, "
-                    "or the sub-units); type one to set this cell's own."
-                )
-            )
-        elif cell.origin is CellOrigin.STORED and cell.source and cell.source != "typed":
-            lines.append(_("Source: {source}").format(source=cell.source))
-        if self.grid.mode is GridMode.VALUES and cell.target is not None:
-            lines.append(
-                _("Target: {target}").format(
-                    target=self.display_text(kpi, cell.target[0], cell.target[1])
-                )
-            )
-            if cell.status is not Status.NO_DATA:
-                lines.append(f"{cell.status.symbol} {_(STATUS_LABELS[cell.status])}")
-        return "\n".join(lines)
-
-    # Qt ---------------------------------------------------------------------------------
-    def headerData(
-        self,
-        section: int,
-        orientation: Qt.Orientation,
-        role: int = Qt.ItemDataRole.DisplayRole,
-    ) -> object:
-        if self.grid is None:
-            return None
-        if orientation == Qt.Orientation.Horizontal:
-            if role == Qt.ItemDataRole.DisplayRole:
-                return format_period(self.grid.periods[section], short=True)
-            if role == Qt.ItemDataRole.ToolTipRole:
-                return format_period(self.grid.periods[section])
-            return None
-        row = self.grid.rows[section]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return "\u2003" * row.depth + row.label
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            return int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.ToolTipRole and self.grid.layout is GridLayout.KPIS:
-            kpi = row.kpi
-            if kpi.calculated:
-                return _("Calculated from other KPIs: {formula}").format(formula=kpi.formula)
-            return kpi.name
-        if role == Qt.ItemDataRole.FontRole and row.unit_id is None:
-            font = QFont()
-            font.setBold(True)
-            return font
-        return None
-
-    def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
-        if not index.isValid() or self.grid is None:
-            return Qt.ItemFlag.NoItemFlags
-        flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-        if self.editable(index.row(), index.column()):
-            flags |= Qt.ItemFlag.ItemIsEditable
-        return flags
-
-    def editable(self, row: int, column: int) -> bool:
-        return self.grid is not None and not self.read_only and self.grid.cell(row, column).editable
-
-    def data(
-        self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> object:
-        if not index.isValid() or self.grid is None:
-            return None
-        cell = self.cell(index)
-        kpi = self.kpi_of(index.row())
-        derived = cell.origin in (CellOrigin.CALCULATED, CellOrigin.ROLLED_UP, CellOrigin.INHERITED)
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self.display_text(kpi, cell.shown, cell.shown_high)
-        if role == Qt.ItemDataRole.EditRole:
-            return self.plain_text(cell.value, cell.value_high)
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return self.tooltip(index.row(), index.column()) or None
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.FontRole and derived:
-            font = QFont()
-            font.setItalic(True)
-            return font
-        if role == Qt.ItemDataRole.ForegroundRole and derived:
-            return QBrush(QGuiApplication.palette().color(QPalette.ColorRole.PlaceholderText))
-        if role == Qt.ItemDataRole.BackgroundRole:
-            if cell.origin is CellOrigin.CALCULATED or (
-                kpi.calculated and self.grid.mode is GridMode.VALUES
-            ):
-                return QBrush(QColor(CALCULATED_FILL))
-            if self.grid.mode is GridMode.VALUES and cell.status is not Status.NO_DATA:
-                return QBrush(QColor(FILL_COLORS[cell.status]))
-            return None
-        if role == COMMENT_ROLE:
-            return bool(cell.comment)
-        if role == STATUS_ROLE:
-            return cell.status.value if self.grid.mode is GridMode.VALUES else None
-        return None
-
-    def setData(
-        self,
-        index: QModelIndex | QPersistentModelIndex,
-        value: object,
-        role: int = Qt.ItemDataRole.EditRole,
-    ) -> bool:
-        if role != Qt.ItemDataRole.EditRole or not self.editable(index.row(), index.column()):
-            return False
-        self.cellEdited.emit(index.row(), index.column(), str(value if value is not None else ""))
-        return False
-
-
-class GridDelegate(QStyledItemDelegate):
-    """Paints a status symbol at the cell's left and a corner mark where there is a comment;
-    edits in a right-aligned line."""
-
-    def paint(
-        self,
-        painter: QPainter,
-        option: QStyleOptionViewItem,
-        index: QModelIndex | QPersistentModelIndex,
-    ) -> None:
-        status = index.data(STATUS_ROLE)
-        has_comment = index.data(COMMENT_ROLE)
-        if status is None:
-            super().paint(painter, option, index)
-        else:  # values mode: the text keeps clear of the symbol's place at the left
-            item = QStyleOptionViewItem(option)
-            self.initStyleOption(item, index)
-            widget = option.widget
-            style = widget.style() if widget is not None else QApplication.style()
-            style.drawPrimitive(QStyle.PrimitiveElement.PE_PanelItemViewItem, item, painter, widget)
-            item.rect = option.rect.adjusted(SYMBOL_WIDTH, 0, 0, 0)
-            style.drawControl(QStyle.ControlElement.CE_ItemViewItem, item, painter, widget)
-        if not has_comment and status in (None, Status.NO_DATA.value):
-            return
-        painter.save()
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        rect = option.rect
-        if status not in (None, Status.NO_DATA.value):
-            font = QFont(option.font)
-            font.setBold(True)
-            painter.setFont(font)
-            painter.setPen(QColor(SYMBOL_COLORS[Status(status)]))
-            painter.drawText(
-                rect.adjusted(5, 0, 0, 0),
-                int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
-                Status(status).symbol,
-            )
-        if has_comment:
-            size = 7.0
-            right, top = float(rect.right()), float(rect.top())
-            painter.setPen(Qt.PenStyle.NoPen)
-            painter.setBrush(QColor(COMMENT_MARK))
-            painter.drawPolygon(
-                QPolygonF(
-                    [
-                        QPointF(right - size, top),
-                        QPointF(right + 1, top),
-                        QPointF(right + 1, top + size),
-                    ]
-                )
-            )
-        painter.restore()
-
-    def sizeHint(
-        self,
-        option: QStyleOptionViewItem,
-        index: QModelIndex | QPersistentModelIndex,
-    ) -> QSize:
-        size = super().sizeHint(option, index)
-        extra = SYMBOL_WIDTH if index.data(STATUS_ROLE) is not None else 0
-        return QSize(size.width() + extra + 6, size.height())
-
-    def createEditor(
-        self,
-        parent: QWidget,
-        option: QStyleOptionViewItem,
-        index: QModelIndex | QPersistentModelIndex,
-    ) -> QWidget:
-        editor = QLineEdit(parent)
-        editor.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        editor.setFrame(False)
-        return editor
-
-
-class DataTable(QTableView):
-    """A table that pastes, copies and clears blocks of cells from the keyboard.
-
-    Its period columns all have one width, and as many whole ones as fit are shown: it
-    scrolls by whole columns, so no column is ever cut, where clipped digits would read as
-    another number (``1 050 039`` as ``050 039``).
-    """
-
-    pasteRequested = Signal()
-    copyRequested = Signal()
-    clearRequested = Signal()
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._room = 0
-        self._fitting = False
-        self.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerItem)
-
-    def fit_columns(self) -> None:
-        """Give every column one width, that of the widest one's contents or more, such that
-        the view holds a whole number of them (what is left is narrower than a pixel per
-        column shown, too little to show a digit of the next one)."""
-        model = self.model()
-        header = self.horizontalHeader()
-        count = model.columnCount() if model is not None else 0
-        if not count or self._fitting:
-            return
-        self._fitting = True
-        try:
-            header.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-            widest = max(
-                header.minimumSectionSize(),
-                *(max(self.sizeHintForColumn(c), header.sectionSizeHint(c)) for c in range(count)),
-            )
-            room = self.viewport().width()
-            self._room = room
-            shown = max(1, min(count, room // widest))
-            width = max(widest, room // shown) if shown < count else widest
-            for column in range(count):
-                header.resizeSection(column, width)
-            self.updateGeometries()
-            header.setOffsetToSectionPosition(self.horizontalScrollBar().value())
-            if self.currentIndex().isValid():
-                self.scrollTo(self.currentIndex())
-        finally:
-            self._fitting = False
-
-    def resizeEvent(self, event: QResizeEvent) -> None:
-        super().resizeEvent(event)
-        self.fit_columns()
-
-    def updateGeometries(self) -> None:
-        """Also after the row titles changed width, which changes the room for columns."""
-        super().updateGeometries()
-        if not self._fitting and self._room != self.viewport().width():
-            self.fit_columns()
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        if self.state() != QAbstractItemView.State.EditingState:
-            if event.matches(QKeySequence.StandardKey.Paste):
-                self.pasteRequested.emit()
-                event.accept()
-                return
-            if event.matches(QKeySequence.StandardKey.Copy):
-                self.copyRequested.emit()
-                event.accept()
-                return
-            if event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace) and not (
-                event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
-            ):
-                self.clearRequested.emit()
-                event.accept()
-                return
-        super().keyPressEvent(event)
 
 
 class DataPage(Page):

@@ -29,16 +29,12 @@ from PySide6.QtWidgets import (
 )
 
 from kpidesk.domain.errors import DomainError
+from kpidesk.domain.terms import GOAL_STATUS_LABELS, PERSPECTIVE_LABELS
 from kpidesk.i18n import _
 from kpidesk.services import goals as goal_service
 from kpidesk.services import kpis as kpi_service
-from kpidesk.services.goals import (
-    GOAL_STATUS_LABELS,
-    PERSPECTIVE_LABELS,
-    SMART_FIELDS,
-    GoalData,
-    GoalRow,
-)
+from kpidesk.services.goals import SMART_FIELDS, GoalData, GoalRow
+from kpidesk.ui.dialogs import confirm_delete
 from kpidesk.ui.forms import FieldBox, OptionalDateEdit, heading
 from kpidesk.ui.icons import icon
 from kpidesk.ui.pages.base import Page
@@ -411,15 +407,3 @@ class GoalsPage(Page):
                 self.select_goal(select)
 
         self.session.undo_stack.push(CallbackCommand(text, do, undo, done))
-
-
-def confirm_delete(parent: QWidget, text: str, details: str) -> bool:
-    """Ask before deleting; tests replace this function."""
-    box = QMessageBox(
-        QMessageBox.Icon.Warning, _("Delete"), text, QMessageBox.StandardButton.Cancel, parent
-    )
-    box.setInformativeText(details)
-    delete = box.addButton(_("Delete"), QMessageBox.ButtonRole.DestructiveRole)
-    box.setDefaultButton(QMessageBox.StandardButton.Cancel)
-    box.exec()
-    return box.clickedButton() is delete

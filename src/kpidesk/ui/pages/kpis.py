@@ -2,138 +2,37 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QCheckBox,
     QDialog,
     QHBoxLayout,
     QHeaderView,
-    QLineEdit,
     QPushButton,
-    QStackedWidget,
     QTableView,
-    QVBoxLayout,
     QWidget,
 )
 
-from kpidesk.domain.numbers import MEASURE_UNIT_LABELS, MeasureUnit
-from kpidesk.domain.periods import PERIOD_KIND_NAMES, PeriodKind
-from kpidesk.domain.status import DIRECTION_LABELS, Direction
+from kpidesk.domain.terms import PERSPECTIVE_LABELS
 from kpidesk.i18n import _, current_language
 from kpidesk.services import goals as goal_service
 from kpidesk.services import kpis as kpi_service
-from kpidesk.services.goals import PERSPECTIVE_LABELS
 from kpidesk.services.kpis import INDICATOR_LABELS, KpiData, KpiFilter, KpiRow
-from kpidesk.ui.filters import FilterCombo
 from kpidesk.ui.icons import icon
 from kpidesk.ui.kpi_editor import KpiEditor
 from kpidesk.ui.library_picker import LibraryPicker
-from kpidesk.ui.pages.base import Page
+from kpidesk.ui.models.kpi_table_model import KpiTableModel
+from kpidesk.ui.models.proxy import TableProxy, sort_on_header_click
+from kpidesk.ui.pages.base import ListPage
 from kpidesk.ui.session import WorkspaceSession
 from kpidesk.ui.undo import CallbackCommand
 from kpidesk.ui.widgets import EmptyState
 
 
-def _label(labels: dict, value: str, enum: type) -> str:  # type: ignore[type-arg]
-    try:
-        return _(labels[enum(value)])
-    except (ValueError, KeyError):
-        return value
-
-
-class KpiTableModel(QAbstractTableModel):
-    CODE, NAME, MEASURE, DIRECTION, FREQUENCY, OWNER, INDICATOR, GOALS, VALUES = range(9)
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.rows: list[KpiRow] = []
-        self.goal_titles: dict[int, str] = {}
-
-    @staticmethod
-    def headers() -> list[str]:
-        return [
-            _("Code"),
-            _("Name"),
-            _("Unit of measure"),
-            _("Direction"),
-            _("Frequency"),
-            _("Owner"),
-            _("Indicator"),
-            _("Goals"),
-            _("Values"),
-        ]
-
-    def set_rows(self, rows: list[KpiRow], goal_titles: dict[int, str]) -> None:
-        self.beginResetModel()
-        self.rows = rows
-        self.goal_titles = goal_titles
-        self.endResetModel()
-
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else 9
-
-    def headerData(
-        self,
-        section: int,
-        orientation: Qt.Orientation,
-        role: int = Qt.ItemDataRole.DisplayRole,
-    ) -> object:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.headers()[section]
-        return None
-
-    def data(
-        self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> object:
-        if not index.isValid():
-            return None
-        row = self.rows[index.row()]
-        data = row.data
-        column = index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
-            if column == self.CODE:
-                return data.code
-            if column == self.NAME:
-                return data.name + (f" ({_('archived')})" if row.archived else "")
-            if column == self.MEASURE:
-                text = _label(MEASURE_UNIT_LABELS, data.measure_unit, MeasureUnit)
-                return f"{text} ({data.unit_label})" if data.unit_label else text
-            if column == self.DIRECTION:
-                return _label(DIRECTION_LABELS, data.direction, Direction)
-            if column == self.FREQUENCY:
-                return _label(PERIOD_KIND_NAMES, data.frequency, PeriodKind).capitalize()
-            if column == self.OWNER:
-                return data.owner
-            if column == self.INDICATOR:
-                return _(INDICATOR_LABELS.get(data.indicator_type, data.indicator_type))
-            if column == self.GOALS:
-                return ", ".join(self.goal_titles.get(g, "") for g in row.goal_ids)
-            if column == self.VALUES:
-                return row.measurement_count
-        if role == Qt.ItemDataRole.FontRole and row.archived:
-            font = QFont()
-            font.setItalic(True)
-            return font
-        if role == Qt.ItemDataRole.TextAlignmentRole and column == self.VALUES:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.ToolTipRole and column == self.NAME:
-            return data.description or data.definition
-        return None
-
-
-class KpisPage(Page):
+class KpisPage(ListPage):
     key = "kpis"
 
     def __init__(self, session: WorkspaceSession, parent: QWidget | None = None) -> None:
         super().__init__(session, parent)
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(0, 4, 0, 0)
-
         toolbar = QHBoxLayout()
         self.new_button = QPushButton(icon("file-plus"), _("New KPI…"))
         self.new_button.clicked.connect(self.new_kpi)
@@ -146,39 +45,26 @@ class KpisPage(Page):
         for button in (self.new_button, self.library_button, self.edit_button, self.archive_button):
             toolbar.addWidget(button)
         toolbar.addStretch()
-        outer.addLayout(toolbar)
+        self.outer.addLayout(toolbar)
 
-        filters = QHBoxLayout()
-        self.search = QLineEdit()
-        self.search.setPlaceholderText(_("Search KPIs (Ctrl+F)"))
-        self.search.setClearButtonEnabled(True)
-        self.search.setAccessibleName(_("Search KPIs"))
-        self.search.textChanged.connect(self.refresh)
-        QShortcut(QKeySequence.StandardKey.Find, self, self.search.setFocus)
-        filters.addWidget(self.search, 2)
-        self.goal_filter = FilterCombo(_("All goals"))
-        self.goal_filter.currentIndexChanged.connect(self.refresh)
-        self.perspective_filter = FilterCombo(_("All perspectives"))
-        self.perspective_filter.currentIndexChanged.connect(self.refresh)
-        self.owner_filter = FilterCombo(_("All owners"))
-        self.owner_filter.currentIndexChanged.connect(self.refresh)
-        self.indicator_filter = FilterCombo(_("Leading and lagging"))
-        self.indicator_filter.currentIndexChanged.connect(self.refresh)
-        for combo in (
+        filters = self.filter_bar()
+        self.search = filters.add_search(
+            _("Search KPIs (Ctrl+F)"), _("Search KPIs"), find_shortcut=self
+        )
+        self.goal_filter = filters.add_choice(_("All goals"))
+        self.perspective_filter = filters.add_choice(_("All perspectives"))
+        self.owner_filter = filters.add_choice(_("All owners"))
+        self.indicator_filter = filters.add_choice(_("Leading and lagging"))
+        filters.place(
             self.goal_filter,
             self.perspective_filter,
             self.owner_filter,
             self.indicator_filter,
-        ):
-            filters.addWidget(combo, 1)
-        self.archived_filter = QCheckBox(_("Show &archived"))
-        self.archived_filter.toggled.connect(self.refresh)
-        filters.addWidget(self.archived_filter)
-        outer.addLayout(filters)
+            stretch=1,
+        )
+        self.archived_filter = filters.add_check(_("Show &archived"))
 
-        self.stack = QStackedWidget()
-        outer.addWidget(self.stack, 1)
-        self.empty = EmptyState(
+        empty = EmptyState(
             "gauge",
             _("No KPIs yet"),
             _(
@@ -190,13 +76,13 @@ class KpisPage(Page):
         pick.clicked.connect(self.add_from_library)
         create = QPushButton(icon("file-plus"), _("Create a KPI"))
         create.clicked.connect(self.new_kpi)
-        self.empty.add_button(pick)
-        self.empty.add_button(create)
-        self.stack.addWidget(self.empty)
+        empty.add_button(pick)
+        empty.add_button(create)
 
         self.model = KpiTableModel()
+        self.proxy = TableProxy(self.model, self)
         self.table = QTableView()
-        self.table.setModel(self.model)
+        self.table.setModel(self.proxy)
         self.table.setAccessibleName(_("KPIs"))
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -207,9 +93,10 @@ class KpisPage(Page):
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(KpiTableModel.NAME, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(KpiTableModel.GOALS, QHeaderView.ResizeMode.Stretch)
+        sort_on_header_click(self.table)
         self.table.doubleClicked.connect(self.edit_selected)
         self.table.selectionModel().selectionChanged.connect(self._update_buttons)
-        self.stack.addWidget(self.table)
+        self.add_list(empty, self.table)
 
     def refresh(self) -> None:
         if not self.session.is_open:
@@ -236,7 +123,7 @@ class KpisPage(Page):
         rows = kpi_service.list_kpis(kpi_filter)
         self.model.set_rows(rows, {g.id: g.data.title for g in goals})
         any_kpis = bool(rows) or bool(kpi_service.list_kpis(KpiFilter(show_archived=True)))
-        self.stack.setCurrentIndex(1 if any_kpis else 0)
+        self.show_list(any_kpis)
         if selected is not None:
             self.select_kpi(selected)
         read_only = self.session.read_only
@@ -248,7 +135,7 @@ class KpisPage(Page):
         indexes = self.table.selectionModel().selectedRows() if self.table.selectionModel() else []
         if not indexes:
             return None
-        return self.model.rows[indexes[0].row()].id
+        return self.model.rows[self.proxy.source_row(indexes[0])].id
 
     def selected_row(self) -> KpiRow | None:
         kpi_id = self.selected_kpi_id()
@@ -257,7 +144,7 @@ class KpisPage(Page):
     def select_kpi(self, kpi_id: int) -> None:
         for number, row in enumerate(self.model.rows):
             if row.id == kpi_id:
-                self.table.selectRow(number)
+                self.table.selectRow(self.proxy.view_row(number))
                 return
 
     def _update_buttons(self) -> None:

@@ -29,23 +29,24 @@ from PySide6.QtWidgets import (
 )
 
 from kpidesk.domain.periods import PERIOD_KIND_NAMES, Period, PeriodKind, format_period
+from kpidesk.domain.terms import ACTION_STATUS_LABELS, ActionStatus
 from kpidesk.i18n import _, ngettext
 from kpidesk.services import overview
 from kpidesk.services import reviews as review_service
-from kpidesk.services.actions import ACTION_STATUS_LABELS, ActionStatus
 from kpidesk.services.reviews import REVIEW_PERIOD_KINDS, HistoryEntry, ReviewError
-from kpidesk.ui.forms import FieldBox, OptionalDateEdit, buddy_label
-from kpidesk.ui.icons import icon
-from kpidesk.ui.pages.actions import (
+from kpidesk.ui.action_status import (
     OVERDUE_COLOR,
     action_status_color,
     action_status_text,
     due_text,
     format_day,
 )
+from kpidesk.ui.dialogs import confirm_delete
+from kpidesk.ui.forms import FieldBox, OptionalDateEdit, buddy_label
+from kpidesk.ui.icons import icon
 from kpidesk.ui.pages.base import Page
-from kpidesk.ui.pages.goals import confirm_delete
-from kpidesk.ui.review_meeting import ReviewMeeting, describe_event
+from kpidesk.ui.review.common import describe_event
+from kpidesk.ui.review.meeting import ReviewMeeting
 from kpidesk.ui.session import WorkspaceSession
 from kpidesk.ui.undo import CallbackCommand
 from kpidesk.ui.widgets import EmptyState

@@ -9,19 +9,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPointF, QRect, QSize, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPainterPath, QPen
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
     QComboBox,
-    QHBoxLayout,
     QHeaderView,
     QLabel,
-    QStackedWidget,
-    QStyledItemDelegate,
-    QStyleOptionViewItem,
     QTreeWidget,
     QTreeWidgetItem,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -29,19 +24,17 @@ from kpidesk.domain.naming import kpi_title
 from kpidesk.domain.numbers import format_change, format_value
 from kpidesk.domain.periods import format_period
 from kpidesk.domain.status import JUDGED, STATUS_LABELS, Status, is_improvement
+from kpidesk.domain.terms import PERSPECTIVE_LABELS
 from kpidesk.i18n import _
 from kpidesk.palette import BAD_CHANGE, FILL_COLORS, GOOD_CHANGE, SYMBOL_COLORS
 from kpidesk.services import goals as goal_service
-from kpidesk.services.goals import PERSPECTIVE_LABELS
 from kpidesk.services.scorecard import Scorecard, ScorecardRow, build_scorecard
-from kpidesk.ui.filters import FilterCombo
-from kpidesk.ui.pages.base import Page
+from kpidesk.ui.kpi_cells import SPARK, STATUS, SparklineDelegate, status_text
+from kpidesk.ui.pages.base import ListPage
 from kpidesk.ui.session import WorkspaceSession
 from kpidesk.ui.widgets import EmptyState
 
 KPI_ID = Qt.ItemDataRole.UserRole
-SPARK = Qt.ItemDataRole.UserRole + 1
-STATUS = Qt.ItemDataRole.UserRole + 2
 
 (
     COL_STATUS,
@@ -72,57 +65,6 @@ def two_lines(text: str, longest: int = 10) -> str:
     return f"{text[:cut]}\n{text[cut + 1 :]}"
 
 
-def status_text(status: Status) -> str:
-    return f"{status.symbol} {_(STATUS_LABELS[status])}"
-
-
-class SparklineDelegate(QStyledItemDelegate):
-    """A small line of the KPI's recent periods; the last point in its status colour."""
-
-    def paint(
-        self,
-        painter: QPainter,
-        option: QStyleOptionViewItem,
-        index: QModelIndex | QPersistentModelIndex,
-    ) -> None:
-        super().paint(painter, option, index)
-        values = index.data(SPARK) or []
-        points = [(i, v) for i, v in enumerate(values) if v is not None]
-        if len(points) < 2:
-            return
-        rect: QRect = option.rect.adjusted(6, 5, -8, -5)
-        low = min(v for _i, v in points)
-        high = max(v for _i, v in points)
-        span = (high - low) or 1.0
-        count = max(len(values) - 1, 1)
-
-        def at(i: int, v: float) -> QPointF:
-            return QPointF(
-                rect.left() + rect.width() * i / count,
-                rect.bottom() - rect.height() * (v - low) / span,
-            )
-
-        path = QPainterPath(at(*points[0]))
-        for i, v in points[1:]:
-            path.lineTo(at(i, v))
-        painter.save()
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.setPen(QPen(option.palette.text().color(), 1.3))
-        painter.drawPath(path)
-        status = index.data(STATUS) or Status.NO_DATA
-        painter.setBrush(QBrush(QColor(SYMBOL_COLORS[Status(status)])))
-        painter.setPen(Qt.PenStyle.NoPen)
-        painter.drawEllipse(at(*points[-1]), 3.0, 3.0)
-        painter.restore()
-
-    def sizeHint(
-        self,
-        option: QStyleOptionViewItem,
-        index: QModelIndex | QPersistentModelIndex,
-    ) -> QSize:
-        return QSize(110, 26)
-
-
 @contextmanager
 def _columns_fitted_once(header: QHeaderView) -> Iterator[None]:
     """Fit the columns sized to their contents once, after the block, not on each change:
@@ -141,17 +83,14 @@ def _columns_fitted_once(header: QHeaderView) -> Iterator[None]:
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
 
 
-class ScorecardPage(Page):
+class ScorecardPage(ListPage):
     key = "scorecard"
     kpiActivated = Signal(int)
 
     def __init__(self, session: WorkspaceSession, parent: QWidget | None = None) -> None:
         super().__init__(session, parent)
         self.scorecard: Scorecard | None = None
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(0, 4, 0, 0)
-
-        filters = QHBoxLayout()
+        filters = self.filter_bar(self._show)
         filters.addWidget(QLabel(_("&Group by:")))
         self.group_combo = QComboBox()
         self.group_combo.addItem(_("Goal"), "goal")
@@ -160,33 +99,22 @@ class ScorecardPage(Page):
         self.group_combo.currentIndexChanged.connect(self._show)
         filters.itemAt(0).widget().setBuddy(self.group_combo)
         filters.addWidget(self.group_combo)
-        self.goal_filter = FilterCombo(_("All goals"))
-        self.goal_filter.currentIndexChanged.connect(self._show)
-        self.perspective_filter = FilterCombo(_("All perspectives"))
-        self.perspective_filter.currentIndexChanged.connect(self._show)
+        self.goal_filter = filters.add_choice(_("All goals"))
+        self.perspective_filter = filters.add_choice(_("All perspectives"))
         for perspective, label in PERSPECTIVE_LABELS.items():
             self.perspective_filter.addItem(_(label), perspective.value)
-        self.owner_filter = FilterCombo(_("All owners"))
-        self.owner_filter.currentIndexChanged.connect(self._show)
-        self.status_filter = FilterCombo(_("All statuses"))
-        self.status_filter.currentIndexChanged.connect(self._show)
+        self.owner_filter = filters.add_choice(_("All owners"))
+        self.status_filter = filters.add_choice(_("All statuses"))
         for status in Status:
             self.status_filter.addItem(status_text(status), status.value)
-        for combo in (
-            self.goal_filter,
-            self.perspective_filter,
-            self.owner_filter,
-            self.status_filter,
-        ):
-            filters.addWidget(combo)
+        filters.place(
+            self.goal_filter, self.perspective_filter, self.owner_filter, self.status_filter
+        )
         filters.addStretch()
         self.summary = QLabel()
         filters.addWidget(self.summary)
-        outer.addLayout(filters)
 
-        self.stack = QStackedWidget()
-        outer.addWidget(self.stack, 1)
-        self.empty = EmptyState(
+        empty = EmptyState(
             "layout-dashboard",
             _("No KPIs on the scorecard yet"),
             _(
@@ -194,7 +122,6 @@ class ScorecardPage(Page):
                 "then import or type their values."
             ),
         )
-        self.stack.addWidget(self.empty)
         self.tree = QTreeWidget()
         self.tree.setAccessibleName(_("Scorecard"))
         self.tree.setUniformRowHeights(True)
@@ -230,7 +157,7 @@ class ScorecardPage(Page):
         self.tree.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.tree.setItemDelegateForColumn(COL_TREND, SparklineDelegate(self.tree))
         self.tree.itemActivated.connect(self._activated)
-        self.stack.addWidget(self.tree)
+        self.add_list(empty, self.tree)
 
     def refresh(self) -> None:
         context = self.session.context
@@ -275,7 +202,7 @@ class ScorecardPage(Page):
     def _show(self) -> None:
         if self.scorecard is None:
             return
-        self.stack.setCurrentIndex(1 if self.scorecard.rows else 0)
+        self.show_list(bool(self.scorecard.rows))
         rows = self.visible_rows()
         counts = {status: sum(1 for r in rows if r.status is status) for status in Status}
         self.summary.setText(

@@ -1,16 +1,21 @@
-"""A KPI's line chart drawn with QPainter, for the PDF report and chart images (PNG, SVG).
+"""A KPI's line chart drawn with QPainter: the one small line chart of the app.
 
-No widgets and no pyqtgraph: the same function paints on a QPdfWriter page, a QImage or a
-QSvgGenerator. Sizes are in typographic points of the device, so the chart reads the same on
-paper and on screen. Actual is a solid line whose points carry their status colour; target
-is dashed (a band KPI's target range is a light fill); missing values leave gaps.
+No widgets and no pyqtgraph: the same function paints on a QPdfWriter page (the PDF report),
+a QImage or a QSvgGenerator (chart images), and a widget (the review meeting and presenter
+mode, ``ui/review/chart.py``). Sizes are in typographic points of the device, so the chart
+reads the same on paper and on screen. Actual is a solid line whose points carry their
+status colour; target is dashed (a band KPI's target range is a light fill); missing values
+leave gaps. On paper the colours are :data:`PRINT_COLORS`; on screen they follow the
+window's palette (:class:`ChartColors`).
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import (
@@ -30,13 +35,46 @@ from kpidesk.domain.numbers import MeasureUnit, format_number, format_value
 from kpidesk.domain.periods import Period, PeriodKind, month_abbreviation
 from kpidesk.domain.status import Direction, Status
 from kpidesk.i18n import N_, gettext_for
-from kpidesk.io.report_model import KpiInfo, KpiSection, PeriodRow, UnitSeries
+from kpidesk.io.report_model import KpiInfo, KpiSection, UnitSeries
 
 FONT_FAMILIES = ["Segoe UI", "Helvetica Neue", "Arial", "Liberation Sans", "DejaVu Sans"]
 TEXT_COLOR = "#24292f"
 MUTED_COLOR = "#57606a"
 GRID_COLOR = "#d8dee4"
 AXIS_COLOR = "#8c959f"
+
+
+@dataclass(frozen=True)
+class ChartColors:
+    """The colours of a chart, as names ``QColor`` reads (``#rrggbb`` or ``#aarrggbb``)."""
+
+    text: str = TEXT_COLOR
+    muted: str = MUTED_COLOR
+    grid: str = GRID_COLOR
+    axis: str = AXIS_COLOR
+    actual: str = palette.ACTUAL_LINE
+    target: str = palette.TARGET_LINE
+    outline: str = "#ffffff"
+    """Around each point, so that it stands out from the line (the background)."""
+    band: str = palette.FILL_COLORS[Status.GREEN]
+
+
+PRINT_COLORS = ChartColors()
+
+
+class ChartRow(Protocol):
+    """One period of the chart; a point without a ``status`` takes the actual line's colour."""
+
+    @property
+    def period(self) -> Period: ...
+    @property
+    def value(self) -> float | None: ...
+    @property
+    def target(self) -> float | None: ...
+    @property
+    def target_high(self) -> float | None: ...
+    @property
+    def status(self) -> Status | None: ...
 
 
 def ui_font(point_size: float, *, bold: bool = False) -> QFont:
@@ -122,12 +160,13 @@ def draw_kpi_chart(
     painter: QPainter,
     rect: QRectF,
     kpi: KpiInfo,
-    rows: Sequence[PeriodRow],
+    rows: Sequence[ChartRow],
     *,
     language: str,
     currency: str = "SEK",
     title: str = "",
     font_scale: float = 1.0,
+    colors: ChartColors = PRINT_COLORS,
 ) -> None:
     """Paint the chart of ``rows`` into ``rect`` (device units) of the painter's device.
 
@@ -150,7 +189,7 @@ def draw_kpi_chart(
     if title:
         title_font = ui_font(9.5 * font_scale, bold=True)
         painter.setFont(title_font)
-        painter.setPen(QColor(TEXT_COLOR))
+        painter.setPen(QColor(colors.text))
         title_height = QFontMetricsF(title_font, device).height()
         painter.drawText(
             QRectF(rect.left(), top, rect.width(), title_height),
@@ -164,7 +203,7 @@ def draw_kpi_chart(
     legend_height = line + 4 * pt
     caption = "" if kpi.is_percent else unit_caption(kpi, language, currency)
     if not numbers:
-        painter.setPen(QColor(MUTED_COLOR))
+        painter.setPen(QColor(colors.muted))
         painter.drawText(
             QRectF(rect.left(), top, rect.width(), rect.bottom() - top),
             Qt.AlignmentFlag.AlignCenter,
@@ -199,27 +238,27 @@ def draw_kpi_chart(
         return plot.bottom() - (value - low) / span * plot.height()
 
     # caption (unit) and legend
-    painter.setPen(QColor(MUTED_COLOR))
+    painter.setPen(QColor(colors.muted))
     painter.drawText(
         QRectF(rect.left(), top, label_width + 40 * pt, line),
         Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
         caption,
     )
-    _draw_legend(painter, QRectF(rect.left(), top, rect.width(), line), pt, language, band)
+    _draw_legend(painter, QRectF(rect.left(), top, rect.width(), line), pt, language, band, colors)
 
     # grid and y labels
-    grid_pen = QPen(QColor(GRID_COLOR), 0.6 * pt)
+    grid_pen = QPen(QColor(colors.grid), 0.6 * pt)
     for value, text in zip(ticks, labels, strict=True):
         y = y_at(value)
         painter.setPen(grid_pen)
         painter.drawLine(QPointF(plot.left(), y), QPointF(plot.right(), y))
-        painter.setPen(QColor(MUTED_COLOR))
+        painter.setPen(QColor(colors.muted))
         painter.drawText(
             QRectF(rect.left(), y - line / 2, label_width, line),
             Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
             text,
         )
-    painter.setPen(QPen(QColor(AXIS_COLOR), 0.8 * pt))
+    painter.setPen(QPen(QColor(colors.axis), 0.8 * pt))
     painter.drawLine(QPointF(plot.left(), plot.bottom()), QPointF(plot.right(), plot.bottom()))
 
     # x labels, thinned out so they never overlap
@@ -233,9 +272,9 @@ def draw_kpi_chart(
             continue
         upper, lower = period_tick(row.period, language, index == (count - 1) % every)
         x = x_at(index)
-        painter.setPen(QPen(QColor(AXIS_COLOR), 0.8 * pt))
+        painter.setPen(QPen(QColor(colors.axis), 0.8 * pt))
         painter.drawLine(QPointF(x, plot.bottom()), QPointF(x, plot.bottom() + 2.5 * pt))
-        painter.setPen(QColor(MUTED_COLOR))
+        painter.setPen(QColor(colors.muted))
         box = QRectF(x - slot * every / 2, plot.bottom() + 3 * pt, slot * every, line)
         painter.drawText(box, Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop, upper)
         if lower:
@@ -243,7 +282,7 @@ def draw_kpi_chart(
 
     # a band KPI's target range
     if band:
-        fill = QColor(palette.FILL_COLORS[Status.GREEN])
+        fill = QColor(colors.band)
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(QBrush(fill))
         for index, row in enumerate(rows):
@@ -254,7 +293,7 @@ def draw_kpi_chart(
         painter.setBrush(Qt.BrushStyle.NoBrush)
 
     # target, dashed
-    target_pen = QPen(QColor(palette.TARGET_LINE), 1.2 * pt)
+    target_pen = QPen(QColor(colors.target), 1.2 * pt)
     target_pen.setStyle(Qt.PenStyle.DashLine)
     target_pen.setCapStyle(Qt.PenCapStyle.FlatCap)
     painter.setPen(target_pen)
@@ -263,7 +302,7 @@ def draw_kpi_chart(
         painter.drawPath(_path([row.target_high for row in rows], x_at, y_at))
 
     # actual, solid with points in their status colour
-    actual_pen = QPen(QColor(palette.ACTUAL_LINE), 2.0 * pt)
+    actual_pen = QPen(QColor(colors.actual), 2.0 * pt)
     actual_pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
     actual_pen.setCapStyle(Qt.PenCapStyle.RoundCap)
     painter.setPen(actual_pen)
@@ -272,8 +311,9 @@ def draw_kpi_chart(
     for index, row in enumerate(rows):
         if row.value is None:
             continue
-        painter.setPen(QPen(QColor("#ffffff"), 0.9 * pt))
-        painter.setBrush(QBrush(QColor(palette.SYMBOL_COLORS[row.status])))
+        painter.setPen(QPen(QColor(colors.outline), 0.9 * pt))
+        point = colors.actual if row.status is None else palette.SYMBOL_COLORS[row.status]
+        painter.setBrush(QBrush(QColor(point)))
         painter.drawEllipse(QPointF(x_at(index), y_at(row.value)), radius, radius)
     painter.restore()
 
@@ -295,7 +335,14 @@ def _path(values: Sequence[float | None], x_at, y_at) -> QPainterPath:
     return path
 
 
-def _draw_legend(painter: QPainter, rect: QRectF, pt: float, language: str, band: bool) -> None:
+def _draw_legend(
+    painter: QPainter,
+    rect: QRectF,
+    pt: float,
+    language: str,
+    band: bool,
+    colors: ChartColors,
+) -> None:
     _ = gettext_for(language)
     metrics = QFontMetricsF(painter.font(), painter.device())
     items = [(_("Actual"), False), (_("Target range") if band else _("Target"), True)]
@@ -307,19 +354,19 @@ def _draw_legend(painter: QPainter, rect: QRectF, pt: float, language: str, band
     y = rect.center().y()
     for text, dashed in items:
         if dashed:
-            pen = QPen(QColor(palette.TARGET_LINE), 1.2 * pt)
+            pen = QPen(QColor(colors.target), 1.2 * pt)
             pen.setStyle(Qt.PenStyle.DashLine)
         else:
-            pen = QPen(QColor(palette.ACTUAL_LINE), 2.0 * pt)
+            pen = QPen(QColor(colors.actual), 2.0 * pt)
         painter.setPen(pen)
         painter.drawLine(QPointF(x, y), QPointF(x + sample, y))
         if not dashed:
-            painter.setPen(QPen(QColor("#ffffff"), 0.9 * pt))
-            painter.setBrush(QBrush(QColor(palette.ACTUAL_LINE)))
+            painter.setPen(QPen(QColor(colors.outline), 0.9 * pt))
+            painter.setBrush(QBrush(QColor(colors.actual)))
             painter.drawEllipse(QPointF(x + sample / 2, y), 2.6 * pt, 2.6 * pt)
             painter.setBrush(Qt.BrushStyle.NoBrush)
         x += sample + 4 * pt
-        painter.setPen(QColor(MUTED_COLOR))
+        painter.setPen(QColor(colors.muted))
         advance = metrics.horizontalAdvance(text)
         painter.drawText(
             QRectF(x, rect.top(), advance + 2, rect.height()),

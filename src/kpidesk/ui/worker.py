@@ -1,9 +1,11 @@
-"""Running the importer's long work off the GUI thread.
+"""Long work off the GUI thread: one worker for every long task (import, export, …).
 
 A job is a plain function ``job(progress, cancelled)`` (see ``services.progress``): the
 worker calls it in a ``QThread`` and turns its callbacks into signals. It never touches a
 widget. A job that uses the workspace runs through a database connection of the worker
-thread's own (``services.importing.thread_connection``).
+thread's own (``store.threads.thread_connection``). :class:`WorkerRun` is what a window
+holds: one job in its own thread, its outcome reported on the GUI thread once the thread
+(and its connection) is gone.
 """
 
 from __future__ import annotations
@@ -11,12 +13,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 
 from kpidesk.domain.errors import DomainError
 from kpidesk.i18n import _
-from kpidesk.services.importing import thread_connection
 from kpidesk.services.progress import CancelFlag, Cancelled, Progress
+from kpidesk.store.threads import thread_connection
 from kpidesk.store.workspace import Workspace
 
 log = logging.getLogger(__name__)
@@ -24,8 +26,13 @@ log = logging.getLogger(__name__)
 Job = Callable[[Progress, CancelFlag], object]
 
 
-class ImportWorker(QObject):
-    """Runs one job and reports through signals; ``request_cancel`` may come from any thread."""
+class Worker(QObject):
+    """Runs one job and reports through signals; ``request_cancel`` may come from any thread.
+
+    ``failure`` is the (untranslated) message for an unexpected error, with ``{reason}``.
+    With ``late_cancel`` a job that finishes after Cancel was pressed counts as cancelled
+    (its result is dropped); without it, the result stands.
+    """
 
     progressed = Signal(int, int)
     succeeded = Signal(object)
@@ -33,10 +40,19 @@ class ImportWorker(QObject):
     cancelled = Signal()
     done = Signal()
 
-    def __init__(self, job: Job, workspace: Workspace | None = None) -> None:
+    def __init__(
+        self,
+        job: Job,
+        workspace: Workspace | None = None,
+        *,
+        failure: str,
+        late_cancel: bool = True,
+    ) -> None:
         super().__init__()
         self._job = job
         self._workspace = workspace
+        self._failure = failure
+        self._late_cancel = late_cancel
         self._cancel = False
 
     def request_cancel(self) -> None:
@@ -55,10 +71,10 @@ class ImportWorker(QObject):
         except DomainError as error:
             self.failed.emit(error.message)
         except Exception as error:  # an unexpected failure still ends the work cleanly
-            log.exception("import work failed")
-            self.failed.emit(_("The import failed: {reason}").format(reason=error))
+            log.exception("work in a thread failed")
+            self.failed.emit(_(self._failure).format(reason=error))
         else:
-            if self._cancel:
+            if self._cancel and self._late_cancel:
                 self.cancelled.emit()
             else:
                 self.succeeded.emit(result)
@@ -67,7 +83,10 @@ class ImportWorker(QObject):
 
 
 class WorkerRun(QObject):
-    """One job in its own thread; ``finished`` comes after the thread has stopped."""
+    """One job in its own thread; ``finished`` comes after the thread has stopped.
+
+    ``stopped`` is the (untranslated) message for a thread that ended without an outcome.
+    """
 
     progressed = Signal(int, int)
     succeeded = Signal(object)
@@ -75,18 +94,29 @@ class WorkerRun(QObject):
     cancelled = Signal()
     finished = Signal()
 
-    def __init__(self, job: Job, workspace: Workspace | None, parent: QObject) -> None:
+    def __init__(
+        self,
+        job: Job,
+        workspace: Workspace | None,
+        parent: QObject,
+        *,
+        failure: str,
+        stopped: str,
+        late_cancel: bool = True,
+    ) -> None:
         super().__init__(parent)
         self.thread = QThread(self)
-        self.worker = ImportWorker(job, workspace)
+        self.worker = Worker(job, workspace, failure=failure, late_cancel=late_cancel)
         self.worker.moveToThread(self.thread)
         self.thread.started.connect(self.worker.run)
         self.worker.progressed.connect(self.progressed)
         self.worker.succeeded.connect(self._succeeded)
         self.worker.failed.connect(self._failed)
         self.worker.cancelled.connect(self._cancelled)
-        self.worker.done.connect(self.thread.quit)
+        # quit from the worker's own thread: the GUI thread may be busy waiting
+        self.worker.done.connect(self.thread.quit, Qt.ConnectionType.DirectConnection)
         self.thread.finished.connect(self._thread_finished)
+        self._stopped = stopped
         self._outcome: tuple[str, object] | None = None
 
     def start(self) -> None:
@@ -114,7 +144,7 @@ class WorkerRun(QObject):
     def _thread_finished(self) -> None:
         # Reported only now, so that the thread (and its database connection) is gone.
         self.thread.wait()
-        outcome = self._outcome or ("failed", _("The import stopped unexpectedly."))
+        outcome = self._outcome or ("failed", _(self._stopped))
         if outcome[0] == "succeeded":
             self.succeeded.emit(outcome[1])
         elif outcome[0] == "failed":

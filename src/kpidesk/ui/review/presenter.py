@@ -31,19 +31,19 @@ from kpidesk.i18n import _, ngettext
 from kpidesk.palette import SYMBOL_COLORS
 from kpidesk.services.actions import ActionRow
 from kpidesk.services.reviews import Agenda, AgendaItem, DecisionRow
-from kpidesk.ui.pages.actions import (
+from kpidesk.ui.action_status import (
     OVERDUE_COLOR,
     action_status_color,
     action_status_text,
     due_text,
     format_day,
 )
-from kpidesk.ui.pages.scorecard import status_text
-from kpidesk.ui.review_meeting import (
+from kpidesk.ui.kpi_cells import status_text
+from kpidesk.ui.review.chart import grid_of_charts
+from kpidesk.ui.review.common import (
     FOLLOW_UP_KEY,
     OTHER_KEY,
     change_parts,
-    grid_of_charts,
     kpi_key,
     period_label,
     target_text,
