@@ -41,7 +41,8 @@ def generate(path: Path) -> Workspace:
     keys = [first.shift(i).key for i in range(MONTHS)]
     directions = ("higher", "higher", "lower", "band")
     aggregations = ("sum", "average", "average", "last")
-    with workspace.atomic():
+    # generated content: no change-log entry per row, as the demo's
+    with workspace.atomic(), workspace.unlogged():
         root = models.Unit.get()
         units = [
             models.Unit.create(name=f"Unit {i + 1:02d}", parent=root, sort_order=i).id

@@ -20,6 +20,7 @@ def main() -> int:
     from bench_charts import bench_charts
     from bench_export import bench_export
     from bench_import import bench_import
+    from bench_server import bench_server
     from bench_sie import bench_sie
     from bench_startup import bench_startup
 
@@ -27,6 +28,7 @@ def main() -> int:
         bench_bulk_insert,
         bench_startup,
         bench_charts,
+        bench_server,
         bench_export,
         bench_import,
         bench_sie,

@@ -60,3 +60,59 @@ def demo_copy(demo_file: Path, tmp_path: Path) -> Path:
     target = tmp_path / "demo.kpidesk"
     shutil.copyfile(demo_file, target)
     return target
+
+
+# A PostgreSQL server for the tests (see tests/pgserver.py) -------------------------------
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """The session's throw-away PostgreSQL server; the test is skipped where none can run."""
+    from tests.pgserver import start_server
+
+    try:
+        server = start_server()
+    except LookupError as error:
+        pytest.skip(str(error))
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def pg_url(pg_server) -> str:
+    """The URL of a fresh database holding the empty KPI Desk schema (``server init``)."""
+    name = pg_server.new_database(schema=True)
+    yield pg_server.url(name)
+    pg_server.drop_database(name)
+
+
+@pytest.fixture
+def pg_empty_url(pg_server) -> str:
+    """The URL of a fresh, empty database."""
+    name = pg_server.new_database(schema=False)
+    yield pg_server.url(name)
+    pg_server.drop_database(name)
+
+
+@pytest.fixture(params=["file", "server"])
+def workspace_location(request, workspace_path: Path) -> Path | str:
+    """Where a test's workspace is made: a file, and (the same test again) a database on the
+    test server; a store or service test that takes this runs on both backends."""
+    if request.param == "file":
+        return workspace_path
+    return request.getfixturevalue("pg_url")
+
+
+@pytest.fixture(params=["file", "server"])
+def demo_location(request, demo_file: Path, tmp_path: Path) -> Path | str:
+    """The demo company: a copy of the session's demo file, and (the same test again) the
+    demo published onto a fresh database of the test server."""
+    if request.param == "file":
+        return request.getfixturevalue("demo_copy")
+    from kpidesk.services.servers import publish
+
+    url = request.getfixturevalue("pg_url")
+    publish(demo_file, url)
+    return url

@@ -13,8 +13,8 @@ TODAY = date(2026, 11, 22)
 
 
 @pytest.fixture
-def ws(workspace_path):
-    with Workspace.create(workspace_path, "Company") as workspace:
+def ws(workspace_location):
+    with Workspace.create(workspace_location, "Company") as workspace:
         with workspace.atomic():
             goal = models.Goal.create(title="Grow")
             kpi = models.Kpi.create(code="REV", name="Revenue")

@@ -39,8 +39,8 @@ from kpidesk.store.errors import (
     WorkspaceLockedError,
     WorkspaceMissingError,
 )
+from kpidesk.store.file_lock import lock_path_for
 from kpidesk.store.migrations import SCHEMA_VERSION
-from kpidesk.store.sqlite import lock_path_for
 from kpidesk.store.workspace import Workspace
 
 

@@ -30,7 +30,7 @@ def _imported_modules() -> set[str]:
                 found |= {alias.name.split(".")[0] for alias in node.names}
             elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
                 found.add(node.module.split(".")[0])
-    return found - local - set(sys.stdlib_module_names) - {"kpidesk"}
+    return found - local - set(sys.stdlib_module_names) - {"kpidesk", "tests"}  # ours
 
 
 def test_every_library_the_benchmarks_import_is_installed_by_make_bench():

@@ -25,14 +25,14 @@ def months(first: Period, count: int) -> list[Period]:
 
 
 @pytest.fixture
-def shop(workspace_path):
+def shop(workspace_location):
     """Company → Store A, Store B; 24 months of 2025–2026.
 
     REV: A grows by 2 a month from 100, B is 50; A's target is 110 in 2025 and 130 in 2026,
     B's 40; a goal due mid-2027. CHURN (lower is better) starts in February 2025. TEMP is
     kept within 18–22 with an absolute margin of 2. ENG is quarterly. NET = PRO − DET.
     """
-    ws = Workspace.create(workspace_path, "Company", language="en", currency="SEK")
+    ws = Workspace.create(workspace_location, "Company", language="en", currency="SEK")
     with ws.atomic():
         company = models.Unit.get()
         a = models.Unit.create(name="Store A", parent=company, sort_order=0)

@@ -12,14 +12,14 @@ M = Period.month
 
 
 @pytest.fixture
-def chain(workspace_path):
+def chain(workspace_location):
     """Company → North (Store A, Store B, Store C), South (Store D); values for March 2026.
 
     REV (higher is better): A 300, B 100, C 200, D 250. CHURN (lower): A 2.0, B 1.0, C 1.0,
     D 3.0. TEMP (within 18–22): A 25, B 20, C 17, D 21. ENG quarterly: Q1 2026 only. B has
     no sales target; OLD is archived; NEW has no values.
     """
-    ws = Workspace.create(workspace_path, "Company", language="en")
+    ws = Workspace.create(workspace_location, "Company", language="en")
     with ws.atomic():
         company = models.Unit.get()
         north = models.Unit.create(name="North", parent=company, sort_order=0)

@@ -102,8 +102,8 @@ def test_format_block_round_trips():
 
 
 @pytest.fixture
-def workspace(workspace_path):
-    with Workspace.create(workspace_path, "Acme") as ws:
+def workspace(workspace_location):
+    with Workspace.create(workspace_location, "Acme") as ws:
         yield ws
 
 

@@ -48,8 +48,8 @@ def pack_values(path, kpis):
     return found
 
 
-def test_every_value_appears_exactly_once_in_the_pack(demo_file, tmp_path):
-    with opened(demo_file, read_only=True):
+def test_every_value_appears_exactly_once_in_the_pack(demo_location, tmp_path):
+    with opened(demo_location, read_only=True):
         kpis = {kpi.code: kpi for kpi in models.Kpi.select()}
         stores = tuple(u.id for u in models.Unit.select().where(models.Unit.parent.is_null(False)))
         content = build_report_content(Period.month(2026, 10), unit_ids=stores, history=36)

@@ -30,8 +30,8 @@ def book(tmp_path) -> Path:
 
 
 @pytest.fixture
-def workspace(workspace_path):
-    ws = Workspace.create(workspace_path, "Kedjan AB", language="sv")
+def workspace(workspace_location):
+    ws = Workspace.create(workspace_location, "Kedjan AB", language="sv")
     yield ws
     ws.close()
 

@@ -14,8 +14,8 @@ from kpidesk.store.workspace import Workspace
 
 
 @pytest.fixture
-def workspace(workspace_path):
-    with Workspace.create(workspace_path, "Acme") as ws:
+def workspace(workspace_location):
+    with Workspace.create(workspace_location, "Acme") as ws:
         yield ws
 
 

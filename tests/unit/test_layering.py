@@ -56,3 +56,19 @@ def test_command_line_work_loads_no_qt():
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.stdout.strip() == "[]", result.stderr
+
+
+DRIVERS = {"sqlite3": "store/sqlite.py", "psycopg": "store/postgres.py"}
+
+
+def test_each_database_driver_is_imported_by_its_backend_only():
+    """The backend seam: ``sqlite3`` only in the SQLite backend, ``psycopg`` only in the
+    PostgreSQL one; everything else asks the backend (``kpidesk.store.backend``)."""
+    offenders = []
+    for file in sorted(PACKAGE.rglob("*.py")):
+        relative = file.relative_to(PACKAGE).as_posix()
+        for module in imported_modules(file):
+            driver = module.split(".")[0]
+            if driver == "psycopg2" or (driver in DRIVERS and DRIVERS[driver] != relative):
+                offenders.append(f"{relative} imports {module}")
+    assert offenders == []

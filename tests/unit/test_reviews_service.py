@@ -18,13 +18,13 @@ TODAY = date(2026, 4, 15)
 
 
 @pytest.fixture
-def shop(workspace_path):
+def shop(workspace_location):
     """Company → Store A, Store B; five monthly KPIs with a year of values and targets.
 
     In March 2026: CHURN red in both stores, REV red in A only, CSAT amber in B, NPS green,
     SICK with values but without a target (no target, not "no data").
     """
-    with Workspace.create(workspace_path, "Company") as ws:
+    with Workspace.create(workspace_location, "Company") as ws:
         with ws.atomic():
             company = models.Unit.get()
             a = models.Unit.create(name="Store A", parent=company, sort_order=0)

@@ -12,9 +12,9 @@ M = Period.month
 
 
 @pytest.fixture
-def shop(workspace_path):
+def shop(workspace_location):
     """Company → North (Store A, Store B); monthly revenue and CSAT, quarterly staff survey."""
-    with Workspace.create(workspace_path, "Company") as ws:
+    with Workspace.create(workspace_location, "Company") as ws:
         with ws.atomic():
             company = models.Unit.get()
             north = models.Unit.create(name="North", parent=company)

@@ -22,8 +22,8 @@ from .sie_samples import VOUCHERS, sie_text, write_sie
 
 
 @pytest.fixture
-def workspace(workspace_path: Path):
-    ws = Workspace.create(workspace_path, "Testbolaget AB", language="sv")
+def workspace(workspace_location):
+    ws = Workspace.create(workspace_location, "Testbolaget AB", language="sv")
     yield ws
     ws.close()
 

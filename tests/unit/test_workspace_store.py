@@ -20,8 +20,9 @@ from kpidesk.store.errors import (
     WorkspaceLockedError,
     WorkspaceMissingError,
 )
+from kpidesk.store.file_lock import current_holder, lock_path_for
 from kpidesk.store.migrations import SCHEMA_VERSION, migrate
-from kpidesk.store.sqlite import APPLICATION_ID, current_holder, lock_path_for
+from kpidesk.store.sqlite import APPLICATION_ID
 from kpidesk.store.workspace import Workspace
 
 

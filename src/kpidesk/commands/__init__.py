@@ -4,7 +4,19 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from kpidesk.commands import backup, backups, check, demo, export, import_, new, restore
+from kpidesk.commands import (
+    backup,
+    backups,
+    check,
+    copy,
+    demo,
+    export,
+    import_,
+    new,
+    publish,
+    restore,
+    server,
+)
 
 COMMANDS: dict[str, ModuleType] = {
     "new": new,
@@ -15,4 +27,7 @@ COMMANDS: dict[str, ModuleType] = {
     "backup": backup,
     "backups": backups,
     "restore": restore,
+    "server": server,
+    "publish": publish,
+    "copy": copy,
 }

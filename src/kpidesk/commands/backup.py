@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from kpidesk.commands.base import EXIT_OK, Subparsers
+from kpidesk.commands.base import EXIT_OK, WORKSPACE_HELP, Subparsers, workspace_argument
 from kpidesk.i18n import _
 
 
@@ -13,7 +13,7 @@ def add_parser(subparsers: Subparsers) -> argparse.ArgumentParser:
     parser = subparsers.add_parser(
         "backup", help=_("copy a workspace into its backups (safe while it is open)")
     )
-    parser.add_argument("path", type=Path, help=_("the workspace file"))
+    parser.add_argument("path", type=workspace_argument, help=_(WORKSPACE_HELP))
     parser.add_argument(
         "--to",
         type=Path,

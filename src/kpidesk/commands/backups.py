@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from kpidesk.commands.base import EXIT_OK, Subparsers
+from kpidesk.commands.base import EXIT_OK, WORKSPACE_HELP, Subparsers, workspace_argument
 from kpidesk.i18n import _
 
 
@@ -13,7 +13,7 @@ def add_parser(subparsers: Subparsers) -> argparse.ArgumentParser:
     parser = subparsers.add_parser(
         "backups", help=_("list a workspace's backups with their dates, reasons and counts")
     )
-    parser.add_argument("path", type=Path, help=_("the workspace file"))
+    parser.add_argument("path", type=workspace_argument, help=_(WORKSPACE_HELP))
     return parser
 
 
@@ -21,12 +21,12 @@ def run(options: argparse.Namespace) -> int:
     from kpidesk.services.backups import backup_dir_for, list_backups, reason_label
     from kpidesk.store.errors import WorkspaceIsFolderError, WorkspaceMissingError
 
-    path: Path = options.path
-    if path.is_dir():
+    path = options.path
+    if isinstance(path, Path) and path.is_dir():
         raise WorkspaceIsFolderError(path)
     found = list_backups(path)
     if not found:
-        if not path.exists():
+        if isinstance(path, Path) and not path.exists():
             raise WorkspaceMissingError(path)
         print(_("{path} has no backups yet.").format(path=path))
         return EXIT_OK

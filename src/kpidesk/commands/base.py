@@ -7,7 +7,7 @@ import sys
 
 from kpidesk import i18n
 from kpidesk.commands import argparse_text
-from kpidesk.i18n import _
+from kpidesk.i18n import N_, _
 
 EXIT_OK = 0
 EXIT_ERROR = 1
@@ -38,6 +38,21 @@ def add_language_option(parser: argparse.ArgumentParser) -> None:
         default=argparse.SUPPRESS,
         help=_("language of messages (and of a new workspace); default: the system's"),
     )
+
+
+def workspace_argument(text: str) -> object:
+    """A workspace named on the command line: a file's path, or a ``postgresql://`` URL."""
+    from kpidesk.store.location import ServerUrlError, workspace_location
+
+    try:
+        return workspace_location(text)
+    except ServerUrlError as error:
+        raise argparse.ArgumentTypeError(error.message) from None
+
+
+WORKSPACE_HELP = N_(
+    "the workspace: a file, or a server's database as postgresql://user@host:port/database"
+)
 
 
 def fail(message: str) -> None:

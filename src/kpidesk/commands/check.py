@@ -5,13 +5,20 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from kpidesk.commands.base import EXIT_BAD_WORKSPACE, EXIT_OK, Subparsers, fail
+from kpidesk.commands.base import (
+    EXIT_BAD_WORKSPACE,
+    EXIT_OK,
+    WORKSPACE_HELP,
+    Subparsers,
+    fail,
+    workspace_argument,
+)
 from kpidesk.i18n import _
 
 
 def add_parser(subparsers: Subparsers) -> argparse.ArgumentParser:
     parser = subparsers.add_parser("check", help=_("check a workspace and count its rows"))
-    parser.add_argument("path", type=Path, help=_("the workspace file"))
+    parser.add_argument("path", type=workspace_argument, help=_(WORKSPACE_HELP))
     parser.add_argument(
         "--health",
         action="store_true",

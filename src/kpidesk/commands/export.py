@@ -11,7 +11,13 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from kpidesk.commands.base import EXIT_OK, Subparsers, UsageError
+from kpidesk.commands.base import (
+    EXIT_OK,
+    WORKSPACE_HELP,
+    Subparsers,
+    UsageError,
+    workspace_argument,
+)
 from kpidesk.i18n import _
 
 if TYPE_CHECKING:
@@ -22,7 +28,7 @@ def add_parser(subparsers: Subparsers) -> argparse.ArgumentParser:
     parser = subparsers.add_parser(
         "export", help=_("export measurements, a review pack, a report or a data template")
     )
-    parser.add_argument("path", type=Path, help=_("the workspace file"))
+    parser.add_argument("path", type=workspace_argument, help=_(WORKSPACE_HELP))
     formats = parser.add_mutually_exclusive_group(required=True)
     formats.add_argument(
         "--csv", type=Path, metavar="OUT.csv", help=_("every stored measurement as CSV")
@@ -80,7 +86,9 @@ def _check_output(options: argparse.Namespace) -> None:
                     option=option, suffix=suffixes[0]
                 )
             )
-        check_output(destination, workspace=options.path)
+        check_output(
+            destination, workspace=options.path if isinstance(options.path, Path) else None
+        )
 
 
 def run(options: argparse.Namespace) -> int:

@@ -36,9 +36,11 @@ from kpidesk.commands.base import (
     EXIT_INTERRUPTED,
     EXIT_OK,
     EXIT_USAGE,
+    WORKSPACE_HELP,
     Subparsers,
     UsageError,
     fail,
+    workspace_argument,
 )
 from kpidesk.i18n import _
 from kpidesk.io.errors import SpreadsheetError, SpreadsheetErrorKind, check_input_file
@@ -59,7 +61,7 @@ def add_parser(subparsers: Subparsers) -> argparse.ArgumentParser:
             "Undo an import with --undo BATCH_ID; list the imports with --list."
         ),
     )
-    parser.add_argument("workspace", type=Path, help=_("the workspace file"))
+    parser.add_argument("workspace", type=workspace_argument, help=_(WORKSPACE_HELP))
     parser.add_argument(
         "file", type=Path, nargs="?", help=_("the spreadsheet or SIE file to import")
     )

@@ -29,8 +29,9 @@ from kpidesk.store.backups import (
     RestoreWhileOpenError,
     backup_dir_for,
 )
+from kpidesk.store.location import ServerAddress, workspace_location
 from kpidesk.store.outputs import in_backups_folder
-from kpidesk.store.workspace import Workspace
+from kpidesk.store.workspace import Workspace, opened
 
 __all__ = [
     "REASON_BEFORE_IMPORT",
@@ -68,8 +69,11 @@ class NoSuchBackupError(DomainError):
         super().__init__(template, name=Path(workspace).name, number=number, count=count)
 
 
-def create_backup(workspace_path: Path | str, *, directory: Path | str | None = None) -> Path:
-    """Copy the workspace now; the file may be open in KPI Desk and is never written.
+def create_backup(
+    workspace_path: Path | str | ServerAddress, *, directory: Path | str | None = None
+) -> Path:
+    """Copy the workspace now; the file may be open in KPI Desk and is never written. A
+    server workspace is copied into a ``.kpidesk`` snapshot file, read in one transaction.
 
     Without ``directory`` the copy joins the workspace's rotating backups. ``directory``
     must be a folder (made if missing) outside KPI Desk's backups folder; the copy gets a
@@ -87,6 +91,14 @@ def create_backup(workspace_path: Path | str, *, directory: Path | str | None = 
                 N_("{path} is in KPI Desk's backups folder; to add a copy there, leave out --to."),
                 path=str(folder),
             )
+    location = workspace_location(workspace_path)
+    if isinstance(location, ServerAddress):
+        with opened(location, read_only=True, older_ok=True) as workspace:
+            return store.make_backup(
+                workspace,
+                reason=REASON_MANUAL,
+                directory=Path(directory) if directory is not None else None,
+            )
     return store.backup_file(
         Path(workspace_path),
         reason=REASON_MANUAL,
@@ -99,9 +111,9 @@ def make_backup(workspace: Workspace, *, reason: str) -> Path:
     return store.make_backup(workspace, reason=reason)
 
 
-def list_backups(workspace_path: Path | str) -> list[BackupInfo]:
+def list_backups(workspace_path: Path | str | ServerAddress) -> list[BackupInfo]:
     """The workspace's backups, newest first; works also when the workspace is gone."""
-    return store.list_backups(Path(workspace_path))
+    return store.list_backups(workspace_location(workspace_path))
 
 
 def find_backup(workspace_path: Path | str, reference: str | Path) -> Path:

@@ -23,7 +23,6 @@ from functools import lru_cache
 from kpidesk.domain.errors import DomainError
 from kpidesk.domain.numbers import format_value
 from kpidesk.domain.periods import Period, PeriodKind, format_period
-from kpidesk.domain.targets import TargetPath
 from kpidesk.domain.trends import (
     Forecast,
     Reachability,
@@ -43,7 +42,7 @@ from kpidesk.services.chart_model import (
     PinnedNote,
     UnitSeries,
 )
-from kpidesk.services.scorecard import KpiSpec, RollUp, load_kpi_specs
+from kpidesk.services.scorecard import KpiSpec, RollUp, load_kpi_specs, target_paths_from
 from kpidesk.store import models, queries
 from kpidesk.store.workspace import Workspace
 
@@ -87,6 +86,9 @@ class _Loaded:
     comments: dict[tuple[int, str], str]
     first_period: Period | None
     """The earliest measured period of the KPI or its inputs."""
+    due_date: str | None = None
+    currency: str | None = None
+    note_rows: list[tuple[int, int | None, str, str]] | None = None
 
 
 def _load(kpi_id: int, specs: dict[int, KpiSpec] | None = None) -> _Loaded:
@@ -94,10 +96,11 @@ def _load(kpi_id: int, specs: dict[int, KpiSpec] | None = None) -> _Loaded:
     if kpi_id not in specs:
         raise ChartError(N_("There is no KPI with id {id}."), id=kpi_id)
     ids = _referenced_ids(specs, kpi_id)
+    rows = queries.chart_rows(kpi_id, ids)  # one round trip on a server
     children: dict[int | None, list[int]] = defaultdict(list)
     names: dict[int, str] = {}
     parents: dict[int, int | None] = {}
-    for unit_id, name, parent_id, _order in queries.units():
+    for unit_id, name, parent_id, _order in rows.units:
         children[parent_id].append(unit_id)
         names[unit_id] = name
         parents[unit_id] = parent_id
@@ -108,23 +111,16 @@ def _load(kpi_id: int, specs: dict[int, KpiSpec] | None = None) -> _Loaded:
     comments: dict[tuple[int, str], str] = {}
     earliest: list[str] = []
     for one in sorted(ids):
-        rows = queries.measurements_of_kpis([one])
-        if rows:
-            measurements[one] = {(u, key): v for _k, u, key, v, _c in rows}
-            earliest.append(min(row[2] for row in rows))
+        values = rows.measurements[one]
+        if values:
+            measurements[one] = {(u, key): v for _k, u, key, v, _c in values}
+            earliest.append(min(row[2] for row in values))
             if one == kpi_id:
-                comments = {(u, key): c for _k, u, key, _v, c in rows if c}
-        target_rows = queries.targets_of_kpis([one])
+                comments = {(u, key): c for _k, u, key, _v, c in values if c}
+        target_rows = rows.targets[one]
         if target_rows:
             targets[one] = {(u, key): (v, high) for _k, u, key, v, high in target_rows}
-    paths: dict[int, dict[int | None, TargetPath]] = defaultdict(dict)
-    for row_kpi, unit_id, base_key, base, goal_key, goal in queries.target_paths_of_kpis(ids):
-        try:
-            paths[row_kpi][unit_id] = TargetPath(
-                Period.from_key(base_key), base, Period.from_key(goal_key), goal
-            )
-        except DomainError:
-            continue
+    paths = target_paths_from(rows.paths)
     first: Period | None = None
     for low in earliest:
         try:
@@ -134,7 +130,9 @@ def _load(kpi_id: int, specs: dict[int, KpiSpec] | None = None) -> _Loaded:
         if first is None or period.start < first.start:
             first = period
     rollup = RollUp(specs, children, measurements, targets, paths)
-    return _Loaded(rollup, names, parents, comments, first)
+    return _Loaded(
+        rollup, names, parents, comments, first, rows.due_date, rows.currency, rows.notes
+    )
 
 
 @lru_cache(maxsize=32)
@@ -157,7 +155,13 @@ def _chart_periods(first: Period | None, until: Period, kind: PeriodKind) -> tup
 
 
 def _forecast_end(
-    kpi_id: int, kind: PeriodKind, last: Period, forecast_to: Period | None
+    kpi_id: int,
+    kind: PeriodKind,
+    last: Period,
+    forecast_to: Period | None,
+    due: str | None = None,
+    *,
+    due_known: bool = False,
 ) -> Period:
     """The period the forecast runs to: the one asked for, else the latest due date of the
     KPI's goals if it lies ahead, else twelve periods ahead; at most ten years ahead."""
@@ -166,7 +170,8 @@ def _forecast_end(
         end = align_period(forecast_to, kind)
     else:
         end = last.shift(DEFAULT_FORECAST_STEPS)
-        due = queries.latest_goal_due_date(kpi_id)
+        if not due_known:
+            due = queries.latest_goal_due_date(kpi_id)
         if due:
             try:
                 due_period = Period.of(date.fromisoformat(due), kind)
@@ -206,10 +211,9 @@ def chart_data(
     periods = _chart_periods(loaded.first_period, until, kind)
     window = MOVING_AVERAGE_WINDOW[kind]
     last = periods[-1] if periods else Period.of(until.end, kind)
-    end = _forecast_end(kpi_id, kind, last, forecast_to)
+    end = _forecast_end(kpi_id, kind, last, forecast_to, loaded.due_date, due_known=True)
     if currency is None:
-        settings = models.WorkspaceSettings.get_or_none()
-        currency = settings.currency if settings else "SEK"
+        currency = loaded.currency or "SEK"
     unit_list = [u for u in dict.fromkeys(int(u) for u in unit_ids) if u in loaded.names]
     wanted = set(unit_list) if forecast_units is None else {int(u) for u in forecast_units}
     comments = _comments_by_period(loaded, unit_list, kind)
@@ -251,7 +255,7 @@ def chart_data(
         if unit_id in wanted:
             unit_series = _with_forecast(unit_series, spec, rollup, end, kind, currency)
         series.append(unit_series)
-    notes = tuple(shown_notes(kpi_id, kind, periods))
+    notes = tuple(shown_notes(kpi_id, kind, periods, rows=loaded.note_rows))
     return ChartData(
         kpi=spec,
         kind=kind,
@@ -479,10 +483,14 @@ def delete_note(workspace: Workspace, note_id: int) -> PinnedNote | None:
     return removed
 
 
-def notes(kpi_id: int) -> list[PinnedNote]:
-    """The notes pinned to a KPI's chart, oldest period first."""
+def notes(
+    kpi_id: int, rows: Iterable[tuple[int, int | None, str, str]] | None = None
+) -> list[PinnedNote]:
+    """The notes pinned to a KPI's chart, oldest period first (``rows``: as already read)."""
     result = []
-    for note_id, unit_id, key, text in queries.chart_notes_of_kpi(kpi_id):
+    for note_id, unit_id, key, text in (
+        rows if rows is not None else queries.chart_notes_of_kpi(kpi_id)
+    ):
         try:
             period = Period.from_key(key)
         except DomainError:
@@ -491,10 +499,16 @@ def notes(kpi_id: int) -> list[PinnedNote]:
     return result
 
 
-def shown_notes(kpi_id: int, kind: PeriodKind, periods: Iterable[Period]) -> Iterable[PinnedNote]:
+def shown_notes(
+    kpi_id: int,
+    kind: PeriodKind,
+    periods: Iterable[Period],
+    *,
+    rows: Iterable[tuple[int, int | None, str, str]] | None = None,
+) -> Iterable[PinnedNote]:
     """The KPI's notes, each with the chart period that holds it (None: off the chart)."""
     shown = set(periods)
-    for note in notes(kpi_id):
+    for note in notes(kpi_id, rows):
         at = align_period(note.period, kind)
         yield PinnedNote(
             note.id,

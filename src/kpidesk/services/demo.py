@@ -513,7 +513,8 @@ def build_demo(path: Path | str, *, until: Period | None = None, language: str =
         Path(path), "Solbacka Hem AB", language=language, root_unit="Solbacka Hem AB"
     )
     try:
-        with workspace.atomic():
+        # The demo's content is where its history starts: not a change to log row by row.
+        with workspace.atomic(), workspace.unlogged():
             _fill(workspace, until, rng, language)
         workspace.checkpoint()
     finally:

@@ -10,7 +10,7 @@ rolled-up values at the same unit and period, so ratios stay ratios.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -30,7 +30,7 @@ from kpidesk.domain.status import (
     status_of,
 )
 from kpidesk.domain.targets import TargetPath
-from kpidesk.store import models, queries
+from kpidesk.store import queries
 
 SPARKLINE_LENGTH = {
     PeriodKind.WEEK: 13,
@@ -275,36 +275,64 @@ def _combine_targets(
 
 
 def load_kpi_specs() -> dict[int, KpiSpec]:
-    links: dict[int, list[int]] = defaultdict(list)
-    for kpi_id, goal_id in models.KpiGoal.select(models.KpiGoal.kpi, models.KpiGoal.goal).tuples():
-        links[kpi_id].append(goal_id)
+    return kpi_specs_from(*queries.kpi_definitions())
+
+
+def kpi_specs_from(
+    kpi_rows: Iterable[queries.KpiDefinitionRow], links: Iterable[tuple[int, int]]
+) -> dict[int, KpiSpec]:
+    """Every KPI's definition from its row (columns as ``queries.KPI_DEFINITION_COLUMNS``)
+    and the (KPI, goal) links."""
+    goal_ids: dict[int, list[int]] = defaultdict(list)
+    for kpi_id, goal_id in links:
+        goal_ids[kpi_id].append(goal_id)
     specs: dict[int, KpiSpec] = {}
-    for kpi in models.Kpi.select():
+    for row in kpi_rows:
+        (
+            kpi_id,
+            code,
+            name,
+            owner,
+            measure_unit,
+            unit_label,
+            decimals,
+            direction,
+            frequency,
+            time_aggregation,
+            unit_aggregation,
+            indicator,
+            amber_margin,
+            threshold_mode,
+            benchmark,
+            formula_text,
+            sort_order,
+            archived_at,
+        ) = row
         formula = None
-        if kpi.formula.strip():
+        if str(formula_text).strip():
             try:
-                formula = parse_formula(kpi.formula)
+                formula = parse_formula(str(formula_text))
             except DomainError:
                 formula = None
-        specs[kpi.id] = KpiSpec(
-            id=kpi.id,
-            code=kpi.code,
-            name=kpi.name,
-            owner=kpi.owner,
-            measure_unit=kpi.measure_unit,
-            unit_label=kpi.unit_label,
-            decimals=kpi.decimals,
-            direction=Direction(kpi.direction),
-            frequency=PeriodKind(kpi.frequency),
-            time_aggregation=Aggregation(kpi.time_aggregation),
-            unit_aggregation=Aggregation(kpi.unit_aggregation),
-            indicator=kpi.indicator_type,
-            thresholds=Thresholds(kpi.amber_margin, ThresholdMode(kpi.threshold_mode)),
-            benchmark=kpi.benchmark_value,
+        specs[kpi_id] = KpiSpec(
+            id=kpi_id,
+            code=code,
+            name=name,
+            owner=owner,
+            measure_unit=measure_unit,
+            unit_label=unit_label,
+            decimals=decimals,
+            direction=Direction(direction),
+            frequency=PeriodKind(frequency),
+            time_aggregation=Aggregation(time_aggregation),
+            unit_aggregation=Aggregation(unit_aggregation),
+            indicator=indicator,
+            thresholds=Thresholds(amber_margin, ThresholdMode(threshold_mode)),
+            benchmark=benchmark,
             formula=formula,
-            goal_ids=tuple(sorted(links.get(kpi.id, []))),
-            sort_order=kpi.sort_order,
-            archived=kpi.archived_at is not None,
+            goal_ids=tuple(sorted(goal_ids.get(kpi_id, []))),
+            sort_order=sort_order,
+            archived=archived_at is not None,
         )
     return specs
 
@@ -312,17 +340,18 @@ def load_kpi_specs() -> dict[int, KpiSpec]:
 def load_rollup(first_year: int, last_year: int) -> RollUp:
     """Everything needed to roll up values and targets for the years given."""
     ranges = {kind.value: (f"{first_year:04d}", f"{last_year:04d}~") for kind in PeriodKind}
-    return _load(queries.measurements_in_ranges(ranges), queries.targets_in_ranges(ranges))
+    return _rollup_from(queries.rollup_rows(ranges=ranges))
 
 
 def load_rollup_for(period: Period, fiscal_start_month: int = 1) -> RollUp:
     """Just what a scorecard for ``period`` needs: per kind of KPI, from the oldest period
-    its sparkline, last year's comparison or year-to-date reaches, to the view's end."""
+    its sparkline, last year's comparison or year-to-date reaches, to the view's end. Read
+    together: one round trip on a server."""
     keys: list[str] = []
     for frequency in PeriodKind:
         first, last = needed_range(period, frequency, fiscal_start_month)
         keys += [p.key for p in period_range(first, last)]
-    return _load(queries.measurements_for_periods(keys), queries.targets_for_periods(keys))
+    return _rollup_from(queries.rollup_rows(period_keys=keys))
 
 
 def needed_range(
@@ -343,29 +372,32 @@ def needed_range(
     return first_key, Period.of(shown.end, frequency)
 
 
-def _load(
-    measurement_rows: list[tuple[int, int, str, float]],
-    target_rows: list[tuple[int, int | None, str, float, float | None]],
-) -> RollUp:
-    specs = load_kpi_specs()
+def _rollup_from(rows: queries.RollupRows) -> RollUp:
+    specs = kpi_specs_from(rows.kpis, rows.links)
     children: dict[int | None, list[int]] = defaultdict(list)
-    for unit_id, _name, parent_id, _order in queries.units():
+    for unit_id, _name, parent_id, _order in rows.units:
         children[parent_id].append(unit_id)
     measurements: dict[int, dict[tuple[int, str], float]] = defaultdict(dict)
-    for kpi_id, unit_id, key, value in measurement_rows:
+    for kpi_id, unit_id, key, value in rows.measurements:
         measurements[kpi_id][(unit_id, key)] = value
     targets: dict[int, dict[tuple[int | None, str], tuple[float, float | None]]] = defaultdict(dict)
-    for kpi_id, unit_id, key, value, high in target_rows:
+    for kpi_id, unit_id, key, value, high in rows.targets:
         targets[kpi_id][(unit_id, key)] = (value, high)
+    return RollUp(specs, children, measurements, targets, target_paths_from(rows.paths))
+
+
+def target_paths_from(
+    rows: Iterable[tuple[int, int | None, str, float, str, float]],
+) -> dict[int, dict[int | None, TargetPath]]:
     paths: dict[int, dict[int | None, TargetPath]] = defaultdict(dict)
-    for kpi_id, unit_id, base_key, base_value, goal_key, goal_value in queries.target_paths():
+    for kpi_id, unit_id, base_key, base_value, goal_key, goal_value in rows:
         try:
             paths[kpi_id][unit_id] = TargetPath(
                 Period.from_key(base_key), base_value, Period.from_key(goal_key), goal_value
             )
         except DomainError:
             continue
-    return RollUp(specs, children, measurements, targets, paths)
+    return paths
 
 
 def _status(

@@ -22,6 +22,7 @@ from kpidesk.services.progress import (
 from kpidesk.store import queries
 from kpidesk.store.backups import put_new_workspace
 from kpidesk.store.errors import CorruptWorkspaceError
+from kpidesk.store.location import ServerAddress, workspace_location
 from kpidesk.store.outputs import check_output
 from kpidesk.store.workspace import FILE_SUFFIX, Workspace, opened
 
@@ -37,10 +38,22 @@ def workspace_name_from_path(path: Path) -> str:
 
 
 def create_workspace(
-    path: Path | str, name: str | None = None, *, language: str = "sv", currency: str = "SEK"
+    path: Path | str | ServerAddress,
+    name: str | None = None,
+    *,
+    language: str = "sv",
+    currency: str = "SEK",
 ) -> Workspace:
-    """A new, empty workspace with one root unit named after the workspace; left open."""
-    path = Path(path)
+    """A new, empty workspace with one root unit named after the workspace; left open.
+
+    On a server (an empty database, or one ``kpidesk server init`` prepared) it is named
+    after the database unless ``name`` is given."""
+    location = workspace_location(path)
+    if isinstance(location, ServerAddress):
+        return Workspace.create(
+            location, name or location.dbname, language=language, currency=currency
+        )
+    path = location
     if path.suffix != FILE_SUFFIX:
         path = path.with_name(path.name + FILE_SUFFIX)
     name = name or workspace_name_from_path(path)
@@ -74,7 +87,7 @@ def write_demo(
 
 @dataclass
 class CheckReport:
-    path: Path
+    path: Path | ServerAddress
     schema_version: int
     counts: dict[str, int] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
@@ -84,13 +97,14 @@ class CheckReport:
         return not self.problems
 
 
-def check_workspace(path: Path | str) -> CheckReport:
-    """Open read-only, run SQLite's full integrity check and count the rows of every table.
+def check_workspace(path: Path | str | ServerAddress) -> CheckReport:
+    """Open read-only, run the integrity check (SQLite's full one for a file; on a server,
+    that every table, column and change-log trigger is there) and count every table's rows.
 
-    Raises a ``WorkspaceError`` for a file that cannot be opened as a workspace at all; the
-    file is never written.
+    Raises a ``WorkspaceError`` for a workspace that cannot be opened at all; nothing is
+    ever written.
     """
-    path = Path(path)
+    path = workspace_location(path)
     with opened(path, read_only=True, older_ok=True) as workspace:
         try:
             problems = workspace.integrity_problems()
@@ -125,6 +139,13 @@ def export_measurements_csv(
     """
     destination = Path(destination)
     check_output(destination, workspace=workspace.path)
+    with workspace.bound():
+        return _export_measurements_csv(workspace, destination, progress, cancelled)
+
+
+def _export_measurements_csv(
+    workspace: Workspace, destination: Path, progress: Progress, cancelled: CancelFlag
+) -> int:
     total = queries.measurement_count()
     written = 0
 

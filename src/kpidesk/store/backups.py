@@ -1,5 +1,9 @@
 """Backup copies of a workspace, made with SQLite's backup API and kept in rotation.
 
+A workspace on a server is copied into the same kind of file (a ``.kpidesk`` snapshot, read
+in one consistent transaction), kept in a folder of its own named after the server and
+database; restoring a server from one is ``kpidesk publish`` into an empty database.
+
 Copies live in the user's data folder, one folder per workspace, so a consultant's client
 folder holds only the workspace itself. A copy is named ``<workspace> <stamp> <reason>.kpidesk``
 (the stamp is local time, ``20260314-091502-123456``); the newest ``KEEP`` per workspace are
@@ -21,7 +25,6 @@ import contextlib
 import hashlib
 import os
 import re
-import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -51,6 +54,7 @@ from kpidesk.store.errors import (
     WorkspaceMissingError,
     WorkspaceNotWritableError,
 )
+from kpidesk.store.location import ServerAddress
 from kpidesk.store.outputs import backups_root, check_output, same_file
 from kpidesk.store.sqlite import (
     APPLICATION_ID,
@@ -58,15 +62,19 @@ from kpidesk.store.sqlite import (
     WorkspaceLock,
     copy_database,
     integrity_problems,
+    is_unreadable,
     read_header,
-    read_only_uri,
+    read_only_connection,
     storage_problem,
     storage_reason,
     verify_file,
 )
+from kpidesk.store.sqlite import Connection as SqliteConnection
+from kpidesk.store.sqlite import DatabaseError as SqliteDatabaseError
+from kpidesk.store.sqlite import Error as SqliteError
 
 if TYPE_CHECKING:
-    from kpidesk.store.sqlite import LockHolder
+    from kpidesk.store.file_lock import LockHolder
     from kpidesk.store.workspace import Workspace
 
 KEEP = 20
@@ -152,7 +160,10 @@ class BackupInfo:
 # Where and under which name -----------------------------------------------------------------
 
 
-def backup_dir_for(workspace_path: Path) -> Path:
+def backup_dir_for(workspace_path: Path | ServerAddress) -> Path:
+    if isinstance(workspace_path, ServerAddress):
+        server = re.sub(r"[^A-Za-z0-9_.-]+", "-", workspace_path.server).strip("-")
+        return backups_root() / f"{workspace_path.dbname}-{server}-{workspace_path.digest()}"
     resolved = Path(workspace_path).resolve()
     digest = hashlib.sha1(str(resolved).encode("utf-8")).hexdigest()[:8]
     return backups_root() / f"{resolved.stem}-{digest}"
@@ -191,12 +202,28 @@ def _when_and_reason(path: Path) -> tuple[datetime, str]:
 def make_backup(
     workspace: Workspace, *, reason: str, directory: Path | None = None, keep: int = KEEP
 ) -> Path:
-    """Copy an open workspace through SQLite's backup API; return the copy's path.
+    """Copy an open workspace through SQLite's backup API (a server's: into a snapshot file);
+    return the copy's path.
 
     Without ``directory`` the copy goes to the workspace's backup folder, which is then pruned
     to the newest ``keep`` copies. Raises ``BackupError`` when the copy cannot be written.
     """
-    return _copy_into(workspace.connection, workspace.path, reason, directory, keep)
+    if workspace.server is not None:
+        return _copy_into(
+            lambda destination: workspace.backend.snapshot(workspace, destination),
+            workspace.server,
+            reason,
+            directory,
+            keep,
+        )
+    connection = workspace.connection
+    return _copy_into(
+        lambda destination: copy_database(connection, destination),
+        workspace.location,
+        reason,
+        directory,
+        keep,
+    )
 
 
 def backup_file(
@@ -213,13 +240,19 @@ def backup_file(
     if not path.is_file():
         raise WorkspaceMissingError(path)
     verify_file(path, migrations.newest_version())
-    connection = _read_only_connection(path)
+    connection = read_only_connection(path)
     try:
         problems = integrity_problems(connection)  # the full check, as kpidesk check runs it
         if problems:
             raise CorruptWorkspaceError(path, problems[0])
-        return _copy_into(connection, path, reason, directory, keep)
-    except sqlite3.DatabaseError as error:
+        return _copy_into(
+            lambda destination: copy_database(connection, destination),
+            path,
+            reason,
+            directory,
+            keep,
+        )
+    except SqliteDatabaseError as error:
         raise CorruptWorkspaceError(path, str(error)) from error
     finally:
         connection.close()
@@ -238,7 +271,7 @@ def backup_on_open(
     newest copy is younger than ``interval``, so opening again and again does not flood the
     folder and push older copies out.
     """
-    if not _has_content(workspace.connection):
+    if workspace.server is not None or not _has_content(workspace.connection):
         return None
     now = now or datetime.now()
     interval = OPEN_INTERVAL if interval is None else interval
@@ -248,7 +281,7 @@ def backup_on_open(
     return make_backup(workspace, reason=REASON_OPEN, keep=keep)
 
 
-def newest_backup_time(workspace_path: Path) -> datetime | None:
+def newest_backup_time(workspace_path: Path | ServerAddress) -> datetime | None:
     folder = backup_dir_for(workspace_path)
     if not folder.is_dir():
         return None
@@ -257,26 +290,30 @@ def newest_backup_time(workspace_path: Path) -> datetime | None:
 
 
 def _copy_into(
-    connection: sqlite3.Connection,
-    workspace_path: Path,
+    copy: Callable[[Path], object],
+    workspace_path: Path | ServerAddress,
     reason: str,
     directory: Path | None,
     keep: int,
 ) -> Path:
     folder = Path(directory) if directory is not None else backup_dir_for(workspace_path)
-    destination = folder / backup_name(Path(workspace_path).stem, datetime.now(), reason)
+    stem = (
+        workspace_path.dbname
+        if isinstance(workspace_path, ServerAddress)
+        else Path(workspace_path).stem
+    )
+    destination = folder / backup_name(stem, datetime.now(), reason)
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        copy_database(connection, destination)
+        copy(destination)
     except FileWriteError as error:
         raise BackupError(
             N_("Could not write the backup {path}: {reason}"),
             path=str(destination),
             reason=error.params["reason"],
         ) from error
-    except (OSError, sqlite3.Error) as error:
-        code = (getattr(error, "sqlite_errorcode", None) or 0) & 0xFF
-        if code in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB):  # reading, not writing
+    except (OSError, SqliteError) as error:
+        if is_unreadable(error):  # reading, not writing
             raise CorruptWorkspaceError(workspace_path, str(error)) from error
         raise BackupError(
             N_("Could not write the backup {path}: {reason}"),
@@ -302,9 +339,11 @@ def prune(folder: Path, keep: int) -> None:
 # Looking at copies --------------------------------------------------------------------------
 
 
-def list_backups(workspace_path: Path | str) -> list[BackupInfo]:
+def list_backups(workspace_path: Path | str | ServerAddress) -> list[BackupInfo]:
     """Every copy of the workspace, newest first, with what each holds (read-only)."""
-    folder = backup_dir_for(Path(workspace_path))
+    if not isinstance(workspace_path, ServerAddress):
+        workspace_path = Path(workspace_path)
+    folder = backup_dir_for(workspace_path)
     if not folder.is_dir():
         return []
     found = [read_backup_info(path) for path in folder.glob(f"*{SUFFIX}") if path.is_file()]
@@ -326,8 +365,8 @@ def read_backup_info(path: Path | str) -> BackupInfo:
     except OSError as error:
         return BackupInfo(path, when, reason, size, problem=_reason_text(error))
     try:
-        connection = _read_only_connection(path)
-    except sqlite3.Error as error:
+        connection = read_only_connection(path)
+    except SqliteError as error:
         return BackupInfo(path, when, reason, size, header.user_version, problem=str(error))
     try:
         counts = BackupCounts(
@@ -335,18 +374,21 @@ def read_backup_info(path: Path | str) -> BackupInfo:
             units=_count(connection, "unit"),
             measurements=_count(connection, "measurement"),
         )
-    except sqlite3.Error as error:
+    except SqliteError as error:
         return BackupInfo(path, when, reason, size, header.user_version, problem=str(error))
     finally:
         connection.close()
     return BackupInfo(path, when, reason, size, header.user_version, counts)
 
 
-def _count(connection: sqlite3.Connection, table: str) -> int:
+def _count(connection: SqliteConnection, table: str) -> int:
     return int(connection.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0])
 
 
-def _has_content(connection: sqlite3.Connection) -> bool:
+_BOOKKEEPING = ("workspace_settings", "change_log", "change_session")
+
+
+def _has_content(connection: SqliteConnection) -> bool:
     """Whether the workspace holds more than a new one does (its settings and a root unit)."""
     tables = [
         row[0]
@@ -355,24 +397,13 @@ def _has_content(connection: sqlite3.Connection) -> bool:
         )
     ]
     for table in tables:
-        if table == "workspace_settings":
+        if table in _BOOKKEEPING:
             continue
         limit = 2 if table == "unit" else 1
         rows = connection.execute(f'SELECT count(*) FROM (SELECT 1 FROM "{table}" LIMIT 2)')
         if rows.fetchone()[0] >= limit:
             return True
     return False
-
-
-def _read_only_connection(path: Path) -> sqlite3.Connection:
-    connection = sqlite3.connect(read_only_uri(path), uri=True)
-    try:
-        connection.execute("PRAGMA query_only = 1")
-        connection.execute("PRAGMA busy_timeout = 5000")
-    except BaseException:
-        connection.close()
-        raise
-    return connection
 
 
 def _reason_text(error: BaseException) -> str:
@@ -522,12 +553,12 @@ def verify_backup(path: Path) -> None:
     except CorruptWorkspaceError as error:
         raise DamagedBackupError(path, error.detail) from None
     try:
-        connection = _read_only_connection(path)
-    except sqlite3.Error as error:
+        connection = read_only_connection(path)
+    except SqliteError as error:
         raise DamagedBackupError(path, str(error)) from error
     try:
         problems = integrity_problems(connection)
-    except sqlite3.DatabaseError as error:
+    except SqliteDatabaseError as error:
         problems = [str(error)]
     finally:
         connection.close()
@@ -595,12 +626,12 @@ def move_aside_damaged(path: Path) -> Path:
 def _stage_copy(backup_path: Path, staged: Path) -> None:
     """Copy the backup to ``staged`` and check the copy; raises if either is not sound."""
     try:
-        source = _read_only_connection(backup_path)
-    except sqlite3.Error as error:
+        source = read_only_connection(backup_path)
+    except SqliteError as error:
         raise DamagedBackupError(backup_path, str(error)) from error
     try:
         copy_database(source, staged)
-    except sqlite3.DatabaseError as error:
+    except SqliteDatabaseError as error:
         if storage_problem(error) is None:
             raise DamagedBackupError(backup_path, str(error)) from error
         raise BackupError(
@@ -617,10 +648,10 @@ def _stage_copy(backup_path: Path, staged: Path) -> None:
     finally:
         source.close()
     verify_file(staged, migrations.newest_version())
-    check = _read_only_connection(staged)
+    check = read_only_connection(staged)
     try:
         problems = integrity_problems(check, quick=True)
-    except sqlite3.DatabaseError as error:
+    except SqliteDatabaseError as error:
         problems = [str(error)]
     finally:
         check.close()

@@ -7,19 +7,24 @@ from typing import TYPE_CHECKING
 
 from kpidesk.domain.errors import DomainError, Words
 from kpidesk.i18n import N_, _, current_language
+from kpidesk.store.location import ServerAddress
 
 if TYPE_CHECKING:
-    from kpidesk.store.sqlite import LockHolder
+    from kpidesk.store.file_lock import LockHolder
 
 
 class WorkspaceError(DomainError):
-    """A workspace file that cannot be used as asked; nothing in it was changed."""
+    """A workspace that cannot be used as asked; nothing in it was changed.
+
+    ``path`` is the file's path, or the server's address (shown without a password).
+    """
 
     exit_code = 3
 
-    def __init__(self, template: str, path: Path, **params: object) -> None:
-        super().__init__(template, path=str(path), name=Path(path).name, **params)
-        self.path = Path(path)
+    def __init__(self, template: str, path: Path | ServerAddress | str, **params: object) -> None:
+        location = path if isinstance(path, ServerAddress) else Path(path)
+        super().__init__(template, path=str(location), name=location.name, **params)
+        self.path = location
 
 
 class WorkspaceMissingError(WorkspaceError):
@@ -131,7 +136,7 @@ class CorruptWorkspaceError(WorkspaceError):
         self.backups = count
 
 
-def _backup_count(path: Path) -> int:
+def _backup_count(path: Path | ServerAddress) -> int:
     from kpidesk.store.backups import backup_dir_for  # the backups know this module
 
     try:
@@ -246,3 +251,182 @@ class NeedsMigrationError(WorkspaceError):
             N_("{path} needs an update that cannot be made read-only; open it for writing."),
             path,
         )
+
+
+# A workspace on a server ----------------------------------------------------------------------
+
+
+class ServerDetail(str):
+    """What the PostgreSQL driver said (English): shown to English readers only."""
+
+    __slots__ = ()
+
+    def __format__(self, spec: str) -> str:
+        text = str.__str__(self)
+        if current_language() == "en" and text:
+            return format(" (" + text + ")", spec)
+        return format("", spec)
+
+
+class ServerUnreachableError(WorkspaceError):
+    def __init__(self, address: ServerAddress, detail: str = "") -> None:
+        super().__init__(
+            N_(
+                "Could not connect to the server of {path}{detail}. Check the address, that "
+                "the server runs and that it can be reached from here."
+            ),
+            address,
+            detail=ServerDetail(detail),
+        )
+
+
+class ServerLoginError(WorkspaceError):
+    def __init__(self, address: ServerAddress, detail: str = "") -> None:
+        super().__init__(
+            N_(
+                "The server of {path} refused the login of {user}{detail}. Give the password "
+                "in PGPASSWORD, in ~/.pgpass or through a PGSERVICE entry."
+            ),
+            address,
+            user=address.user,
+            detail=ServerDetail(detail),
+        )
+
+
+class ServerTlsError(WorkspaceError):
+    def __init__(self, address: ServerAddress, detail: str = "") -> None:
+        super().__init__(
+            N_("The encrypted connection to {path} could not be made as its sslmode asks{detail}."),
+            address,
+            detail=ServerDetail(detail),
+        )
+
+
+class NoSuchDatabaseError(WorkspaceError):
+    def __init__(self, address: ServerAddress) -> None:
+        super().__init__(
+            N_("The server has no database {name}: {path} names none."),
+            address,
+        )
+
+
+class NoServerWorkspaceError(WorkspaceError):
+    """A database that holds no KPI Desk workspace (yet)."""
+
+    def __init__(self, address: ServerAddress) -> None:
+        super().__init__(
+            N_(
+                "{path} holds no KPI Desk workspace. Put one there with "
+                "kpidesk publish FILE.kpidesk {path}."
+            ),
+            address,
+        )
+
+
+class ServerNeedsMigrationError(WorkspaceError):
+    """A server workspace of an older schema: only ``kpidesk server migrate`` updates it."""
+
+    exit_code = 4
+
+    def __init__(self, address: ServerAddress, found: int, supported: int) -> None:
+        super().__init__(
+            N_(
+                "{path} holds schema {found}, older than this KPI Desk's ({supported}). An "
+                "administrator updates it with kpidesk server migrate {path}; until then it "
+                "opens read-only."
+            ),
+            address,
+            found=found,
+            supported=supported,
+        )
+
+
+class ServerConnectionLostError(WorkspaceError):
+    exit_code = 1
+
+    def __init__(self, address: ServerAddress, detail: str = "") -> None:
+        super().__init__(
+            N_(
+                "The connection to {path} was lost{detail}; nothing of the change was saved. "
+                "Try again when the server can be reached."
+            ),
+            address,
+            detail=ServerDetail(detail),
+        )
+
+
+class ServerPermissionError(WorkspaceError):
+    exit_code = 1
+
+    def __init__(self, address: ServerAddress, detail: str = "") -> None:
+        super().__init__(
+            N_("{path}: you may not make this change{detail}; nothing was changed."),
+            address,
+            detail=ServerDetail(detail),
+        )
+
+
+class ServerResourcesError(WorkspaceError):
+    """SQLSTATE class 53: the server is out of disk, memory or connections."""
+
+    exit_code = 1
+
+    def __init__(self, address: ServerAddress, detail: str = "") -> None:
+        super().__init__(
+            N_(
+                "The server of {path} is out of disk space, memory or connections{detail}; "
+                "nothing was changed. Ask its administrator."
+            ),
+            address,
+            detail=ServerDetail(detail),
+        )
+
+
+class ServerBusyError(WorkspaceError):
+    """An exclusive operation could not get the workspace: others are using it."""
+
+    exit_code = 5
+
+    def __init__(self, address: ServerAddress) -> None:
+        super().__init__(
+            N_(
+                "{path} is in use by others; this needs it alone. Try again when they have "
+                "closed it."
+            ),
+            address,
+        )
+
+
+class DatabaseNotEmptyError(WorkspaceError):
+    exit_code = 1
+
+    def __init__(self, address: ServerAddress, tables: list[str]) -> None:
+        shown = ", ".join(tables[:5]) + (", …" if len(tables) > 5 else "")
+        super().__init__(
+            N_(
+                "{path} holds other tables ({tables}); KPI Desk needs an empty database of its own."
+            ),
+            address,
+            tables=shown,
+        )
+
+
+class ServerHoldsWorkspaceError(WorkspaceError):
+    exit_code = 1
+
+    def __init__(self, address: ServerAddress, name: str) -> None:
+        super().__init__(
+            N_(
+                "{path} holds a workspace already ({workspace}); nothing was changed. Publish "
+                "into an empty database."
+            ),
+            address,
+            workspace=name,
+        )
+
+
+class ServerSchemaExistsError(WorkspaceError):
+    exit_code = 1
+
+    def __init__(self, address: ServerAddress) -> None:
+        super().__init__(N_("{path} holds the KPI Desk schema already."), address)

@@ -1,4 +1,6 @@
-"""The schema version and the ladder of steps that brings any older workspace up to date.
+"""The schema version of a workspace file and the ladder of steps that brings any older file
+up to date (a server's schema is made whole at version 6 and has its own ladder from there:
+:mod:`kpidesk.store.postgres`).
 
 Step ``n`` takes a workspace from version ``n - 1`` to ``n``. Each step runs in its own
 transaction together with the version bump, so a failed step leaves the previous version.
@@ -7,29 +9,40 @@ The caller copies the file before the first step (see ``Workspace.open``).
 
 from __future__ import annotations
 
-import sqlite3
+import json
+import logging
+import uuid
 from collections.abc import Callable
+from typing import Any
 
 from kpidesk.store.schema_v1 import SCHEMA_V1
-from kpidesk.store.sqlite import schema_version, set_schema_version
+from kpidesk.store.sqlite import (
+    CHANGE_LOG_SQL,
+    renew_log_triggers,
+    schema_version,
+    set_schema_version,
+)
 
-MigrationStep = Callable[[sqlite3.Connection], None]
+log = logging.getLogger(__name__)
+
+MigrationStep = Callable[[Any], None]
+"""A step, given a ``sqlite3`` connection in autocommit mode inside the step's transaction."""
 
 
-def _create_v1(connection: sqlite3.Connection) -> None:
+def _create_v1(connection: Any) -> None:
     for statement in SCHEMA_V1.split(";\n"):
         if statement.strip():
             connection.execute(statement)
 
 
-def _v2_goal_smart_checklist(connection: sqlite3.Connection) -> None:
+def _v2_goal_smart_checklist(connection: Any) -> None:
     for column in ("specific", "measurable", "accepted", "realistic", "time_bound"):
         connection.execute(
             f'ALTER TABLE "goal" ADD COLUMN "smart_{column}" INTEGER NOT NULL DEFAULT 0'
         )
 
 
-def _v3_period_indexes(connection: sqlite3.Connection) -> None:
+def _v3_period_indexes(connection: Any) -> None:
     """Covering indexes so a scorecard reads only the periods it shows (about 3× faster)."""
     connection.execute(
         'CREATE INDEX IF NOT EXISTS "measurement_period_cover" ON "measurement"'
@@ -41,7 +54,7 @@ def _v3_period_indexes(connection: sqlite3.Connection) -> None:
     )
 
 
-def _v4_undoable_imports(connection: sqlite3.Connection) -> None:
+def _v4_undoable_imports(connection: Any) -> None:
     """What undoing an import needs: its counts, and what it replaced and created."""
     for name, definition in (
         ("imported_into", "VARCHAR(255) NOT NULL DEFAULT 'actuals'"),
@@ -60,7 +73,7 @@ def _v4_undoable_imports(connection: sqlite3.Connection) -> None:
     connection.execute('CREATE INDEX "import_change_batch_id" ON "import_change" ("batch_id")')
 
 
-def _v5_fewer_measurement_indexes(connection: sqlite3.Connection) -> None:
+def _v5_fewer_measurement_indexes(connection: Any) -> None:
     """Drop the indexes of measurement by unit and by import batch (peewee makes one for
     every foreign key). They served only deleting a unit and undoing an import, where a scan
     of a million rows takes 0.07 s, and every write paid for them: a million-row import
@@ -69,12 +82,98 @@ def _v5_fewer_measurement_indexes(connection: sqlite3.Connection) -> None:
     connection.execute('DROP INDEX IF EXISTS "measurement_batch_id"')
 
 
+V6_TABLES = (
+    "workspace_settings",
+    "unit",
+    "goal",
+    "kpi",
+    "kpi_goal",
+    "target",
+    "target_path",
+    "import_profile",
+    "import_batch",
+    "import_change",
+    "measurement",
+    "kpi_alias",
+    "unit_alias",
+    "review",
+    "review_unit",
+    "review_event",
+    "review_comment",
+    "decision",
+    "action",
+    "chart_note",
+)
+UNINDEXED_UIDS = ("measurement", "import_change")
+"""Tables whose ``uid`` has no index: a million-row import would pay for one (random keys
+scatter every insert) and nothing looks their rows up by it; merging matches measurements by
+their key (KPI, unit, period) first."""
+
+UID_NAMESPACE = uuid.UUID("6f0b3f3c-53a4-4c8e-9a53-4b5044455336")
+
+
+def _identity_seed(connection: Any) -> str:
+    """What two copies of one workspace file share, so that each copy migrated on its own
+    gives every row the same ``uid``: the workspace's creation time and name (a new file,
+    empty at this step, gets a random seed)."""
+    row = connection.execute(
+        "SELECT created_at, name FROM workspace_settings ORDER BY id LIMIT 1"
+    ).fetchone()
+    if row is None:
+        return uuid.uuid4().hex
+    return f"{row[0]}|{row[1]}"
+
+
+def _v6_identities_and_change_log(connection: Any) -> None:
+    """Every row gets a stable ``uid`` and a ``row_version``; one change log records every
+    change from here on (a server workspace has both from the start).
+
+    A row's ``uid`` is derived from the workspace's seed, its table and its id, so two
+    copies of one file migrated apart agree on them and can be merged later; so does the
+    log's first entry, this migration. New rows get random ones. All-units targets (unit
+    null) become unique per KPI and period, as they are on a server: where an older file
+    holds two, the newer (the one the Data page shows) is kept.
+    """
+    seed = _identity_seed(connection)
+
+    def seeded_uid(table: str, row_id: int) -> bytes:
+        return uuid.uuid5(UID_NAMESPACE, f"{seed}/{table}/{row_id}").bytes
+
+    connection.create_function("kpidesk_seeded_uid", 2, seeded_uid, deterministic=True)
+    for table in V6_TABLES:
+        connection.execute(f'ALTER TABLE "{table}" ADD COLUMN "uid" BLOB NOT NULL DEFAULT x\'\'')
+        connection.execute(
+            f'ALTER TABLE "{table}" ADD COLUMN "row_version" INTEGER NOT NULL DEFAULT 1'
+        )
+        connection.execute(f'UPDATE "{table}" SET "uid" = kpidesk_seeded_uid(?, "id")', (table,))
+        if table not in UNINDEXED_UIDS:
+            connection.execute(f'CREATE UNIQUE INDEX "{table}_uid" ON "{table}" ("uid")')
+    removed = connection.execute(
+        "DELETE FROM target WHERE unit_id IS NULL AND id NOT IN"
+        " (SELECT max(id) FROM target WHERE unit_id IS NULL GROUP BY kpi_id, period)"
+    ).rowcount
+    if removed:
+        log.warning("schema 6: removed %s older duplicate all-units targets", removed)
+    connection.execute(
+        'CREATE UNIQUE INDEX "target_key" ON "target" ("kpi_id", ifnull("unit_id", 0), "period")'
+    )
+    for statement in CHANGE_LOG_SQL:
+        connection.execute(statement)
+    connection.execute(
+        "INSERT INTO change_log (uid, at, actor, table_name, row_uid, op, old_values,"
+        " new_values) VALUES (?, datetime('now'), NULL, '', NULL, 'migrate', NULL, ?)",
+        (seeded_uid("change_log", 6), json.dumps({"schema_version": 6})),
+    )
+    renew_log_triggers(connection, V6_TABLES)
+
+
 STEPS: dict[int, MigrationStep] = {
     1: _create_v1,
     2: _v2_goal_smart_checklist,
     3: _v3_period_indexes,
     4: _v4_undoable_imports,
     5: _v5_fewer_measurement_indexes,
+    6: _v6_identities_and_change_log,
 }
 
 SCHEMA_VERSION = max(STEPS)
@@ -90,7 +189,7 @@ def pending_steps(current: int, steps: dict[int, MigrationStep] | None = None) -
 
 
 def migrate(
-    connection: sqlite3.Connection,
+    connection: Any,
     steps: dict[int, MigrationStep] | None = None,
 ) -> list[int]:
     """Run every step above the file's version, each atomically; return the versions run."""

@@ -1,68 +1,82 @@
-"""Opening, creating and closing a workspace file.
+"""Opening, creating and closing a workspace: a file, or a database on a PostgreSQL server.
 
-A writable workspace is locked for this process (the OS releases the lock if it dies), runs
-in WAL mode while open, and is folded back into one file on close. A file that is not a
-workspace, is damaged, or is newer than this version is refused before anything is written.
+A workspace file is locked for this process while open for writing (the OS releases the
+lock if it dies), runs in WAL mode while open, and is folded back into one file on close. A
+file that is not a workspace, is damaged, or is newer than this version is refused before
+anything is written (see :mod:`kpidesk.store.sqlite`). A server workspace takes no lock for
+ordinary edits; one written by a newer KPI Desk, or waiting for ``kpidesk server migrate``,
+opens read-only or is refused (see :mod:`kpidesk.store.postgres`).
+
+Every workspace carries its own peewee database. The models and queries use the one bound
+in the current context: inside :meth:`Workspace.bound` and :meth:`Workspace.atomic` that is
+this workspace's, elsewhere the process default, which opening sets (``bind=False`` leaves
+it alone, for a second workspace read beside the first).
 """
 
 from __future__ import annotations
 
 import contextlib
+import getpass
 import logging
-import os
-import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
-from peewee import DatabaseError, SqliteDatabase
+import peewee
 
-from kpidesk.domain.errors import DomainError
-from kpidesk.files import FileWriteError, check_sqlite, os_reason, write_atomically
-from kpidesk.store import backups, migrations, models
+from kpidesk.store import models
+from kpidesk.store.backend import Backend, backend_for
 from kpidesk.store.errors import (
-    CorruptWorkspaceError,
-    NeedsMigrationError,
     ReadOnlyWorkspaceError,
+    ServerConnectionLostError,
     WorkspaceError,
-    WorkspaceExistsError,
-    WorkspaceIsFolderError,
-    WorkspaceMissingError,
-    WorkspaceNotWritableError,
-    WorkspaceWriteError,
 )
+from kpidesk.store.location import ServerAddress, workspace_location
 from kpidesk.store.outputs import check_output
-from kpidesk.store.sqlite import (
-    READ_PRAGMAS,
-    ROLLBACK_WRITE_PRAGMAS,
-    WRITE_PRAGMAS,
-    WorkspaceLock,
-    copy_database,
-    fold_wal_into_file,
-    integrity_problems,
-    leave_wal_mode,
-    read_only_uri,
-    schema_version,
-    stamp_new_file,
-    storage_problem,
-    storage_reason,
-    verify_file,
-)
 
 log = logging.getLogger(__name__)
 
 FILE_SUFFIX = ".kpidesk"
 
 
+def _default_actor() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name on some service accounts
+        return ""
+
+
 class Workspace:
-    """An open workspace file. Only one is bound to the models at a time per process."""
+    """An open workspace, in a file or on a server.
+
+    ``location`` is the file's path or the server's address; ``path`` is the file's path
+    (None on a server) and ``server`` the address (None for a file). ``notice`` says why a
+    workspace asked for writing was opened read-only, if it was.
+    """
 
     def __init__(
-        self, path: Path, db: SqliteDatabase, *, read_only: bool, lock: WorkspaceLock | None
+        self,
+        location: Path | ServerAddress,
+        db: peewee.Database,
+        *,
+        backend: Backend,
+        read_only: bool,
+        lock: Any = None,
+        notice: str | None = None,
     ):
-        self.path = path
+        self.location = location
+        self.path: Path | None = location if isinstance(location, Path) else None
+        self.server: ServerAddress | None = (
+            location if isinstance(location, ServerAddress) else None
+        )
         self.db = db
+        self.backend = backend
         self.read_only = read_only
+        self.notice = notice
+        self.actor = _default_actor()
+        """Who the change log names for this process's changes to a file (on a server: the
+        login)."""
         self._lock = lock
         self._closed = False
 
@@ -70,7 +84,7 @@ class Workspace:
     @classmethod
     def create(
         cls,
-        path: Path | str,
+        location: Path | str | ServerAddress,
         name: str,
         *,
         language: str = "sv",
@@ -78,217 +92,189 @@ class Workspace:
         fiscal_year_start_month: int = 1,
         root_unit: str | None = None,
     ) -> Workspace:
-        """Write a new, empty workspace with one root unit and open it for writing.
+        """A new, empty workspace with one root unit, open for writing.
 
-        Refused for a path that exists or lies in the backups folder. The file is written
+        A file is refused where a path exists or lies in the backups folder, and is written
         whole under a temporary name and renamed (see :func:`kpidesk.files.write_atomically`),
-        so a failure (a full disk) leaves nothing behind.
+        so a failure (a full disk) leaves nothing behind. A server database must be empty or
+        hold only the empty schema ``kpidesk server init`` made.
         """
-        path = Path(path)
-        if os.path.lexists(path):
-            raise WorkspaceExistsError(path)
-        check_output(path)
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as error:
-            raise FileWriteError(path, os_reason(error)) from error
-
-        def write(partial: Path) -> None:
-            connection = sqlite3.connect(partial, isolation_level=None)
-            try:
-                stamp_new_file(connection)
-                migrations.migrate(connection)
-                connection.execute("BEGIN")
-                now = models.utcnow().isoformat(" ")
-                connection.execute(
-                    "INSERT INTO workspace_settings (name, currency, fiscal_year_start_month,"
-                    " language, created_at) VALUES (?, ?, ?, ?, ?)",
-                    (name, currency, fiscal_year_start_month, language, now),
-                )
-                connection.execute(
-                    "INSERT INTO unit (name, parent_id, code, sort_order)"
-                    " VALUES (?, NULL, NULL, 0)",
-                    (root_unit or name,),
-                )
-                connection.execute("COMMIT")
-            except sqlite3.Error as error:
-                problem = storage_problem(error)
-                if problem is None:
-                    raise
-                raise FileWriteError(path, storage_reason(problem[0], problem[1])) from error
-            finally:
-                connection.close()
-
-        try:
-            write_atomically(path, write, check=check_sqlite, exclusive=True)
-        except FileWriteError as error:
-            if isinstance(error.__cause__, FileExistsError):
-                raise WorkspaceExistsError(path) from None
-            raise
-        return cls.open(path)
+        location = workspace_location(location)
+        workspace = backend_for(location).create(
+            location,
+            name,
+            language=language,
+            currency=currency,
+            fiscal_year_start_month=fiscal_year_start_month,
+            root_unit=root_unit,
+        )
+        workspace.make_default()
+        return workspace
 
     @classmethod
     def open(
         cls,
-        path: Path | str,
+        location: Path | str | ServerAddress,
         *,
         read_only: bool = False,
         older_ok: bool = False,
         damaged_ok: bool = False,
         wal: bool = True,
+        bind: bool = True,
+        read_only_fallback: bool = False,
     ) -> Workspace:
-        """Open ``path``; older schemas are migrated after a backup copy is made.
+        """Open a workspace; a file of an older schema is migrated after a backup copy.
 
-        For writing, the file must pass SQLite's full integrity check (what ``kpidesk
-        check`` runs): a damaged workspace is never written. ``damaged_ok`` opens a damaged
-        file read-only all the same, to look at what can still be read. ``wal=False`` keeps
-        the rollback journal instead of switching to WAL mode: nothing is written to the
-        file until a transaction commits, so a run that commits nothing (a dry run, a
-        refused import) leaves it byte for byte as it was, header included.
+        For writing, a file must pass SQLite's full integrity check (what ``kpidesk check``
+        runs): a damaged workspace is never written. ``damaged_ok`` opens a damaged file
+        read-only all the same, to look at what can still be read. ``wal=False`` keeps the
+        rollback journal instead of switching to WAL mode: nothing is written to the file
+        until a transaction commits, so a run that commits nothing (a dry run, a refused
+        import) leaves it byte for byte as it was, header included.
+
+        A server workspace of another schema version than this KPI Desk's is refused for
+        writing (newer: update KPI Desk; older: ``kpidesk server migrate``), or, with
+        ``read_only_fallback``, opened read-only with ``notice`` saying why.
+
+        ``bind=False`` opens without making it the process default (a second workspace
+        read beside the first, inside :meth:`bound`).
         """
-        path = Path(path)
-        if path.is_dir():
-            raise WorkspaceIsFolderError(path)
-        if not path.is_file():
-            raise WorkspaceMissingError(path)
-        header = verify_file(path, migrations.newest_version())
-        if read_only:
-            return cls._open_read_only(path, older_ok=older_ok, damaged_ok=damaged_ok)
-
-        if not _writable(path):
-            raise WorkspaceNotWritableError(path)
-        lock = WorkspaceLock(path)
-        try:
-            lock.acquire()
-        except OSError as error:  # the lock file beside the workspace cannot be written
-            failure = _write_failure(path, error)
-            if failure is None:
-                raise
-            raise failure from error
-        try:
-            _verify_contents(path)  # before WAL mode is switched on, which writes the header
-            pragmas = WRITE_PRAGMAS if wal else ROLLBACK_WRITE_PRAGMAS
-            db = _connect(path, pragmas)
-            workspace = cls(path, db, read_only=False, lock=lock)
-            try:
-                if migrations.pending_steps(header.user_version):
-                    workspace._migrate(header.user_version)
-                else:
-                    workspace._backup_on_open()
-            except BaseException:
-                db.close()
-                raise
-        except (sqlite3.DatabaseError, OSError) as error:
-            lock.release()
-            failure = _write_failure(path, error)
-            if failure is None:
-                raise
-            raise failure from error
-        except BaseException:
-            lock.release()
-            raise
-        models.database.initialize(db)
-        log.info("opened %s for writing", path)
+        location = workspace_location(location)
+        workspace = backend_for(location).open(
+            location,
+            read_only=read_only,
+            older_ok=older_ok,
+            damaged_ok=damaged_ok,
+            wal=wal,
+            read_only_fallback=read_only_fallback,
+        )
+        if bind:
+            workspace.make_default()
         return workspace
 
-    @classmethod
-    def _open_read_only(
-        cls, path: Path, *, older_ok: bool = False, damaged_ok: bool = False
-    ) -> Workspace:
-        """Read-only; ``older_ok`` lets a check read a workspace that still needs migrating,
-        ``damaged_ok`` a damaged one."""
-        db = _connect(read_only_uri(path), READ_PRAGMAS, uri=True)
-        try:
-            problems = [] if damaged_ok else integrity_problems(db.connection(), quick=True)
-            if problems:
-                db.close()
-                raise CorruptWorkspaceError(path, problems[0])
-            version = schema_version(db.connection())
-            if migrations.pending_steps(version) and not older_ok:
-                db.close()
-                raise NeedsMigrationError(path)
-        except sqlite3.DatabaseError as error:
-            db.close()
-            raise CorruptWorkspaceError(path, str(error)) from error
-        models.database.initialize(db)
-        log.info("opened %s read-only", path)
-        return cls(path, db, read_only=True, lock=None)
+    # binding --------------------------------------------------------------------------
+    def make_default(self) -> None:
+        """Make this the workspace models and queries use outside any binding."""
+        models.database.initialize(self.db)
 
-    def _migrate(self, from_version: int) -> None:
-        copy = backups.make_backup(self, reason=f"before-migration-v{from_version}")
-        log.info("migrating %s from schema %s; copy kept at %s", self.path, from_version, copy)
-        migrations.migrate(self.db.connection())
+    def bound(self) -> contextlib.AbstractContextManager[None]:
+        """Models and queries use this workspace in this context until the block ends."""
+        return models.database.bound_to(self.db)
 
-    def _backup_on_open(self) -> None:
-        """The automatic rotating copy; a copy that cannot be made does not stop the open."""
-        try:
-            copy = backups.backup_on_open(self)
-        except (DomainError, OSError, sqlite3.Error) as error:
-            log.warning("no backup of %s on open: %s", self.path, error)
+    @contextlib.contextmanager
+    def thread_connection(self) -> Iterator[None]:
+        """Let the calling thread (a worker) use this workspace through a connection of its
+        own, bound for the block, and closed at its end if it was opened for it.
+
+        peewee keeps one connection per thread; the app's belongs to the GUI thread. In WAL
+        mode a file's readers and its writer do not wait for each other; a server serves
+        every connection at once.
+        """
+        if self._closed:
+            yield
             return
-        if copy is not None:
-            log.info("backup of %s kept at %s", self.path, copy)
+        opened_here = self.db.is_closed()
+        if opened_here:
+            self.db.connect()
+        try:
+            with self.bound():
+                yield
+        finally:
+            if opened_here:
+                self.db.close()
 
     # using ----------------------------------------------------------------------------
     @property
-    def connection(self) -> sqlite3.Connection:
+    def is_server(self) -> bool:
+        return self.server is not None
+
+    @property
+    def kind(self) -> str:
+        return self.backend.kind
+
+    @property
+    def connection(self) -> Any:
+        """The driver's connection of the calling thread (``sqlite3`` or ``psycopg``)."""
         return self.db.connection()
 
     def atomic(self) -> contextlib.AbstractContextManager[object]:
-        """A transaction (a savepoint when nested): all of it is saved, or none of it.
+        """A transaction (a savepoint when nested), bound to this workspace: all of it is
+        saved, or none of it.
 
-        A write the disk refuses (full, failing, read-only) is rolled back and raised as a
-        ``WorkspaceWriteError`` or ``WorkspaceNotWritableError`` instead of peewee's or
-        sqlite3's own exception.
+        A write the disk or the server refuses (full, failing, read-only, a right not
+        granted, a lost connection) is rolled back and raised as a ``WorkspaceError``
+        instead of the driver's own exception.
         """
         if self.read_only:
-            raise ReadOnlyWorkspaceError(self.path)
-        return self._rolled_back_on_disk_errors()
+            raise ReadOnlyWorkspaceError(self.location)
+        return self._transaction()
 
     @contextlib.contextmanager
-    def _rolled_back_on_disk_errors(self) -> Iterator[object]:
-        try:
-            with self.db.atomic() as transaction:
-                yield transaction
-        except (WorkspaceWriteError, WorkspaceNotWritableError):
-            raise
-        except (sqlite3.Error, DatabaseError) as error:
-            problem = _earlier_write_error(error) or _storage_error(self.path, error)
-            if problem is None:
+    def _transaction(self) -> Iterator[object]:
+        with self.bound():
+            try:
+                with self.db.atomic() as transaction:
+                    if self.db.transaction_depth() == 1:
+                        self.backend.note_actor(self)
+                    yield transaction
+            except WorkspaceError:
                 raise
-            raise problem from error
+            except (peewee.DatabaseError, *self.backend.driver_errors) as error:
+                problem = _earlier_write_error(error) or self.backend.translate_error(
+                    self.location, error
+                )
+                if problem is None:
+                    raise
+                if isinstance(problem, ServerConnectionLostError):
+                    with contextlib.suppress(Exception):  # the next use connects again
+                        self.db.close()
+                raise problem from error
+
+    def exclusive(self) -> contextlib.AbstractContextManager[None]:
+        """Hold the workspace against every other writer for the block (see
+        :meth:`Backend.exclusive`)."""
+        return self.backend.exclusive(self)
+
+    def unlogged(self, *tables: str) -> contextlib.AbstractContextManager[None]:
+        """Inside :meth:`atomic`: writes to ``tables`` (every table if none is named) make
+        no change-log entry per row."""
+        return self.backend.unlogged(self.db, tables or tuple(models.LOGGED_TABLES))
 
     def checkpoint(self) -> None:
-        """Fold the WAL into the main file; called after large writes."""
+        """Fold a file's WAL into the main file; called after large writes."""
         if not self.read_only:
-            fold_wal_into_file(self.connection)
+            self.backend.checkpoint(self.db)
 
     def integrity_problems(self) -> list[str]:
-        return integrity_problems(self.connection)
+        return self.backend.integrity_problems(self.db)
 
     def table_counts(self) -> dict[str, int]:
-        return {
-            model._meta.table_name: model.select().count()  # type: ignore[attr-defined]
-            for model in models.ALL_MODELS
-        }
+        tables = [model._meta.table_name for model in models.ALL_MODELS]  # type: ignore[attr-defined]
+        return self.backend.table_counts(self.db, tables)
 
     def settings(self) -> models.WorkspaceSettings:
-        return models.WorkspaceSettings.get()
+        with self.bound():
+            return models.WorkspaceSettings.get()
 
     def save_copy(self, destination: Path | str) -> Path:
-        """A consistent copy through SQLite's backup API, safe while the workspace is open.
+        """A consistent copy into a ``.kpidesk`` file, safe while the workspace is in use.
 
         Refuses the workspace itself, any other workspace, a backup and a folder (see
         :func:`kpidesk.store.outputs.check_output`); written whole or not at all.
         """
         destination = Path(destination)
         check_output(destination, workspace=self.path)
-        copy_database(self.connection, destination)
+        self.backend.snapshot(self, destination)
         return destination
 
     @property
     def schema_version(self) -> int:
-        return schema_version(self.connection)
+        return self.backend.schema_version(self.db)
+
+    @property
+    def display_name(self) -> str:
+        """The file's path, or the server's URL (never with a password)."""
+        return str(self.location)
 
     # closing --------------------------------------------------------------------------
     def close(self) -> None:
@@ -296,17 +282,13 @@ class Workspace:
             return
         self._closed = True
         try:
-            if not self.read_only and not self.db.is_closed():
-                leave_wal_mode(self.connection)
-        except sqlite3.Error as error:
-            log.warning("could not fold the WAL of %s on close: %s", self.path, error)
+            self.backend.close(self)
         finally:
-            self.db.close()
             if self._lock is not None:
                 self._lock.release()
-            if models.database.obj is self.db:
+            if models.database.default is self.db:
                 models.database.initialize(None)
-            log.info("closed %s", self.path)
+            log.info("closed %s", self.location)
 
     @property
     def closed(self) -> bool:
@@ -324,24 +306,10 @@ class Workspace:
         self.close()
 
 
-def _writable(path: Path) -> bool:
-    """Whether this process may write the file and create the WAL and lock beside it."""
-    return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
-
-
-def _storage_error(path: Path, error: BaseException) -> WorkspaceError | None:
-    """A clear error for a write the disk refused, or None for any other failure."""
-    problem = storage_problem(error)
-    if problem is None:
-        return None
-    kind, detail = problem
-    if kind == "read-only":
-        return WorkspaceNotWritableError(path)
-    return WorkspaceWriteError(path, disk_full=kind == "full", detail=detail)
-
-
 def _earlier_write_error(error: BaseException) -> WorkspaceError | None:
     """A nested transaction's write error, which the outer rollback may have hidden."""
+    from kpidesk.store.errors import WorkspaceNotWritableError, WorkspaceWriteError
+
     current = error.__context__
     while current is not None:
         if isinstance(current, WorkspaceWriteError | WorkspaceNotWritableError):
@@ -350,52 +318,21 @@ def _earlier_write_error(error: BaseException) -> WorkspaceError | None:
     return None
 
 
-def _write_failure(path: Path, error: BaseException) -> WorkspaceError | None:
-    """What to tell the user when opening for writing failed with ``error``; None: re-raise."""
-    problem = _storage_error(path, error)
-    if problem is not None:
-        return problem
-    if isinstance(error, OSError):
-        return None
-    return CorruptWorkspaceError(path, str(error))
-
-
-def _verify_contents(path: Path) -> None:
-    """SQLite's full integrity check (as ``kpidesk check`` runs it) through a read-only
-    connection, so a damaged file stays as it was and is never opened for writing."""
-    db = _connect(read_only_uri(path), READ_PRAGMAS, uri=True)
-    try:
-        problems = integrity_problems(db.connection())
-    finally:
-        db.close()
-    if problems:
-        raise CorruptWorkspaceError(path, problems[0])
-
-
-def _connect(
-    target: Path | str, pragmas: dict[str, object], *, uri: bool = False
-) -> SqliteDatabase:
-    db = SqliteDatabase(str(target), pragmas=list(pragmas.items()), uri=uri, autoconnect=False)
-    try:
-        db.connect()
-    except DatabaseError as error:
-        raise sqlite3.DatabaseError(str(error)) from error
-    return db
-
-
 @contextlib.contextmanager
 def opened(
-    path: Path | str,
+    location: Path | str | ServerAddress,
     *,
     read_only: bool = False,
     older_ok: bool = False,
     damaged_ok: bool = False,
     wal: bool = True,
 ) -> Iterator[Workspace]:
+    """Open a workspace for the block, bound to it, and close it at the end."""
     workspace = Workspace.open(
-        path, read_only=read_only, older_ok=older_ok, damaged_ok=damaged_ok, wal=wal
+        location, read_only=read_only, older_ok=older_ok, damaged_ok=damaged_ok, wal=wal
     )
     try:
-        yield workspace
+        with workspace.bound():
+            yield workspace
     finally:
         workspace.close()

@@ -10,7 +10,7 @@ from PySide6.QtGui import QUndoStack
 
 from kpidesk.domain.periods import Period, PeriodKind
 from kpidesk.services import overview
-from kpidesk.store.sqlite import LockHolder
+from kpidesk.store.file_lock import LockHolder
 from kpidesk.store.workspace import Workspace
 from kpidesk.ui.settings import AppSettings
 

@@ -30,6 +30,7 @@ RELEASES: dict[int, str] = {
     2: "0ae34495934e06b5f51bf4721ac6858443ebc01f",  # Goals and KPIs pages (the SMART checklist)
     3: "1f320e5492278473610dfe9e56abccdea7068efd",  # KPI charts; covering indexes on period
     4: "e9e763fef300eb4e6cb682c0b0c701032b341e09",  # undoable imports (the first session's end)
+    5: "37a2f92443827ad80eddf5f4a4e16f39ea8f92d1",  # fewer measurement indexes
 }
 UNTIL = "2026-10"
 LANGUAGE = "sv"  # Swedish names: å, ä and ö must survive every migration
