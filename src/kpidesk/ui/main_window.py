@@ -252,6 +252,9 @@ class MainWindow(QMainWindow):
         self.action_export = self._action(
             file_menu, _("&Export…"), self.export, QKeySequence("Ctrl+E"), "save"
         )
+        self.action_collect = self._action(
+            file_menu, _("Collect &Figures…"), self.collect_figures, None, "calendar"
+        )
         self.action_restore = self._action(
             file_menu, _("&Restore from Backup…"), self.restore_from_backup, None, "history"
         )
@@ -441,6 +444,8 @@ class MainWindow(QMainWindow):
         page = spec.page_class()(self.session)
         if spec.key == "scorecard":
             page.kpiActivated.connect(self.open_chart)  # type: ignore[attr-defined]
+        if spec.key == "reporting":
+            page.collectRequested.connect(self.collect_figures)  # type: ignore[attr-defined]
         return page
 
     def _refresh_current_page(self) -> None:
@@ -658,6 +663,21 @@ class MainWindow(QMainWindow):
         review_id = page.current_review_id() if page.key == "reviews" else None  # type: ignore[attr-defined]
         dialog = ExportDialog(self.session, self, review_id=review_id)
         dialog.exec()
+        dialog.deleteLater()
+
+    def collect_figures(self) -> None:
+        """File → Collect Figures…: a reporting round; then the Reporting page shows it."""
+        if not self.session.is_open:
+            return
+        from kpidesk.ui.collect_dialog import CollectDialog, started_text
+
+        dialog = CollectDialog(self.session, self)
+        if dialog.exec() and dialog.started is not None:
+            self.show_page(list(self.pages).index("reporting"))
+            page = self.current_page()
+            page.folder = dialog.folder  # type: ignore[attr-defined]
+            page.refresh()
+            self.show_message(MessageKind.INFO, started_text(dialog.started))
         dialog.deleteLater()
 
     def show_about(self) -> None:
