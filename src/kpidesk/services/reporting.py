@@ -159,13 +159,16 @@ def start_round(
                 round_ = ReportingRound.create(name=name, period=period.key, due_date=due_date)
                 units = leaf_unit_ids()
                 for number, (owner, kpis) in enumerate(owners.items()):
+                    file_name = template_file_name(settings.name, owner, period, language)
                     for kpi in kpis:
-                        ReportingDelivery.create(round=round_, owner=owner, kpi=kpi)
+                        ReportingDelivery.create(
+                            round=round_, owner=owner, kpi=kpi, file_name=file_name
+                        )
                     spec = build_template_spec(
                         period, units, kpi_ids=[kpi.id for kpi in kpis], prefill=True
                     )
                     stamp = RoundStamp(round_.uid, name, owner, period.key, due_date)
-                    path = folder / template_file_name(settings.name, owner, period, language)
+                    path = folder / file_name
                     stamped = replace(spec, stamp=stamp)
                     write_atomically(
                         path,
@@ -228,7 +231,6 @@ def note_returned_template(path: Path, file_name: str) -> Message | None:
             delivered += 1
             if delivery.delivered_at is None:
                 delivery.delivered_at = now
-            delivery.file_name = file_name
             delivery.save()
     return Message.of(
         N_("Recognised {owner}'s figures for {period}: {delivered} of {due} KPIs delivered."),
@@ -257,7 +259,6 @@ def latest_round_id() -> int | None:
 
 def round_state(round_id: int) -> RoundState:
     round_ = ReportingRound.get_by_id(round_id)
-    settings = models.WorkspaceSettings.get()
     period = Period.from_key(round_.period)
     by_owner: dict[str, list[ReportingDelivery]] = defaultdict(list)
     query = (
@@ -268,7 +269,6 @@ def round_state(round_id: int) -> RoundState:
     )
     for delivery in query:
         by_owner[delivery.owner].append(delivery)
-    language = _language()
     owners = []
     for owner in sorted(by_owner, key=str.casefold):
         rows = by_owner[owner]
@@ -281,7 +281,7 @@ def round_state(round_id: int) -> RoundState:
                 delivered=len(done),
                 delivered_late=len(late),
                 missing_kpis=tuple(row.kpi.name for row in rows if row.delivered_at is None),
-                file_name=template_file_name(settings.name, owner, period, language),
+                file_name=rows[0].file_name,
                 last_delivery=max((row.delivered_at for row in done), default=None),
             )
         )

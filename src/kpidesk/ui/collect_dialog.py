@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
@@ -28,6 +29,10 @@ from kpidesk.services import reporting
 from kpidesk.services.reporting import StartedRound
 from kpidesk.ui.forms import ERROR_STYLE, buddy_label
 from kpidesk.ui.session import WorkspaceSession
+from kpidesk.ui.widgets import MessageKind
+
+if TYPE_CHECKING:
+    from kpidesk.ui.main_window import MainWindow
 
 DEFAULT_DAYS = 10
 
@@ -117,6 +122,20 @@ class CollectDialog(QDialog):
         self.session.dataChanged.emit()
         self.accept()
         return True
+
+
+def collect_figures(window: MainWindow) -> None:
+    """Run the dialog; after a round is started, show it on the Reporting page."""
+    if not window.session.is_open:
+        return
+    dialog = CollectDialog(window.session, window)
+    if dialog.exec() and dialog.started is not None:
+        window.show_page(list(window.pages).index("reporting"))
+        page = window.current_page()
+        page.folder = dialog.folder  # type: ignore[attr-defined]
+        page.refresh()
+        window.show_message(MessageKind.INFO, started_text(dialog.started))
+    dialog.deleteLater()
 
 
 def started_text(started: StartedRound) -> str:

@@ -296,6 +296,7 @@ class MainWindow(QMainWindow):
         view_menu.addAction(self.action_health)
 
         workspace_menu = self.menuBar().addMenu(_("&Workspace"))
+        self._action(workspace_menu, _("Follow-up &Rhythm…"), self.edit_rhythm, None, "calendar")
         self.action_units = self._action(
             workspace_menu, _("&Units…"), self.edit_units, QKeySequence("Ctrl+Shift+U"), "network"
         )
@@ -667,18 +668,15 @@ class MainWindow(QMainWindow):
 
     def collect_figures(self) -> None:
         """File → Collect Figures…: a reporting round; then the Reporting page shows it."""
-        if not self.session.is_open:
-            return
-        from kpidesk.ui.collect_dialog import CollectDialog, started_text
+        from kpidesk.ui.collect_dialog import collect_figures
 
-        dialog = CollectDialog(self.session, self)
-        if dialog.exec() and dialog.started is not None:
-            self.show_page(list(self.pages).index("reporting"))
-            page = self.current_page()
-            page.folder = dialog.folder  # type: ignore[attr-defined]
-            page.refresh()
-            self.show_message(MessageKind.INFO, started_text(dialog.started))
-        dialog.deleteLater()
+        collect_figures(self)
+
+    def edit_rhythm(self) -> None:
+        from kpidesk.ui.rhythm_dialog import RhythmDialog
+
+        if self.session.is_open:
+            RhythmDialog(self.session, self).exec()
 
     def show_about(self) -> None:
         from kpidesk.ui.about import show_about
