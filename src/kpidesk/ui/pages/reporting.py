@@ -63,9 +63,9 @@ class ReportingPage(ListPage):
         self.round_combo.setAccessibleName(_("Round"))
         self.round_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.round_combo.currentIndexChanged.connect(self._show_round)
-        bar.addWidget(self.round_combo, 1)
+        bar.addWidget(self.round_combo)
         self.summary = QLabel()
-        bar.addWidget(self.summary, 2)
+        bar.addWidget(self.summary, 1)
         self.mail_button = QPushButton(icon("copy"), _("&Remind by Mail"))
         self.mail_button.clicked.connect(self.remind_by_mail)
         self.ics_button = QPushButton(icon("calendar"), _("Save &Calendar Event…"))
@@ -90,7 +90,14 @@ class ReportingPage(ListPage):
         self.table = QTableWidget(0, COLUMNS)
         self.table.setAccessibleName(_("Owners"))
         self.table.setHorizontalHeaderLabels(
-            [_("Owner"), _("Due"), _("Delivered"), _("Missing"), _("State"), _("Still missing")]
+            [
+                _("Owner"),
+                _("KPIs due"),
+                _("Delivered"),
+                _("Missing"),
+                _("State"),
+                _("Still missing"),
+            ]
         )
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
