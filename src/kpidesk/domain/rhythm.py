@@ -67,7 +67,7 @@ def review_dates(
     step = _step(rhythm)
     months = (first.year - start.year) * 12 + first.month - start.month
     k = months // step - 1
-    result = []
+    result: list[date] = []
     while True:
         day = _add_months(start, k * step, start.day)
         if day > last:
