@@ -116,6 +116,11 @@ def main(out_dir: str, only: str | None = None) -> int:
             first_hour(out, language)
         return 0
     for language in ("en", "sv"):
+        if only == "reporting":
+            window = _demo_window(language)
+            reporting_shots(window, out, language)
+            window.close()
+            continue
         # the demo in the language it is shown in
         demo = demo_workspace_path()
         for leftover in demo.parent.glob(demo.name + "*"):
@@ -174,13 +179,75 @@ def main(out_dir: str, only: str | None = None) -> int:
         picker.grab().save(str(out / f"library-{language}.png"))
         picker.close()
         demo_dialogs(window, out, language)
+        reporting_shots(window, out, language)
         window.close_workspace()
         app.processEvents()
         window.grab().save(str(out / f"welcome-{language}.png"))
         window.close()
+    if only == "reporting":
+        return 0
     for language in ("en", "sv"):
         first_hour(out, language)
     return 0
+
+
+def _demo_window(language: str):  # type: ignore[no-untyped-def]
+    from kpidesk import i18n
+    from kpidesk.domain.periods import Period
+    from kpidesk.paths import demo_workspace_path
+    from kpidesk.services.demo import build_demo
+    from kpidesk.ui.main_window import MainWindow
+    from kpidesk.ui.settings import AppSettings
+
+    demo = demo_workspace_path()
+    for leftover in demo.parent.glob(demo.name + "*"):
+        leftover.unlink()
+    build_demo(demo, until=Period.month(2026, 10), language=language)
+    i18n.set_language(language)
+    settings = AppSettings()
+    settings.language = language
+    window = MainWindow(settings)
+    window.resize(*SIZE)
+    window.show()
+    window.open_demo()
+    _settle()
+    return window
+
+
+def reporting_shots(window, out: Path, language: str) -> None:  # type: ignore[no-untyped-def]
+    """A round for October 2026 due 10 November, four of six owners' templates returned;
+    the Reporting page on 16 November, and the scorecard with the next follow-up."""
+    from datetime import date
+
+    from kpidesk.domain.periods import Period
+    from kpidesk.domain.rhythm import Rhythm
+    from kpidesk.services import follow_up, reporting
+    from kpidesk.services.follow_up import FollowUpRhythm
+    from kpidesk.services.importing import ImportOptions, run_import
+    from kpidesk.store import models
+
+    workspace = window.session.workspace
+    folder = HOME / f"round-{language}"
+    folder.mkdir(parents=True, exist_ok=True)
+    started = reporting.start_round(workspace, Period.month(2026, 10), date(2026, 11, 10), folder)
+    for each in started.files[:4]:
+        run_import(workspace, each.path, ImportOptions())
+    with workspace.atomic():  # delivered on the frozen day, whenever the pictures are made
+        models.ReportingDelivery.update(delivered_at=datetime(2026, 11, 9, 14, 0)).where(
+            models.ReportingDelivery.delivered_at.is_null(False)
+        ).execute()
+    follow_up.set_rhythm(workspace, FollowUpRhythm(Rhythm.MONTHLY, date(2026, 12, 3)))
+    window.session.dataChanged.emit()
+    window.show_page(list(window.pages).index("reporting"))
+    page = window.current_page()
+    page.folder = folder
+    page.refresh()
+    page.select_owner(started.files[-1].owner)
+    _settle()
+    window.grab().save(str(out / f"reporting-{language}.png"))
+    window.show_page(0)
+    _settle()
+    window.grab().save(str(out / f"scorecard-follow-up-{language}.png"))
 
 
 def demo_dialogs(window, out: Path, language: str) -> None:  # type: ignore[no-untyped-def]

@@ -90,6 +90,12 @@ def gettext_for(language: str | None) -> Callable[[str], str]:
     return translations_for(normalise_language(language) or DEFAULT_LANGUAGE).gettext
 
 
+def ngettext_for(language: str | None) -> Callable[[str, str, int], str]:
+    if language is None:
+        return ngettext
+    return translations_for(normalise_language(language) or DEFAULT_LANGUAGE).ngettext
+
+
 def pgettext_for(language: str | None) -> Callable[[str, str], str]:
     if language is None:
         return pgettext

@@ -14,6 +14,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from kpidesk.store.migrations import SCHEMA_VERSION
 from tests.pgserver import PASSWORD_ROLE
 
 
@@ -71,7 +72,7 @@ def test_the_demo_published_exported_and_copied_back_is_the_demo(demo_file, pg_e
     assert (tmp_path / "file.csv").read_bytes() == (tmp_path / "server.csv").read_bytes()
 
     checked = ok(kpidesk("check", pg_empty_url))
-    assert f"{pg_empty_url}: sound (schema 6)." in checked
+    assert f"{pg_empty_url}: sound (schema {SCHEMA_VERSION})." in checked
     assert "measurement" in checked
 
     back = tmp_path / "back.kpidesk"
@@ -125,7 +126,7 @@ def test_import_undo_and_backup_on_a_server(pg_url, tmp_path):
     copy = Path(ok(kpidesk("backup", pg_url, "--to", kept)).strip())
     assert copy.parent == kept and copy.suffix == ".kpidesk"
     ok(kpidesk("check", copy))
-    assert "up to date (schema 6)" in ok(kpidesk("server", "migrate", pg_url))
+    assert f"up to date (schema {SCHEMA_VERSION})" in ok(kpidesk("server", "migrate", pg_url))
     line = one_line_error(kpidesk("restore", pg_url, copy), 2)
     assert "publish" in line
 

@@ -39,7 +39,15 @@ def test_new_workspace_from_the_welcome_screen(window, tmp_path, monkeypatch, qt
     assert window.session.is_open and target.exists()
     assert "Bageriet" in window.windowTitle()
     assert window.path_label.text() == str(target)
-    assert nav_titles(window) == ["Scorecard", "Goals", "KPIs", "Data", "Reviews", "Actions"]
+    assert nav_titles(window) == [
+        "Scorecard",
+        "Goals",
+        "KPIs",
+        "Data",
+        "Reviews",
+        "Actions",
+        "Reporting",
+    ]
     assert window.context_bar.unit_combo.currentText() == "Bageriet"
     assert window.settings.recent_files[0] == target.resolve()
 
@@ -177,6 +185,7 @@ def test_switching_language_rebuilds_the_window(window, tmp_path):
             "Data",
             "Uppföljningar",
             "Åtgärder",
+            "Rapportering",
         ]
         assert [
             m.title() for m in window.menuBar().findChildren(type(window.recent_menu)) if m.title()

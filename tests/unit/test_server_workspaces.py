@@ -133,7 +133,7 @@ def test_a_backup_of_a_server_is_a_snapshot_file(pg_url, demo_file, tmp_path):
 def test_check_finds_a_missing_trigger(pg_url):
     Workspace.create(pg_url, "Acme").close()
     report = check_workspace(pg_url)
-    assert report.sound and report.schema_version == 6 and report.counts["unit"] == 1
+    assert report.sound and report.schema_version == NOW and report.counts["unit"] == 1
     with raw(pg_url) as connection:
         connection.execute('DROP TRIGGER "measurement_log_delete" ON measurement')
     assert check_workspace(pg_url).problems == ["trigger measurement_log_delete is missing"]
@@ -151,7 +151,7 @@ def _set_server_version(url: str, version: int) -> None:
 
 def test_a_client_older_than_the_server_opens_it_read_only(pg_url):
     Workspace.create(pg_url, "Acme").close()
-    _set_server_version(pg_url, 7)
+    _set_server_version(pg_url, LATER)
     with pytest.raises(NewerWorkspaceError) as refused:
         Workspace.open(pg_url)
     assert refused.value.exit_code == 4 and "newer version" in refused.value.message
@@ -165,33 +165,38 @@ def test_a_client_older_than_the_server_opens_it_read_only(pg_url):
         workspace.close()
 
 
-def _step_7(db) -> None:
+NOW = postgres.newest_version()
+LATER = NOW + 1
+"""A step this client does not know yet: the next after its newest."""
+
+
+def _step_later(db) -> None:
     db.execute_sql("ALTER TABLE kpi ADD COLUMN later text")
 
 
 def test_a_newer_client_migrates_a_server_only_when_told(pg_url, monkeypatch):
     Workspace.create(pg_url, "Acme").close()
-    monkeypatch.setitem(postgres.STEPS, 7, _step_7)
+    monkeypatch.setitem(postgres.STEPS, LATER, _step_later)
     with pytest.raises(ServerNeedsMigrationError) as refused:
         Workspace.open(pg_url)
     assert "kpidesk server migrate" in refused.value.message
     with Workspace.open(pg_url, read_only_fallback=True) as workspace:
-        assert workspace.read_only and workspace.schema_version == 6
+        assert workspace.read_only and workspace.schema_version == NOW
 
     result = servers.migrate_server(pg_url)
-    assert (result.from_version, result.to_version) == (6, 7)
+    assert (result.from_version, result.to_version) == (NOW, LATER)
     assert result.snapshot is not None and result.snapshot.exists()
-    assert "before-migration-v6" in result.snapshot.name
+    assert f"before-migration-v{NOW}" in result.snapshot.name
     with sqlite3.connect(result.snapshot) as snapshot:
-        assert snapshot.execute("PRAGMA user_version").fetchone()[0] == 6
+        assert snapshot.execute("PRAGMA user_version").fetchone()[0] == NOW
     with Workspace.open(pg_url) as workspace:
-        assert workspace.schema_version == 7 and not workspace.read_only
+        assert workspace.schema_version == LATER and not workspace.read_only
     assert not servers.migrate_server(pg_url).changed
 
 
 def test_a_migration_gives_up_on_a_table_others_hold(pg_url, monkeypatch):
     Workspace.create(pg_url, "Acme").close()
-    monkeypatch.setitem(postgres.STEPS, 7, _step_7)
+    monkeypatch.setitem(postgres.STEPS, LATER, _step_later)
     monkeypatch.setattr(postgres, "LOCK_TIMEOUT", "200ms")
     with raw(pg_url) as other:
         other.autocommit = False
@@ -200,12 +205,12 @@ def test_a_migration_gives_up_on_a_table_others_hold(pg_url, monkeypatch):
             servers.migrate_server(pg_url)
         other.rollback()
     with Workspace.open(pg_url, read_only_fallback=True) as workspace:
-        assert workspace.schema_version == 6  # all or nothing
+        assert workspace.schema_version == NOW  # all or nothing
 
 
 def test_exclusive_operations_exclude_each_other(pg_url, monkeypatch):
     Workspace.create(pg_url, "Acme").close()
-    monkeypatch.setitem(postgres.STEPS, 7, _step_7)
+    monkeypatch.setitem(postgres.STEPS, LATER, _step_later)
     with raw(pg_url) as other:
         other.execute("SELECT pg_advisory_lock(%s)", (postgres.ADVISORY_KEY,))
         with pytest.raises(ServerBusyError) as refused:

@@ -8,6 +8,7 @@ from kpidesk.commands import (
     backup,
     backups,
     check,
+    collect,
     copy,
     demo,
     export,
@@ -30,4 +31,5 @@ COMMANDS: dict[str, ModuleType] = {
     "server": server,
     "publish": publish,
     "copy": copy,
+    "collect": collect,
 }

@@ -643,3 +643,13 @@ def format_period(period: Period, language: str | None = None, *, short: bool = 
     if period.kind is PeriodKind.WEEK:
         return _("Week {week}, {year}").format(week=period.number, year=period.year)
     return str(period.year)
+
+
+def format_day(day: date, language: str | None = None, *, year: bool = True) -> str:
+    """A date as people write it: ``12 mars 2026`` / ``12 March 2026`` (``12 March`` without
+    the year)."""
+    _ = gettext_for(language)
+    month = month_name(day.month, language)
+    if not year:
+        return _("{day} {month}").format(day=day.day, month=month)
+    return _("{day} {month} {year}").format(day=day.day, month=month, year=day.year)

@@ -25,9 +25,10 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from kpidesk import palette
 from kpidesk.domain.numbers import MEASURE_UNIT_LABELS, MeasureUnit, format_number, format_value
-from kpidesk.domain.periods import Period, PeriodKind, format_period
+from kpidesk.domain.periods import Period, PeriodKind, format_day, format_period
 from kpidesk.i18n import gettext_for, pgettext_for
 from kpidesk.io.report_model import FREQUENCY_LABELS
+from kpidesk.io.round_stamp import RoundStamp, stamp_workbook
 from kpidesk.io.xlsx_formats import (
     LINE_HEIGHT,
     number_format,
@@ -72,6 +73,8 @@ class TemplateSpec:
     units: tuple[str, ...]
     rows: tuple[TemplateRow, ...]
     currency: str = "SEK"
+    stamp: RoundStamp | None = None
+    """A reporting round's template: whose figures, due when (see :mod:`round_stamp`)."""
 
 
 def data_headers(language: str) -> tuple[str, str, str, str, str]:
@@ -220,6 +223,8 @@ def write_template(
     properties.subject = spec.workspace_name
     properties.creator = "KPI Desk"
     properties.language = language
+    if spec.stamp is not None:
+        stamp_workbook(workbook, spec.stamp)
     progress(total, total + 1)
     workbook.save(Path(destination))
     progress(total + 1, total + 1)
@@ -291,6 +296,17 @@ def _write_instructions(
     cell = sheet.cell(row=2, column=2)
     set_text(cell, spec.workspace_name)
     cell.font = muted
+    if spec.stamp is not None:
+        cell = sheet.cell(row=3, column=2)
+        set_text(
+            cell,
+            _("Figures from {owner}, due {due} ({round})").format(
+                owner=spec.stamp.owner,
+                due=format_day(spec.stamp.due_date, language),
+                round=spec.stamp.round_name,
+            ),
+        )
+        cell.font = Font(name=FONT_NAME, bold=True, color="CF222E")
 
     steps = [
         _(

@@ -167,6 +167,67 @@ def _v6_identities_and_change_log(connection: Any) -> None:
     renew_log_triggers(connection, V6_TABLES)
 
 
+_ROW = '"uid" BLOB NOT NULL, "row_version" INTEGER NOT NULL DEFAULT 1'
+V7_TABLES = {
+    "initiative": '"id" INTEGER NOT NULL PRIMARY KEY, "goal_id" INTEGER NOT NULL,'
+    ' "title" VARCHAR(255) NOT NULL, "owner" VARCHAR(255) NOT NULL, "start_date" DATE,'
+    ' "end_date" DATE, "status" VARCHAR(255) NOT NULL, "created_at" DATETIME NOT NULL,'
+    f' {_ROW}, FOREIGN KEY ("goal_id") REFERENCES "goal" ("id") ON DELETE CASCADE',
+    "milestone": '"id" INTEGER NOT NULL PRIMARY KEY, "initiative_id" INTEGER NOT NULL,'
+    ' "title" VARCHAR(255) NOT NULL, "due_date" DATE, "done" INTEGER NOT NULL,'
+    f' "sort_order" INTEGER NOT NULL, {_ROW}, FOREIGN KEY ("initiative_id")'
+    ' REFERENCES "initiative" ("id") ON DELETE CASCADE',
+    "tip": '"id" INTEGER NOT NULL PRIMARY KEY, "kpi_id" INTEGER NOT NULL, "unit_id" INTEGER,'
+    ' "review_id" INTEGER, "text" TEXT NOT NULL, "author" VARCHAR(255) NOT NULL,'
+    ' "created_at" DATETIME NOT NULL, "tried_on" DATE, "result" TEXT NOT NULL,'
+    f' {_ROW}, FOREIGN KEY ("kpi_id") REFERENCES "kpi" ("id") ON DELETE CASCADE,'
+    ' FOREIGN KEY ("unit_id") REFERENCES "unit" ("id") ON DELETE CASCADE,'
+    ' FOREIGN KEY ("review_id") REFERENCES "review" ("id") ON DELETE SET NULL',
+    "reporting_round": '"id" INTEGER NOT NULL PRIMARY KEY, "name" VARCHAR(255) NOT NULL,'
+    ' "period" VARCHAR(255) NOT NULL, "due_date" DATE NOT NULL, "created_at" DATETIME NOT NULL,'
+    f" {_ROW}",
+    "reporting_delivery": '"id" INTEGER NOT NULL PRIMARY KEY, "round_id" INTEGER NOT NULL,'
+    ' "owner" VARCHAR(255) NOT NULL, "kpi_id" INTEGER NOT NULL,'
+    ' "file_name" VARCHAR(255) NOT NULL, "delivered_at" DATETIME,'
+    f' {_ROW}, FOREIGN KEY ("round_id") REFERENCES "reporting_round" ("id") ON DELETE CASCADE,'
+    ' FOREIGN KEY ("kpi_id") REFERENCES "kpi" ("id") ON DELETE CASCADE',
+}
+V7_INDEXES = (
+    'CREATE INDEX "initiative_goal_id" ON "initiative" ("goal_id")',
+    'CREATE INDEX "milestone_initiative_id" ON "milestone" ("initiative_id")',
+    'CREATE INDEX "tip_kpi_id" ON "tip" ("kpi_id")',
+    'CREATE INDEX "tip_unit_id" ON "tip" ("unit_id")',
+    'CREATE INDEX "tip_review_id" ON "tip" ("review_id")',
+    'CREATE INDEX "reporting_delivery_kpi_id" ON "reporting_delivery" ("kpi_id")',
+    'CREATE UNIQUE INDEX "reporting_delivery_round_id_owner_kpi_id" ON "reporting_delivery"'
+    ' ("round_id", "owner", "kpi_id")',
+)
+
+
+def _v7_rhythm_strategy_initiatives(connection: Any) -> None:
+    """The reporting round (rounds and deliveries), the rhythm of follow-up and the vision
+    and mission (on the workspace), "what works" tips, initiatives with milestones, and an
+    action's initiative."""
+    for name, definition in (
+        ("vision", "TEXT NOT NULL DEFAULT ''"),
+        ("mission", "TEXT NOT NULL DEFAULT ''"),
+        ("review_rhythm", "VARCHAR(255) NOT NULL DEFAULT 'quarterly'"),
+        ("review_dates", "TEXT NOT NULL DEFAULT ''"),
+        ("next_review_on", "DATE"),
+    ):
+        connection.execute(f'ALTER TABLE "workspace_settings" ADD COLUMN "{name}" {definition}')
+    for table, columns in V7_TABLES.items():
+        connection.execute(f'CREATE TABLE "{table}" ({columns})')
+        connection.execute(f'CREATE UNIQUE INDEX "{table}_uid" ON "{table}" ("uid")')
+    for statement in V7_INDEXES:
+        connection.execute(statement)
+    connection.execute(
+        'ALTER TABLE "action" ADD COLUMN "initiative_id" INTEGER'
+        ' REFERENCES "initiative" ("id") ON DELETE SET NULL'
+    )
+    renew_log_triggers(connection, ("workspace_settings", "action", *V7_TABLES))
+
+
 STEPS: dict[int, MigrationStep] = {
     1: _create_v1,
     2: _v2_goal_smart_checklist,
@@ -174,6 +235,7 @@ STEPS: dict[int, MigrationStep] = {
     4: _v4_undoable_imports,
     5: _v5_fewer_measurement_indexes,
     6: _v6_identities_and_change_log,
+    7: _v7_rhythm_strategy_initiatives,
 }
 
 SCHEMA_VERSION = max(STEPS)

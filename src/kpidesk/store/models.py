@@ -178,6 +178,14 @@ class WorkspaceSettings(BaseModel):
     )
     language = CharField(default="sv")
     created_at = DateTimeField(default=utcnow)
+    # schema 7: the strategy's words and the rhythm of follow-up
+    vision = TextField(default="")
+    mission = TextField(default="")
+    review_rhythm = CharField(default="quarterly")
+    """``monthly``, ``quarterly`` or ``dates`` (the dates in ``review_dates``)."""
+    review_dates = TextField(default="")
+    """ISO dates separated by spaces, for the rhythm ``dates``."""
+    next_review_on = DateField(null=True)
 
 
 class Unit(BaseModel):
@@ -352,6 +360,27 @@ class UnitAlias(BaseModel):
     unit = ForeignKeyField(Unit, backref="aliases", on_delete="CASCADE")
 
 
+class Initiative(BaseModel):
+    """A project that carries a goal forward, with milestones (schema 7)."""
+
+    goal = ForeignKeyField(Goal, backref="initiatives", on_delete="CASCADE")
+    title = CharField()
+    owner = CharField(default="")
+    start_date = DateField(null=True)
+    end_date = DateField(null=True)
+    status = CharField(default="planned")
+    """``planned``, ``active``, ``done`` or ``stopped``."""
+    created_at = DateTimeField(default=utcnow)
+
+
+class Milestone(BaseModel):
+    initiative = ForeignKeyField(Initiative, backref="milestones", on_delete="CASCADE")
+    title = CharField()
+    due_date = DateField(null=True)
+    done = BooleanField(default=False)
+    sort_order = IntegerField(default=0)
+
+
 class Review(BaseModel):
     """A follow-up meeting for a period. A closed review keeps ``snapshot`` as presented."""
 
@@ -413,6 +442,9 @@ class Action(BaseModel):
     review = ForeignKeyField(Review, null=True, backref="actions", on_delete="SET NULL")
     created_at = DateTimeField(default=utcnow)
     completed_at = DateTimeField(null=True)
+    initiative = ForeignKeyField(
+        Initiative, null=True, backref="actions", on_delete="SET NULL", index=False
+    )  # schema 7
 
 
 class ChartNote(BaseModel):
@@ -423,6 +455,42 @@ class ChartNote(BaseModel):
     period = CharField()
     text = TextField()
     created_at = DateTimeField(default=utcnow)
+
+
+class ReportingRound(BaseModel):
+    """A round of collecting figures for a period: one template per KPI owner (schema 7)."""
+
+    name = CharField()
+    period = CharField()
+    due_date = DateField()
+    created_at = DateTimeField(default=utcnow)
+
+
+class ReportingDelivery(BaseModel):
+    """One owner's KPI in a round; ``delivered_at`` set when the returned template is read."""
+
+    round = ForeignKeyField(ReportingRound, backref="deliveries", on_delete="CASCADE")
+    owner = CharField()
+    kpi = ForeignKeyField(Kpi, backref="deliveries", on_delete="CASCADE")
+    file_name = CharField(default="")
+    delivered_at = DateTimeField(null=True)
+
+    class Meta:
+        indexes = ((("round", "owner", "kpi"), True),)
+
+
+class Tip(BaseModel):
+    """A "what works" note for a KPI (and a unit): who wrote it, when, and if tried, how it
+    went (schema 7)."""
+
+    kpi = ForeignKeyField(Kpi, backref="tips", on_delete="CASCADE")
+    unit = ForeignKeyField(Unit, null=True, backref="tips", on_delete="CASCADE")
+    review = ForeignKeyField(Review, null=True, backref="tips", on_delete="SET NULL")
+    text = TextField()
+    author = CharField(default="")
+    created_at = DateTimeField(default=utcnow)
+    tried_on = DateField(null=True)
+    result = TextField(default="")
 
 
 class ChangeLog(_Table):
@@ -462,6 +530,8 @@ ALL_MODELS: list[type[BaseModel]] = [
     Measurement,
     KpiAlias,
     UnitAlias,
+    Initiative,
+    Milestone,
     Review,
     ReviewUnit,
     ReviewEvent,
@@ -469,6 +539,9 @@ ALL_MODELS: list[type[BaseModel]] = [
     Decision,
     Action,
     ChartNote,
+    Tip,
+    ReportingRound,
+    ReportingDelivery,
 ]
 
 TRANSFERRED: list[type[_Table]] = [*ALL_MODELS, ChangeLog]

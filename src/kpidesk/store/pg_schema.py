@@ -124,6 +124,28 @@ TABLES: dict[str, str] = {
         period {T} NOT NULL, "text" {T} NOT NULL, created_at timestamptz NOT NULL, {ROW}""",
 }
 
+TABLES_V7: dict[str, str] = {
+    "initiative": f"""
+        id {ID}, goal_id {_fk("goal", "CASCADE", null=False)}, title {T} NOT NULL,
+        owner {T} NOT NULL, start_date date, end_date date, status {T} NOT NULL,
+        created_at timestamptz NOT NULL, {ROW}""",
+    "milestone": f"""
+        id {ID}, initiative_id {_fk("initiative", "CASCADE", null=False)}, title {T} NOT NULL,
+        due_date date, done boolean NOT NULL, sort_order bigint NOT NULL, {ROW}""",
+    "tip": f"""
+        id {ID}, kpi_id {_fk("kpi", "CASCADE", null=False)}, unit_id {_fk("unit", "CASCADE")},
+        review_id {_fk("review", "SET NULL")}, "text" {T} NOT NULL, author {T} NOT NULL,
+        created_at timestamptz NOT NULL, tried_on date, result {T} NOT NULL, {ROW}""",
+    "reporting_round": f"""
+        id {ID}, name {T} NOT NULL, period {T} NOT NULL, due_date date NOT NULL,
+        created_at timestamptz NOT NULL, {ROW}""",
+    "reporting_delivery": f"""
+        id {ID}, round_id {_fk("reporting_round", "CASCADE", null=False)}, owner {T} NOT NULL,
+        kpi_id {_fk("kpi", "CASCADE", null=False)}, file_name {T} NOT NULL,
+        delivered_at timestamptz, {ROW}""",
+}
+"""The tables schema 7 adds (the reporting round, tips, initiatives and milestones)."""
+
 INDEXES = (
     ("unit_parent_id", "unit", "parent_id", False),
     ("unit_parent_id_name", "unit", "parent_id, name", True),
@@ -206,9 +228,9 @@ END $$
 """
 
 
-def table_statements(table: str) -> list[str]:
+def table_statements(table: str, columns: str | None = None) -> list[str]:
     """The table, its uid index and its triggers."""
-    statements = [f'CREATE TABLE "{table}" ({TABLES[table]})']
+    statements = [f'CREATE TABLE "{table}" ({columns or TABLES[table]})']
     if table not in UNINDEXED_UIDS:
         statements.append(f'CREATE UNIQUE INDEX "{table}_uid" ON "{table}" (uid)')
     for op, transition in (
@@ -255,6 +277,30 @@ def schema_v6(server_version: int) -> list[str]:
         statements.append(
             'CREATE UNIQUE INDEX "target_key" ON "target" (kpi_id, period) WHERE unit_id IS NULL'
         )
+    return statements
+
+
+def schema_v7() -> list[str]:
+    """From schema 6 to 7: the workspace's vision, mission and rhythm of follow-up, the new
+    tables, and an action's initiative."""
+    statements = [
+        f"ALTER TABLE \"workspace_settings\" ADD COLUMN vision {T} NOT NULL DEFAULT ''",
+        f"ALTER TABLE \"workspace_settings\" ADD COLUMN mission {T} NOT NULL DEFAULT ''",
+        f'ALTER TABLE "workspace_settings" ADD COLUMN review_rhythm {T} NOT NULL'
+        " DEFAULT 'quarterly'",
+        f"ALTER TABLE \"workspace_settings\" ADD COLUMN review_dates {T} NOT NULL DEFAULT ''",
+        'ALTER TABLE "workspace_settings" ADD COLUMN next_review_on date',
+    ]
+    for table, columns in TABLES_V7.items():
+        statements += table_statements(table, columns)
+    statements += [
+        'CREATE INDEX "initiative_goal_id" ON "initiative" (goal_id)',
+        'CREATE INDEX "milestone_initiative_id" ON "milestone" (initiative_id)',
+        'CREATE INDEX "tip_kpi_id" ON "tip" (kpi_id)',
+        'CREATE UNIQUE INDEX "reporting_delivery_round_id_owner_kpi_id" ON "reporting_delivery"'
+        " (round_id, owner, kpi_id)",
+        f'ALTER TABLE "action" ADD COLUMN initiative_id {_fk("initiative", "SET NULL")}',
+    ]
     return statements
 
 

@@ -72,7 +72,12 @@ def _create_v6(db: peewee.Database) -> None:
         db.execute_sql(statement)
 
 
-STEPS: dict[int, Any] = {6: _create_v6}
+def _v7_rhythm_strategy_initiatives(db: peewee.Database) -> None:
+    for statement in pg_schema.schema_v7():
+        db.execute_sql(statement)
+
+
+STEPS: dict[int, Any] = {6: _create_v6, 7: _v7_rhythm_strategy_initiatives}
 """The server's ladder: step 6 makes the whole schema; a later step ``n`` takes a server from
 ``n - 1`` to ``n`` (given the peewee database, inside the migration's transaction)."""
 
@@ -359,7 +364,7 @@ class PostgresBackend(Backend):
             " AND n.nspname NOT LIKE 'pg_toast%%' AND n.nspname NOT LIKE 'pg_temp%%'"
             " AND c.relkind IN ('r', 'v', 'm', 'p', 'f') ORDER BY c.relname"
         ).fetchall()
-        ours = {*pg_schema.TABLES, "change_log", "kpidesk_meta"}
+        ours = {*pg_schema.TABLES, *pg_schema.TABLES_V7, "change_log", "kpidesk_meta"}
         return [row[0] for row in rows if row[0] not in ours]
 
     def _create_schema(self, db: peewee.Database, address: ServerAddress) -> None:

@@ -252,6 +252,9 @@ class MainWindow(QMainWindow):
         self.action_export = self._action(
             file_menu, _("&Export…"), self.export, QKeySequence("Ctrl+E"), "save"
         )
+        self.action_collect = self._action(
+            file_menu, _("Collect &Figures…"), self.collect_figures, None, "calendar"
+        )
         self.action_restore = self._action(
             file_menu, _("&Restore from Backup…"), self.restore_from_backup, None, "history"
         )
@@ -293,6 +296,7 @@ class MainWindow(QMainWindow):
         view_menu.addAction(self.action_health)
 
         workspace_menu = self.menuBar().addMenu(_("&Workspace"))
+        self._action(workspace_menu, _("Follow-up &Rhythm…"), self.edit_rhythm, None, "calendar")
         self.action_units = self._action(
             workspace_menu, _("&Units…"), self.edit_units, QKeySequence("Ctrl+Shift+U"), "network"
         )
@@ -441,6 +445,8 @@ class MainWindow(QMainWindow):
         page = spec.page_class()(self.session)
         if spec.key == "scorecard":
             page.kpiActivated.connect(self.open_chart)  # type: ignore[attr-defined]
+        if spec.key == "reporting":
+            page.collectRequested.connect(self.collect_figures)  # type: ignore[attr-defined]
         return page
 
     def _refresh_current_page(self) -> None:
@@ -659,6 +665,18 @@ class MainWindow(QMainWindow):
         dialog = ExportDialog(self.session, self, review_id=review_id)
         dialog.exec()
         dialog.deleteLater()
+
+    def collect_figures(self) -> None:
+        """File → Collect Figures…: a reporting round; then the Reporting page shows it."""
+        from kpidesk.ui.collect_dialog import collect_figures
+
+        collect_figures(self)
+
+    def edit_rhythm(self) -> None:
+        from kpidesk.ui.rhythm_dialog import RhythmDialog
+
+        if self.session.is_open:
+            RhythmDialog(self.session, self).exec()
 
     def show_about(self) -> None:
         from kpidesk.ui.about import show_about

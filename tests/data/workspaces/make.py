@@ -31,6 +31,7 @@ RELEASES: dict[int, str] = {
     3: "1f320e5492278473610dfe9e56abccdea7068efd",  # KPI charts; covering indexes on period
     4: "e9e763fef300eb4e6cb682c0b0c701032b341e09",  # undoable imports (the first session's end)
     5: "37a2f92443827ad80eddf5f4a4e16f39ea8f92d1",  # fewer measurement indexes
+    6: "40bee64d6015cc4ce32d3e201cf61af631a25484",  # uids, row versions and the change log
 }
 UNTIL = "2026-10"
 LANGUAGE = "sv"  # Swedish names: å, ä and ö must survive every migration

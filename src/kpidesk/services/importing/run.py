@@ -54,6 +54,7 @@ from kpidesk.services.importing.write import (
     measurement_writer,
 )
 from kpidesk.services.progress import CancelFlag, Cancelled, Progress
+from kpidesk.services.reporting import note_returned_template
 from kpidesk.store import bulk, models, queries
 from kpidesk.store.models import ImportBatch
 from kpidesk.store.workspace import Workspace
@@ -220,6 +221,10 @@ class _Run(Checking):
             ImportBatch.update(
                 file_name=self.path.name, sheet=extraction.sheet, profile=profile_id
             ).where(ImportBatch.id == self.batch_id).execute()
+            if not self.targets_mode:
+                returned = note_returned_template(self.path, self.path.name)
+                if returned is not None:
+                    self.notes.append(returned)
         result = ImportResult(
             file_name=self.path.name,
             sheet=extraction.sheet,

@@ -47,4 +47,5 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("data", "table", N_("Data"), "kpidesk.ui.pages.data:DataPage"),
     PageSpec("reviews", "presentation", N_("Reviews"), "kpidesk.ui.pages.reviews:ReviewsPage"),
     PageSpec("actions", "list-checks", N_("Actions"), "kpidesk.ui.pages.actions:ActionsPage"),
+    PageSpec("reporting", "calendar", N_("Reporting"), "kpidesk.ui.pages.reporting:ReportingPage"),
 )

@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 from kpidesk.domain.periods import PERIOD_KIND_NAMES, Period, PeriodKind, format_period
 from kpidesk.domain.terms import ACTION_STATUS_LABELS, ActionStatus
 from kpidesk.i18n import _, ngettext
-from kpidesk.services import overview
+from kpidesk.services import follow_up, overview
 from kpidesk.services import reviews as review_service
 from kpidesk.services.reviews import REVIEW_PERIOD_KINDS, HistoryEntry, ReviewError
 from kpidesk.ui.action_status import (
@@ -62,6 +62,18 @@ def review_label(review: review_service.ReviewInfo) -> str:
     state = _("closed") if review.closed else _("open")
     text = review.title if period in review.title else f"{review.title} · {period}"
     return f"{text} ({state})"
+
+
+def prefill_next_review(dialog: StartReviewDialog, today: date) -> None:
+    """Where the workspace's rhythm of follow-up is set, the next review as it gives it: its
+    period, its day, and the units of the review before."""
+    upcoming = follow_up.planned_review(today)
+    if upcoming is None:
+        return
+    dialog.set_period(upcoming.period)
+    dialog.held_edit.set_value(upcoming.day)
+    if upcoming.unit_ids:
+        dialog.set_units(list(upcoming.unit_ids))
 
 
 class StartReviewDialog(QDialog):
@@ -473,6 +485,7 @@ class ReviewsPage(Page):
             today=self.current_day(),
             parent=self,
         )
+        prefill_next_review(dialog, self.current_day())
         if not self.open_start_dialog(dialog):
             return
         period, unit_ids = dialog.period(), dialog.unit_ids()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
@@ -27,6 +28,7 @@ from kpidesk.domain.status import JUDGED, STATUS_LABELS, Status, is_improvement
 from kpidesk.domain.terms import PERSPECTIVE_LABELS
 from kpidesk.i18n import _
 from kpidesk.palette import BAD_CHANGE, FILL_COLORS, GOOD_CHANGE, SYMBOL_COLORS
+from kpidesk.services import follow_up
 from kpidesk.services import goals as goal_service
 from kpidesk.services.scorecard import Scorecard, ScorecardRow, build_scorecard
 from kpidesk.ui.kpi_cells import SPARK, STATUS, SparklineDelegate, status_text
@@ -111,6 +113,9 @@ class ScorecardPage(ListPage):
             self.goal_filter, self.perspective_filter, self.owner_filter, self.status_filter
         )
         filters.addStretch()
+        self.follow_up = QLabel()
+        self.follow_up.setAccessibleName(_("Next follow-up"))
+        filters.addWidget(self.follow_up)
         self.summary = QLabel()
         filters.addWidget(self.summary)
 
@@ -212,6 +217,8 @@ class ScorecardPage(ListPage):
             )
         )
         self.summary.setToolTip(", ".join(f"{_(STATUS_LABELS[s])}: {counts[s]}" for s in Status))
+        upcoming = follow_up.next_follow_up(date.today())
+        self.follow_up.setText(follow_up.follow_up_text(upcoming) + "  ·" if upcoming else "")
         with _columns_fitted_once(self.tree.header()):
             self._fill(rows)
 
