@@ -12,6 +12,7 @@ from kpidesk.commands import (
     demo,
     export,
     import_,
+    merge,
     new,
     publish,
     restore,
@@ -30,4 +31,5 @@ COMMANDS: dict[str, ModuleType] = {
     "server": server,
     "publish": publish,
     "copy": copy,
+    "merge": merge,
 }
