@@ -103,7 +103,9 @@ def merged_columns(item: Item) -> dict[str, Any]:
         if column in item.newest:
             values = [v for v in (mine.get(column), value) if v is not None]
             mine[column] = max(values) if values else None
-        elif (column in base and _equal(mine.get(column), base.get(column))) or (column not in base and mine.get(column) is None):
+        elif (column in base and _equal(mine.get(column), base.get(column))) or (
+            column not in base and mine.get(column) is None
+        ):
             mine[column] = value
     return mine
 

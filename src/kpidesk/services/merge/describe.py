@@ -6,6 +6,7 @@ from datetime import date, datetime
 from typing import Any
 
 from kpidesk.domain.merging import ALWAYS_IGNORED, Item, Row
+from kpidesk.domain.periods import Period, format_period
 from kpidesk.i18n import N_, _
 from kpidesk.services.merge.reading import COMPARED, FOREIGN, Side
 
@@ -57,7 +58,7 @@ def what(item: Item, mine: Side, theirs: Side, alias: dict[str, str]) -> str:
         _cell, kpi, unit, period = item.key
         parts = [_name_of("kpi", kpi, mine, theirs, alias)]
         parts.append(_name_of("unit", unit, mine, theirs, alias) if unit else _("all units"))
-        parts.append(str(period))
+        parts.append(_period(str(period)))
         return f"{label}: {' · '.join(parts)}"
     row = item.mine or item.theirs or item.base or {}
     if item.table == "kpi":
@@ -66,6 +67,13 @@ def what(item: Item, mine: Side, theirs: Side, alias: dict[str, str]) -> str:
         if row.get(column):
             return f"{label}: {row[column]}"
     return label
+
+
+def _period(key: str) -> str:
+    try:
+        return format_period(Period.from_key(key))
+    except ValueError:
+        return key
 
 
 def shown(table: str, row: Row | None, mine: Side, theirs: Side) -> dict[str, Any] | None:
