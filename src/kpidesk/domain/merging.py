@@ -7,7 +7,7 @@ the other copy ("theirs") changed since the two parted there are three versions:
 (theirs before its first change since then; None where theirs created it), ``theirs`` now
 and ``mine`` now (None where the row is not, or no longer, there). Then:
 
-- mine and theirs are the same: they **agree**, nothing to do;
+- mine and theirs are the same, or theirs is back at its base: they **agree**, nothing to do;
 - mine is still the base: a one-sided change, **apply** theirs;
 - otherwise both changed it differently: a **conflict**, unless the row is bookkeeping (an
   import batch, its changes, an alias, a profile), where both sides' are kept (**keep**,
@@ -82,8 +82,8 @@ def _equal(a: Any, b: Any) -> bool:
 
 
 def decide(item: Item) -> Decision:
-    if same(item.mine, item.theirs, item.compared):
-        return Decision.AGREE
+    if same(item.mine, item.theirs, item.compared) or same(item.theirs, item.base, item.compared):
+        return Decision.AGREE  # the same on both sides, or theirs changed it back
     if same(item.mine, item.base, item.compared):
         return Decision.APPLY
     if item.bookkeeping:

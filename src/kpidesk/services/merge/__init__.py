@@ -146,13 +146,14 @@ def merge_copy(
         with other_workspace.bound():
             theirs = reading.read_side()
             reading.remember_logged_ids(theirs)
-            theirs_entries = [
-                entry for entry in changelog.changes()[parted:] if entry.uid not in merged
-            ]
+            unmerged = [entry for entry in changelog.changes()[parted:] if entry.uid not in merged]
+            echoes = reading.echoes(set(mine_uids) | merged)
         with workspace.bound():
             mine = reading.read_side()
             mine_after = changelog.changes()[parted:]
+        theirs_entries = [entry for entry in unmerged if not echoes(entry.id)]
         prepared = _prepare(theirs_entries, mine, theirs, mine_after)
+        prepared.entries = [entry.uid for entry in unmerged]
     finally:
         other_workspace.close()
     report = MergeReport(Path(other).name, dry_run=dry_run)

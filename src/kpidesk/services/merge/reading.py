@@ -4,6 +4,7 @@ the other copy changed since (from its change log)."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -198,6 +199,18 @@ def merged_entries() -> set[str]:
         if not record.undone:
             merged |= record.entries
     return merged
+
+
+def echoes(known: set[str]) -> Callable[[int], bool]:
+    """Whether an entry of the bound workspace was written by a merge of entries all in
+    ``known`` (the other copy's own, or merged into it): such an entry echoes a change the
+    other copy has already, and is not a change of this copy's own."""
+    ranges = [
+        (record.first_id, record.id)
+        for record in merge_records()
+        if not record.undone and record.entries <= known
+    ]
+    return lambda entry_id: any(first < entry_id <= last for first, last in ranges)
 
 
 @dataclass(slots=True)
