@@ -13,6 +13,7 @@ from kpidesk.commands import (
     demo,
     export,
     import_,
+    merge,
     new,
     publish,
     restore,
@@ -32,4 +33,5 @@ COMMANDS: dict[str, ModuleType] = {
     "publish": publish,
     "copy": copy,
     "collect": collect,
+    "merge": merge,
 }

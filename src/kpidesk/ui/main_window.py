@@ -249,6 +249,9 @@ class MainWindow(QMainWindow):
             QKeySequence("Ctrl+Shift+S"),
             "save",
         )
+        self.action_merge = self._action(
+            file_menu, _("&Merge a Copy…"), self.merge_copy, None, "history"
+        )
         self.action_export = self._action(
             file_menu, _("&Export…"), self.export, QKeySequence("Ctrl+E"), "save"
         )
@@ -358,6 +361,7 @@ class MainWindow(QMainWindow):
         self.action_export.setEnabled(open_)
         self.action_compare.setEnabled(open_)
         self.action_restore.setEnabled(open_ and not session.read_only)
+        self.action_merge.setEnabled(open_ and not session.read_only)
         self.action_import.setEnabled(open_ and not session.read_only)
         for action in self.page_actions:
             action.setEnabled(open_)
@@ -586,6 +590,13 @@ class MainWindow(QMainWindow):
         if destination is None:
             return
         self.save_copy_to(destination)
+
+    def merge_copy(self, path: Path | None = None) -> None:
+        """Merge a copy of this workspace back into it (see ui/merge_dialog.py)."""
+        from kpidesk.ui.merge_dialog import MergeFlow
+
+        self.merge_flow = MergeFlow(self)
+        self.merge_flow.start(path)
 
     def save_copy_to(self, destination: Path) -> bool:
         workspace = self.session.workspace
