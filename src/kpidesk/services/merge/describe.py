@@ -26,6 +26,11 @@ TABLE_LABELS = {
     "decision": N_("Decision"),
     "action": N_("Action"),
     "chart_note": N_("Chart note"),
+    "reporting_round": N_("Reporting round"),
+    "reporting_delivery": N_("Delivery of figures"),
+    "tip": N_("What works"),
+    "initiative": N_("Initiative"),
+    "milestone": N_("Milestone"),
 }
 _NAMES = ("name", "title", "code", "text", "alias", "file_name", "period")
 
