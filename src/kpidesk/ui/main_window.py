@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import (
     QAction,
     QActionGroup,
@@ -39,15 +39,18 @@ from kpidesk.i18n import _
 from kpidesk.paths import demo_workspace_path
 from kpidesk.store.errors import (
     CorruptWorkspaceError,
+    WorkspaceError,
     WorkspaceLockedError,
     WorkspaceNotWritableError,
 )
+from kpidesk.store.location import ServerAddress, location_name, workspace_location
 from kpidesk.store.outputs import same_file
 from kpidesk.store.workspace import FILE_SUFFIX, Workspace
 from kpidesk.ui import dialogs
 from kpidesk.ui.context_bar import ContextBar
 from kpidesk.ui.health_panel import HealthPanel
 from kpidesk.ui.icons import app_icon, icon
+from kpidesk.ui.page_set import FirstPaintWatcher, PageSet
 from kpidesk.ui.pages.registry import PAGES, PageSpec
 from kpidesk.ui.session import WorkspaceSession
 from kpidesk.ui.settings import AppSettings
@@ -55,68 +58,12 @@ from kpidesk.ui.welcome import WelcomePage, recent_labels
 from kpidesk.ui.widgets import MessageBar, MessageKind
 
 if TYPE_CHECKING:
+    from kpidesk.store.file_lock import LockHolder
     from kpidesk.ui.pages.base import Page
     from kpidesk.ui.restore_dialog import RestoreDialog
+    from kpidesk.ui.server_dialog import ServerOpening
 
 log = logging.getLogger(__name__)
-
-
-class _FirstPaintWatcher(QObject):
-    """Reports the first paint of a widget once (for the start-up benchmark)."""
-
-    painted = Signal()
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.Paint:
-            watched.removeEventFilter(self)
-            QTimer.singleShot(0, self.painted.emit)
-        return False
-
-
-class PageSet(Mapping[str, "Page"]):
-    """The window's pages by key, in navigation order; each is built when first asked for.
-
-    Until then a blank placeholder holds its place in the stack, so indexes match the
-    navigation from the start.
-    """
-
-    def __init__(self, stack: QStackedWidget, build: Callable[[PageSpec], Page]) -> None:
-        self._stack = stack
-        self._build = build
-        self._keys = [spec.key for spec in PAGES]
-        self._built: dict[str, Page] = {}
-        for _spec in PAGES:
-            stack.addWidget(QWidget())
-
-    def __getitem__(self, key: str) -> Page:
-        page = self._built.get(key)
-        if page is not None:
-            return page
-        if key not in self._keys:
-            raise KeyError(key)
-        index = self._keys.index(key)
-        page = self._build(PAGES[index])
-        placeholder = self._stack.widget(index)
-        self._stack.insertWidget(index, page)
-        if self._stack.currentWidget() is placeholder:
-            self._stack.setCurrentWidget(page)
-        self._stack.removeWidget(placeholder)
-        placeholder.deleteLater()
-        self._built[key] = page
-        return page
-
-    def __contains__(self, key: object) -> bool:
-        return key in self._keys
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._keys)
-
-    def __len__(self) -> int:
-        return len(self._keys)
-
-    def built(self) -> dict[str, Page]:
-        """The pages built so far, without building more."""
-        return dict(self._built)
 
 
 class MainWindow(QMainWindow):
@@ -130,6 +77,7 @@ class MainWindow(QMainWindow):
         self.session.contextChanged.connect(self._refresh_current_page)
         self.session.dataChanged.connect(self._refresh_current_page)
         self.pages: Mapping[str, Page] = {}
+        self._server_opening: ServerOpening | None = None
         self.setWindowIcon(app_icon())
         self.setAcceptDrops(True)
         self.setMinimumSize(QSize(760, 480))
@@ -170,6 +118,7 @@ class MainWindow(QMainWindow):
         self.welcome = WelcomePage()
         self.welcome.newRequested.connect(self.new_workspace)
         self.welcome.openRequested.connect(self.open_workspace_dialog)
+        self.welcome.serverRequested.connect(lambda: self.open_server_dialog())
         self.welcome.demoRequested.connect(self.open_demo)
         self.welcome.recentRequested.connect(self.open_workspace)
         self.root_stack.addWidget(self.welcome)
@@ -230,6 +179,13 @@ class MainWindow(QMainWindow):
             self.open_workspace_dialog,
             QKeySequence.StandardKey.Open,
             "folder-open",
+        )
+        self.action_open_server = self._action(
+            file_menu,
+            _("Open &Server Workspace…"),
+            lambda: self.open_server_dialog(),
+            QKeySequence("Ctrl+Shift+O"),
+            "database",
         )
         self.recent_menu = file_menu.addMenu(_("Open &Recent"))
         self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
@@ -353,16 +309,30 @@ class MainWindow(QMainWindow):
         self.action_units.setEnabled(open_)
         self.action_export.setEnabled(open_)
         self.action_compare.setEnabled(open_)
-        self.action_restore.setEnabled(open_ and not session.read_only)
+        self.action_restore.setEnabled(open_ and not session.read_only and session.path is not None)
         self.action_import.setEnabled(open_ and not session.read_only)
         for action in self.page_actions:
             action.setEnabled(open_)
         self._set_read_only_banner()
         if open_:
-            settings = session.workspace.settings()
-            self.setWindowTitle(_("{name} – KPI Desk").format(name=settings.name))
-            self.path_label.setText(str(session.path))
-            self.path_label.setToolTip(str(session.path))
+            workspace = session.workspace
+            name = self._read_or_say(lambda: workspace.settings().name) or location_name(
+                workspace.location
+            )
+            server = workspace.server
+            if server is not None:
+                self.setWindowTitle(
+                    _("{name} on {server} – KPI Desk").format(name=name, server=server.server)
+                )
+                self.path_label.setText(
+                    _("Server {server}, database {database}, as {user}").format(
+                        server=server.server, database=server.dbname, user=server.user
+                    )
+                )
+            else:
+                self.setWindowTitle(_("{name} – KPI Desk").format(name=name))
+                self.path_label.setText(str(session.path))
+            self.path_label.setToolTip(str(workspace.location))
         else:
             self.setWindowTitle(_("KPI Desk"))
             self.statusBar().clearMessage()
@@ -376,7 +346,10 @@ class MainWindow(QMainWindow):
         if not self.session.read_only:
             return
         holder = self.session.lock_holder
-        if holder is not None:
+        notice = self.session.workspace.notice if self.session.workspace else None
+        if notice:
+            text = _("Read-only: {reason}").format(reason=notice)
+        elif holder is not None:
             text = _(
                 "Read-only: this workspace is open in another KPI Desk (by {user} on {host} "
                 "since {since}). You can look, but changes cannot be saved."
@@ -390,11 +363,13 @@ class MainWindow(QMainWindow):
         self.read_only_banner.actionTriggered.connect(self._reopen_for_writing)
         self.banner_area.addWidget(self.read_only_banner)
         self.read_only_banner.show()
+        if notice and self.read_only_banner.action_button is not None:
+            self.read_only_banner.action_button.hide()  # it would open read-only again
 
     def _reopen_for_writing(self) -> None:
-        path = self.session.path
-        if path is not None:
-            self.open_workspace(path)
+        location = self.session.location
+        if location is not None:
+            self.open_workspace(location)
 
     def show_message(self, kind: MessageKind, text: str) -> MessageBar:
         bar = MessageBar(kind, text)
@@ -445,19 +420,40 @@ class MainWindow(QMainWindow):
 
     def _refresh_current_page(self) -> None:
         if self.session.is_open and self.pages:
-            self.current_page().refresh()
+            self._read_or_say(self.current_page().refresh)
+
+    def _read_or_say(self, read: Callable[[], object]) -> object:
+        """Run ``read``; a workspace that cannot be read now (a server's lost connection)
+        is said in one line instead, and None returned."""
+        try:
+            return read()
+        except WorkspaceError as error:
+            self.report_problem(error)
+            return None
+
+    def report_problem(self, error: DomainError) -> None:
+        """Say a problem with the workspace in one line, in the status bar and above the
+        page (once, however often it recurs)."""
+        log.warning("%s", error)
+        self.statusBar().showMessage(error.message, 15000)
+        if not any(bar.text == error.message for bar in self.messages()):
+            self.show_message(MessageKind.ERROR, error.message)
 
     def watch_first_paint(self) -> Signal:
         """A signal emitted once the visible page (or welcome screen) has painted."""
-        watcher = _FirstPaintWatcher(self)
+        watcher = FirstPaintWatcher(self)
         target = self.current_page() if self.session.is_open else self.welcome
         target.installEventFilter(watcher)
         return watcher.painted
 
     # file commands ----------------------------------------------------------------------
-    def open_workspace(self, path: Path | str, *, read_only: bool = False) -> bool:
-        """Open ``path``; if another process holds it, open it read-only with a banner."""
-        path = Path(path)
+    def open_workspace(self, path: Path | str | ServerAddress, *, read_only: bool = False) -> bool:
+        """Open a file or a server workspace; a file another process holds opens read-only
+        with a banner."""
+        location = workspace_location(path)
+        if isinstance(location, ServerAddress):
+            return self.server_opening().open(location, read_only=read_only)
+        path = location
         self._clear_messages()
         holder = None
         reopening_same = (
@@ -481,10 +477,28 @@ class MainWindow(QMainWindow):
             if reopening_same:
                 self._workspace_changed()
             return False
-        self.session.attach(workspace, holder)
-        self.settings.add_recent_file(path)
-        self.statusBar().showMessage(_("Opened {name}.").format(name=path.name), 5000)
+        self.attach(workspace, holder)
         return True
+
+    def attach(self, workspace: Workspace, holder: LockHolder | None = None) -> None:
+        """Make an opened workspace the window's, and the newest of the recent ones."""
+        self.session.attach(workspace, holder)
+        self.settings.add_recent_file(workspace.location)
+        self.statusBar().showMessage(
+            _("Opened {name}.").format(name=location_name(workspace.location)), 5000
+        )
+
+    def open_server_dialog(self, address: ServerAddress | None = None, message: str = "") -> bool:
+        """File → Open Server Workspace…; True when a workspace was opened."""
+        return self.server_opening().ask(address, message)
+
+    def server_opening(self) -> ServerOpening:
+        """How server workspaces are opened (made when first needed; tests reach in)."""
+        if self._server_opening is None:
+            from kpidesk.ui.server_dialog import ServerOpening
+
+            self._server_opening = ServerOpening(self)
+        return self._server_opening
 
     def _offer_damaged_actions(
         self, bar: MessageBar, path: Path, error: CorruptWorkspaceError
@@ -551,7 +565,7 @@ class MainWindow(QMainWindow):
             )
             return False
         self.session.attach(workspace)
-        self.settings.add_recent_file(workspace.path)
+        self.settings.add_recent_file(workspace.location)
         return True
 
     def open_demo(self) -> bool:
@@ -573,9 +587,14 @@ class MainWindow(QMainWindow):
         workspace = self.session.workspace
         if workspace is None:
             return
-        suggested = workspace.path.with_name(
-            _("{name} copy").format(name=workspace.path.stem) + FILE_SUFFIX
-        )
+        if workspace.path is not None:
+            suggested = workspace.path.with_name(
+                _("{name} copy").format(name=workspace.path.stem) + FILE_SUFFIX
+            )
+        else:
+            suggested = Path.home() / (
+                _("{name} copy").format(name=location_name(workspace.location)) + FILE_SUFFIX
+            )
         destination = dialogs.ask_copy_destination(self, suggested)
         if destination is None:
             return
@@ -688,11 +707,14 @@ class MainWindow(QMainWindow):
         self.recent_menu.clear()
         files = self.settings.recent_files
         labels = recent_labels(files)
-        for number, (path, label) in enumerate(zip(files, labels, strict=True), start=1):
+        for number, (location, label) in enumerate(zip(files, labels, strict=True), start=1):
             action = self.recent_menu.addAction(f"&{number % 10} {label.replace('&', '&&')}")
-            action.setToolTip(str(path))
-            action.setEnabled(path.exists())
-            action.triggered.connect(lambda _checked=False, p=path: self.open_workspace(p))
+            action.setToolTip(str(location))
+            if isinstance(location, ServerAddress):
+                action.setIcon(icon("database"))
+            else:
+                action.setEnabled(location.exists())
+            action.triggered.connect(lambda _checked=False, p=location: self.open_workspace(p))
         if not files:
             self.recent_menu.addAction(_("No recent workspaces")).setEnabled(False)
         else:
