@@ -47,7 +47,7 @@ class ServerFields:
             query.insert(0, ("sslmode", self.sslmode))
         url = f"postgresql://{netloc}/{quote(self.database.strip(), safe='')}"
         if query:
-            url += "?" + urlencode(query)
+            url += "?" + urlencode(query, quote_via=quote)
         return parse_server_url(url)
 
 
