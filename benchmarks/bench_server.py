@@ -14,6 +14,11 @@ each the median of several runs, with the server's figure as a ratio of the file
 ≤ 1.5), and the round trips each makes to the server, counted in libpq's own trace of the
 connection (a client message answered by the server is one; goal ≤ 5). On a LAN a round trip
 costs about 0.5 ms; over a VPN 20 ms or more, so every one saved counts there.
+
+Then ``kpidesk import URL FILE --create-missing`` of the long workbooks of ``bench_import``
+(100,000 and 1,000,000 rows) into a new workspace on the server, as a process, beside the
+bare calamine read of the same file (goal for 1,000,000 rows: at most 1.5×). On the server an
+import is ``COPY`` into a temporary stage and one merge (``store/bulk.py``).
 """
 
 from __future__ import annotations
@@ -75,6 +80,7 @@ def bench_server() -> None:
         return
     try:
         _bench(server)
+        _bench_import(server)
     finally:
         server.stop()
 
@@ -148,6 +154,46 @@ def _bench(server) -> None:
         f"{trips['switch']} round trips (goal ≤ 5; {trips['fresh chart']} when the KPI "
         "definitions are read too)"
     )
+
+
+IMPORT_SIZES = (100_000, 1_000_000)
+
+
+def _bench_import(server) -> None:
+    import subprocess
+
+    from bench_import import BARE_READ, timed, write_workbook
+
+    try:
+        import xlsxwriter  # noqa: F401
+    except ImportError:
+        print("server import: skipped (xlsxwriter is not installed: the bench extra has it)")
+        return
+    python = sys.executable
+    env = dict(os.environ, LANGUAGE="en")
+    with tempfile.TemporaryDirectory(prefix="kpidesk-bench-server-import-") as folder:
+        for rows in IMPORT_SIZES:
+            book = Path(folder) / f"long-{rows}.xlsx"
+            write_workbook(book, rows)
+            url = server.url(server.new_database(schema=True))
+            created = subprocess.run(
+                [python, "-m", "kpidesk.cli", "new", url], env=env, capture_output=True, text=True
+            )
+            if created.returncode:
+                print(f"server import: could not create a workspace: {created.stderr.strip()}")
+                return
+            read_s, _read_mb, read_code = timed([python, "-c", BARE_READ, str(book)], env)
+            command = [python, "-m", "kpidesk.cli", "import", url, str(book), "--create-missing"]
+            import_s, import_mb, code = timed(command, env)
+            if code or read_code:
+                print(f"server import {rows:,} rows: failed (exit {code}, bare read {read_code})")
+                continue
+            print(
+                f"server import {rows:,} rows: kpidesk import into PostgreSQL {import_s:.2f} s "
+                f"({import_mb:.0f} MB peak), calamine to_python {read_s:.2f} s, "
+                f"ratio {import_s / read_s:.2f} (goal ≤ 1.5 for 1,000,000)"
+            )
+            book.unlink()
 
 
 if __name__ == "__main__":

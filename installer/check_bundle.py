@@ -7,9 +7,12 @@
 3. the real app starts on a fresh home folder, opens the demo and quits by itself, and keeps
    its settings, log and demo workspace in the platform's folders (not beside the bundle);
 4. the bundle answers as the spreadsheet reader process (``--kpidesk-reader``);
-5. Linux: the X11 helper libraries are in the bundle, and under Xvfb (when ``xvfb-run`` is
+5. the bundle reaches a PostgreSQL server (psycopg, its libpq and the keyring in the bundle):
+   it makes and checks a workspace on a throw-away server where PostgreSQL is installed (as
+   the tests start theirs), and else names an unreachable server in words;
+6. Linux: the X11 helper libraries are in the bundle, and under Xvfb (when ``xvfb-run`` is
    there) the self-test runs on the real xcb platform with them loaded from the bundle;
-6. prints the bundle's size against the goal.
+7. prints the bundle's size against the goal.
 
 Prints one line per check; exits 1 on the first failure.
 """
@@ -177,6 +180,39 @@ def check_reader(exe: Path) -> str:
     raise CheckFailed("the reader process read a file that does not exist")
 
 
+def check_server(exe: Path) -> str:
+    """The frozen app opens a workspace on a PostgreSQL server: psycopg's binary
+    implementation and its libpq load from the bundle, and the keyring (asked when libpq has
+    no password) imports with its backends."""
+    env = offscreen_env(Path(tempfile.mkdtemp(prefix="kpidesk-bundle-server-")))
+    for name in ("PGPASSWORD", "PGSERVICE"):
+        env.pop(name, None)
+    server = None
+    try:
+        sys.path.insert(0, str(ROOT))
+        from tests.pgserver import start_server
+
+        server = start_server()
+    except (ImportError, LookupError, RuntimeError, OSError):
+        server = None
+    if server is None:
+        url = "postgresql://kpidesk@127.0.0.1:1/none?connect_timeout=5"
+        result = run([str(exe), "check", url], env=env)
+        said = result.stderr.strip()
+        if result.returncode != 3 or "Could not connect" not in said:
+            raise CheckFailed(f"server: {said[-300:] or result.returncode}")
+        return "server: psycopg and libpq load; an unreachable server is named in words"
+    try:
+        url = server.url(server.new_database(schema=False))
+        for command in (["new", url], ["check", url]):
+            result = run([str(exe), *command], env=env)
+            if result.returncode != 0:
+                raise CheckFailed(f"server: {' '.join(command[:1])}: {result.stderr[-300:]}")
+    finally:
+        server.stop()
+    return "server: a workspace made and checked on a PostgreSQL server"
+
+
 def check_x11(exe: Path) -> list[str]:
     internal = exe.parent / "_internal"
     missing = [name for name in X11_LIBS if not (internal / name).exists()]
@@ -214,7 +250,7 @@ def main(argv: list[str] | None = None) -> int:
     if not exe.is_file():
         print(f"check_bundle: {exe} does not exist", file=sys.stderr)
         return 1
-    checks = [check_version, check_self_test, check_real_app, check_reader]
+    checks = [check_version, check_self_test, check_real_app, check_reader, check_server]
     try:
         for check in checks:
             print(f"  ok  {check(exe)}", flush=True)

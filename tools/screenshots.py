@@ -1,6 +1,6 @@
 """Render the app's windows to PNGs at 1280×800, in Swedish and English.
 
-    .venv/bin/python tools/screenshots.py docs/screenshots [--only first-hour]
+    .venv/bin/python tools/screenshots.py docs/screenshots [--only first-hour|reporting|server]
 
 Two sets: the main window's pages and every dialog on the demo workspace, and a new user's
 first hour on a workspace made from a chain's own workbook (``tests/first_hour.py``): each
@@ -8,7 +8,12 @@ step of the import wizard (file, layout, mapping, check, done; a weekly file's c
 definition of a new KPI, the offer of targets, the scorecard with "No target" and with
 targets, the data grid, the chart, Compare Units, a review meeting and presenter mode; last,
 the same chain's bookkeeping imported from a SIE file (``tests/sie_company.py``): the SIE
-step's KPI values and units, the check and the done page (``sie-import-*``).
+step's KPI values and units, the check and the done page (``sie-import-*``). And the app on a
+workspace on a PostgreSQL server (a throw-away one, started as the tests start theirs,
+``tests/pgserver.py``; left out where PostgreSQL is not installed): the Open Server Workspace
+dialog over the window, the scorecard with the server in the title and the status bar (the
+title drawn above the window: offscreen there is no title bar), and the welcome screen
+listing it.
 
 Runs offscreen with a home of its own (emptied first), so the user's own settings are never
 touched. Two runs of the same code give the same pixels: the home's path is fixed and the
@@ -115,6 +120,9 @@ def main(out_dir: str, only: str | None = None) -> int:
         for language in ("en", "sv"):
             first_hour(out, language)
         return 0
+    if only == "server":
+        server_shots(out)
+        return 0
     for language in ("en", "sv"):
         if only == "reporting":
             window = _demo_window(language)
@@ -188,6 +196,7 @@ def main(out_dir: str, only: str | None = None) -> int:
         return 0
     for language in ("en", "sv"):
         first_hour(out, language)
+    server_shots(out)
     return 0
 
 
@@ -248,6 +257,103 @@ def reporting_shots(window, out: Path, language: str) -> None:  # type: ignore[n
     window.show_page(0)
     _settle()
     window.grab().save(str(out / f"scorecard-follow-up-{language}.png"))
+
+
+def server_shots(out: Path) -> None:
+    """The app on the demo published onto a throw-away PostgreSQL server, in both languages."""
+    sys.path.insert(0, str(ROOT))
+    try:
+        from tests.pgserver import start_server
+
+        server = start_server()
+    except (ImportError, LookupError, RuntimeError, OSError) as error:
+        print(f"screenshots: no server shots ({error})")
+        return
+    try:
+        for language in ("en", "sv"):
+            _server_shots(server, out, language)
+    finally:
+        server.stop()
+
+
+def _server_shots(server, out: Path, language: str) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtCore import QPoint, QRect, Qt
+    from PySide6.QtGui import QColor, QFont, QPainter, QPixmap
+    from PySide6.QtWidgets import QApplication
+
+    from kpidesk import i18n
+    from kpidesk.domain.periods import Period
+    from kpidesk.services.demo import build_demo
+    from kpidesk.services.servers import publish
+    from kpidesk.store.location import parse_server_url
+    from kpidesk.ui.main_window import MainWindow
+    from kpidesk.ui.server_dialog import ServerDialog
+    from kpidesk.ui.settings import AppSettings
+
+    title_height = 30
+    fresh_home()
+    demo = HOME / f"solbacka-{language}.kpidesk"
+    build_demo(demo, until=Period.month(2026, 10), language=language)
+    dbname = f"solbacka_{language}"
+    server.psql("postgres", f"DROP DATABASE IF EXISTS {dbname}")
+    server.psql("postgres", f"CREATE DATABASE {dbname} TEMPLATE kpidesk_schema")
+    url = server.url(dbname)
+    publish(demo, url)
+    i18n.set_language(language)
+    settings = AppSettings()
+    settings.language = language
+    window = MainWindow(settings)
+    window.resize(SIZE[0], SIZE[1] - title_height)
+    window.show()
+    _settle()
+
+    def framed(pixmap: QPixmap) -> QPixmap:
+        """The window with its title drawn above it, as a desktop shows it."""
+        whole = QPixmap(SIZE[0], SIZE[1])
+        whole.fill(QColor("#2b2d31"))
+        painter = QPainter(whole)
+        painter.drawPixmap(0, title_height, pixmap)
+        painter.setPen(QColor("#f2f3f5"))
+        font = QFont(QApplication.font())
+        font.setBold(True)
+        painter.setFont(font)
+        painter.drawText(
+            QRect(0, 0, SIZE[0], title_height), Qt.AlignmentFlag.AlignCenter, window.windowTitle()
+        )
+        painter.end()
+        return whole
+
+    address = parse_server_url(url)
+    dialog = ServerDialog(lambda *_args: None, window, address=address)
+    dialog.host_edit.setText("db.solbacka.se")
+    dialog.port_spin.setValue(5432)
+    dialog.database_edit.setText("solbacka")
+    dialog.user_edit.setText("karin")
+    dialog.password_edit.setText("********")
+    dialog.remember_check.setChecked(True)
+    dialog.ssl_combo.setCurrentIndex(dialog.ssl_combo.findData("verify-full"))
+    dialog.show()
+    _settle()
+    shot = window.grab()
+    painter = QPainter(shot)
+    painter.fillRect(shot.rect(), QColor(0, 0, 0, 70))
+    picture = dialog.grab()
+    painter.drawPixmap(
+        QPoint((shot.width() - picture.width()) // 2, (shot.height() - picture.height()) // 3),
+        picture,
+    )
+    painter.end()
+    framed(shot).save(str(out / f"server-open-dialog-{language}.png"))
+    dialog.close()
+
+    assert window.open_workspace(url), "the server workspace did not open"
+    window.show_page(0)
+    _settle()
+    framed(window.grab()).save(str(out / f"server-scorecard-{language}.png"))
+    window.close_workspace()
+    _settle()
+    framed(window.grab()).save(str(out / f"server-welcome-{language}.png"))
+    window.close()
 
 
 def demo_dialogs(window, out: Path, language: str) -> None:  # type: ignore[no-untyped-def]

@@ -16,6 +16,7 @@ from kpidesk.paths import demo_workspace_path, user_log_dir
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QApplication
 
+    from kpidesk.store.location import ServerAddress
     from kpidesk.ui.settings import AppSettings
 
 log = logging.getLogger("kpidesk")
@@ -80,12 +81,15 @@ class QtTranslations:
             self.translator = translator
 
 
-def choose_start_workspace(settings: AppSettings, explicit: Path | None) -> Path | None:
-    """What to open at start: the given path, else the last one, else the demo the first time."""
+def choose_start_workspace(
+    settings: AppSettings, explicit: Path | ServerAddress | None
+) -> Path | ServerAddress | None:
+    """What to open at start: the given workspace, else the last one (a file still there, or
+    a server), else the demo the first time."""
     if explicit is not None:
         return explicit
     last = settings.last_workspace
-    if last is not None and last.exists():
+    if last is not None and (not isinstance(last, Path) or last.exists()):
         return last
     if not settings.opened_any:
         return demo_workspace_path()
@@ -93,7 +97,7 @@ def choose_start_workspace(settings: AppSettings, explicit: Path | None) -> Path
 
 
 def run_app(
-    path: Path | None = None, *, read_only: bool = False, language: str | None = None
+    path: Path | str | None = None, *, read_only: bool = False, language: str | None = None
 ) -> int:
     started = time.perf_counter()
     if not has_display():
@@ -133,7 +137,9 @@ def run_app(
     window = MainWindow(settings)
     window.languageChanged.connect(qt_translations.apply)
 
-    start = choose_start_workspace(settings, path)
+    from kpidesk.store.location import workspace_location
+
+    start = choose_start_workspace(settings, workspace_location(path) if path else None)
     if start is not None:
         if start == demo_workspace_path() and path is None:
             window.open_demo()

@@ -12,7 +12,6 @@ import logging
 import signal
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 
 import kpidesk
 from kpidesk import i18n
@@ -55,7 +54,9 @@ def _app_parser() -> argparse.ArgumentParser:
             "opens the app. Commands: {commands}."
         ).format(commands=", ".join(COMMANDS)),
     )
-    parser.add_argument("path", nargs="?", type=Path, help=_("a workspace to open"))
+    parser.add_argument(
+        "path", nargs="?", help=_("a workspace to open: a file, or a postgresql:// URL")
+    )
     parser.add_argument("--read-only", action="store_true", help=_("open without writing"))
     add_language_option(parser)
     parser.add_argument("--version", action="store_true", help=_("print the version and exit"))

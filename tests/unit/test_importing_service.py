@@ -693,11 +693,17 @@ def test_a_large_import_by_whole_columns_is_exactly_the_record_by_record_import(
 
 
 def test_a_bulk_import_builds_the_indexes_again_and_checks_foreign_keys_after(
-    shops, tmp_path: Path
+    shops, tmp_path: Path, monkeypatch
 ):
+    from kpidesk.store import bulk
     from kpidesk.store.models import database
 
     workspace = shops
+    merges = []
+    merge = bulk.merge_import_stage
+    monkeypatch.setattr(
+        bulk, "merge_import_stage", lambda **kwargs: merges.append(1) or merge(**kwargs)
+    )
     path = tmp_path / "many.csv"
     _many_rows_csv(path)
 
@@ -710,14 +716,29 @@ def test_a_bulk_import_builds_the_indexes_again_and_checks_foreign_keys_after(
             )
         return {row[0] for row in database.execute_sql(listed)}
 
+    def foreign_keys() -> set[str]:
+        if not workspace.is_server:
+            return {"checked by PRAGMA foreign_key_check"}
+        listed = (
+            "SELECT pg_get_constraintdef(oid) FROM pg_constraint"
+            " WHERE conrelid = 'measurement'::regclass AND contype = 'f'"
+        )
+        return {row[0] for row in database.execute_sql(listed)}
+
     before = indexes()
-    assert "measurement_period_cover" in before
+    keys = foreign_keys()
+    assert "measurement_period_cover" in before and len(keys) in (1, 3)
     if not workspace.is_server:
         cache = database.execute_sql("PRAGMA cache_size").fetchone()[0]
     result = run_import(workspace, path, ImportOptions(skip_invalid=True))
     assert result.imported > importing.BULK_ROWS
-    assert indexes() == before
+    assert indexes() == before and foreign_keys() == keys
     assert workspace.integrity_problems() == []
+    # a server stages every row (COPY) and merges them by one statement; a file chunk by
+    # chunk
+    assert len(merges) == 1 if workspace.is_server else len(merges) > 1
+    uids = database.execute_sql("SELECT count(DISTINCT uid), count(*) FROM measurement")
+    assert len(set(uids.fetchone())) == 1
     if not workspace.is_server:
         assert database.execute_sql("PRAGMA foreign_keys").fetchone()[0] == 1
         assert database.execute_sql("PRAGMA cache_size").fetchone()[0] == cache
@@ -729,7 +750,11 @@ def test_a_bulk_import_builds_the_indexes_again_and_checks_foreign_keys_after(
     # stopped by a problem: rolled back, indexes and all
     stopped = run_import(workspace, path, ImportOptions(on_conflict=OnConflict.REPLACE))
     assert stopped.stopped
-    assert indexes() == before
+    assert indexes() == before and foreign_keys() == keys
+    # undone: every row of the batch gone, the keys still checked
+    undo_import(workspace, result.batch_id)
+    assert database.execute_sql("SELECT count(*) FROM measurement").fetchone()[0] == 0
+    assert foreign_keys() == keys
     if not workspace.is_server:
         assert database.execute_sql("PRAGMA foreign_keys").fetchone()[0] == 1
 

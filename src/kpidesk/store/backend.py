@@ -172,6 +172,17 @@ class Backend(ABC):
     ) -> list[tuple[str, str]]:
         """(name, the SQL that makes it) of those indexes of ``table`` that exist."""
 
+    def suspendable_foreign_keys(self, db: peewee.Database, table: str) -> list[tuple[str, str]]:
+        """(name, definition) of the foreign keys of ``table`` a bulk load may drop inside
+        its transaction and add again (checked once, for all rows) at its end. None in a
+        file: a bulk load turns SQLite's foreign-key checks off for its connection instead."""
+        return []
+
+    def stage_uid_sql(self) -> str | None:
+        """An SQL expression making each row's ``uid`` in a merge from the stage, taking one
+        parameter, a random prefix per merge; None: :attr:`uid_sql`, no parameter."""
+        return None
+
     # errors -------------------------------------------------------------------------------
     @abstractmethod
     def translate_error(self, location: Any, error: BaseException) -> WorkspaceError | None:

@@ -107,7 +107,7 @@ def parse_server_url(text: str) -> ServerAddress:
         netloc += f":{port}"
     url = f"postgresql://{netloc}{parts.path}"
     if query:
-        url += "?" + urlencode(query)
+        url += "?" + urlencode(query, quote_via=quote)
     return ServerAddress(url, user, host, port or _env_port(), dbname, password)
 
 

@@ -94,6 +94,8 @@ class ExceptionHook:
         if issubclass(exc_type, KeyboardInterrupt):
             QApplication.quit()
             return
+        if _said_in_the_window(exc):
+            return
         report = build_report(exc_type, exc, tb)
         log.error("unhandled exception\n%s", report)
         if self._showing or QApplication.instance() is None:
@@ -108,3 +110,18 @@ class ExceptionHook:
                 self.last_dialog.show()
         finally:
             self._showing = False
+
+
+def _said_in_the_window(exc: BaseException) -> bool:
+    """A workspace that cannot be reached now (a server's lost connection, met by a read no
+    page expected to fail) is said in one line in the main window, not as a crash."""
+    from kpidesk.store.errors import WorkspaceError
+
+    if not isinstance(exc, WorkspaceError) or QApplication.instance() is None:
+        return False
+    for widget in QApplication.topLevelWidgets():
+        report = getattr(widget, "report_problem", None)
+        if report is not None and widget.isVisible():
+            report(exc)
+            return True
+    return False

@@ -44,7 +44,17 @@ from kpidesk.ui.models.data_grid_model import (
 
 class GridDelegate(QStyledItemDelegate):
     """Paints a status symbol at the cell's left and a corner mark where there is a comment;
-    edits in a right-aligned line."""
+    edits in a right-aligned line (holding ``retyped`` text, when set, instead of the cell's:
+    what was typed before the store refused it)."""
+
+    retyped: str | None = None
+
+    def setEditorData(self, editor: QWidget, index: QModelIndex | QPersistentModelIndex) -> None:
+        if self.retyped is not None and isinstance(editor, QLineEdit):
+            editor.setText(self.retyped)
+            self.retyped = None
+            return
+        super().setEditorData(editor, index)
 
     def paint(
         self,

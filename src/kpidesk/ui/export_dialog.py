@@ -40,6 +40,7 @@ from kpidesk.i18n import N_, _
 from kpidesk.services import exports, overview, report_content
 from kpidesk.services.exports import ExportFormat, ExportRequest, ExportResult, Prepared
 from kpidesk.services.progress import CancelFlag, Cancelled, Progress
+from kpidesk.store.location import location_name
 from kpidesk.ui.forms import ERROR_STYLE, buddy_label
 from kpidesk.ui.session import WorkspaceSession
 from kpidesk.ui.worker import Job, WorkerRun
@@ -385,20 +386,21 @@ class ExportDialog(QDialog):
 
     def _suggested_path(self) -> Path:
         workspace = self.session.workspace
-        folder = workspace.path.parent if workspace is not None else Path.home()
+        folder = workspace.path.parent if workspace is not None and workspace.path else Path.home()
         stored = (
-            self.session.settings.workspace_value(workspace.path, "export_folder")
+            self.session.settings.workspace_value(workspace.location, "export_folder")
             if workspace is not None
             else None
         )
         if stored and Path(stored).is_dir():
             folder = Path(stored)
-        name_source = workspace.path.stem if workspace is not None else "KPI Desk"
+        name_source = "KPI Desk"
         if workspace is not None:
+            fallback = workspace.path.stem if workspace.path else location_name(workspace.location)
             try:
                 name_source = workspace.settings().name
             except Exception:  # a damaged settings row must not stop the dialog
-                name_source = workspace.path.stem
+                name_source = fallback
         period = self.period or Period.of(date.today(), PeriodKind.MONTH)
         name = exports.suggested_file_name(self.format, name_source, period, self.language)
         return folder / name
@@ -564,7 +566,9 @@ class ExportDialog(QDialog):
         workspace = self.session.workspace
         if workspace is not None and path is not None:
             folder = path if result.format is ExportFormat.CHARTS else path.parent
-            self.session.settings.set_workspace_value(workspace.path, "export_folder", str(folder))
+            self.session.settings.set_workspace_value(
+                workspace.location, "export_folder", str(folder)
+            )
         self.exported.emit(result)
 
     @Slot(str)

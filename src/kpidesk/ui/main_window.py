@@ -4,18 +4,15 @@ from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import (
-    QAction,
-    QActionGroup,
     QCloseEvent,
     QDragEnterEvent,
     QDropEvent,
-    QKeySequence,
 )
 from PySide6.QtWidgets import (
     QApplication,
@@ -26,7 +23,6 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QMainWindow,
-    QMenu,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -39,87 +35,35 @@ from kpidesk.i18n import _
 from kpidesk.paths import demo_workspace_path
 from kpidesk.store.errors import (
     CorruptWorkspaceError,
+    WorkspaceError,
     WorkspaceLockedError,
     WorkspaceNotWritableError,
 )
+from kpidesk.store.location import ServerAddress, location_name, workspace_location
 from kpidesk.store.outputs import same_file
 from kpidesk.store.workspace import FILE_SUFFIX, Workspace
 from kpidesk.ui import dialogs
 from kpidesk.ui.context_bar import ContextBar
 from kpidesk.ui.health_panel import HealthPanel
 from kpidesk.ui.icons import app_icon, icon
+from kpidesk.ui.main_menus import MainMenus
+from kpidesk.ui.page_set import FirstPaintWatcher, PageSet
 from kpidesk.ui.pages.registry import PAGES, PageSpec
 from kpidesk.ui.session import WorkspaceSession
 from kpidesk.ui.settings import AppSettings
-from kpidesk.ui.welcome import WelcomePage, recent_labels
+from kpidesk.ui.welcome import WelcomePage
 from kpidesk.ui.widgets import MessageBar, MessageKind
 
 if TYPE_CHECKING:
+    from kpidesk.store.file_lock import LockHolder
     from kpidesk.ui.pages.base import Page
     from kpidesk.ui.restore_dialog import RestoreDialog
+    from kpidesk.ui.server_dialog import ServerOpening
 
 log = logging.getLogger(__name__)
 
 
-class _FirstPaintWatcher(QObject):
-    """Reports the first paint of a widget once (for the start-up benchmark)."""
-
-    painted = Signal()
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.Paint:
-            watched.removeEventFilter(self)
-            QTimer.singleShot(0, self.painted.emit)
-        return False
-
-
-class PageSet(Mapping[str, "Page"]):
-    """The window's pages by key, in navigation order; each is built when first asked for.
-
-    Until then a blank placeholder holds its place in the stack, so indexes match the
-    navigation from the start.
-    """
-
-    def __init__(self, stack: QStackedWidget, build: Callable[[PageSpec], Page]) -> None:
-        self._stack = stack
-        self._build = build
-        self._keys = [spec.key for spec in PAGES]
-        self._built: dict[str, Page] = {}
-        for _spec in PAGES:
-            stack.addWidget(QWidget())
-
-    def __getitem__(self, key: str) -> Page:
-        page = self._built.get(key)
-        if page is not None:
-            return page
-        if key not in self._keys:
-            raise KeyError(key)
-        index = self._keys.index(key)
-        page = self._build(PAGES[index])
-        placeholder = self._stack.widget(index)
-        self._stack.insertWidget(index, page)
-        if self._stack.currentWidget() is placeholder:
-            self._stack.setCurrentWidget(page)
-        self._stack.removeWidget(placeholder)
-        placeholder.deleteLater()
-        self._built[key] = page
-        return page
-
-    def __contains__(self, key: object) -> bool:
-        return key in self._keys
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._keys)
-
-    def __len__(self) -> int:
-        return len(self._keys)
-
-    def built(self) -> dict[str, Page]:
-        """The pages built so far, without building more."""
-        return dict(self._built)
-
-
-class MainWindow(QMainWindow):
+class MainWindow(MainMenus, QMainWindow):
     languageChanged = Signal(str)
 
     def __init__(self, settings: AppSettings | None = None) -> None:
@@ -130,6 +74,7 @@ class MainWindow(QMainWindow):
         self.session.contextChanged.connect(self._refresh_current_page)
         self.session.dataChanged.connect(self._refresh_current_page)
         self.pages: Mapping[str, Page] = {}
+        self._server_opening: ServerOpening | None = None
         self.setWindowIcon(app_icon())
         self.setAcceptDrops(True)
         self.setMinimumSize(QSize(760, 480))
@@ -170,6 +115,7 @@ class MainWindow(QMainWindow):
         self.welcome = WelcomePage()
         self.welcome.newRequested.connect(self.new_workspace)
         self.welcome.openRequested.connect(self.open_workspace_dialog)
+        self.welcome.serverRequested.connect(lambda: self.open_server_dialog())
         self.welcome.demoRequested.connect(self.open_demo)
         self.welcome.recentRequested.connect(self.open_workspace)
         self.root_stack.addWidget(self.welcome)
@@ -215,128 +161,6 @@ class MainWindow(QMainWindow):
         self.path_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.statusBar().addPermanentWidget(self.path_label)
 
-    def _build_menus(self) -> None:
-        file_menu = self.menuBar().addMenu(_("&File"))
-        self.action_new = self._action(
-            file_menu,
-            _("&New Workspace…"),
-            self.new_workspace,
-            QKeySequence.StandardKey.New,
-            "file-plus",
-        )
-        self.action_open = self._action(
-            file_menu,
-            _("&Open…"),
-            self.open_workspace_dialog,
-            QKeySequence.StandardKey.Open,
-            "folder-open",
-        )
-        self.recent_menu = file_menu.addMenu(_("Open &Recent"))
-        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
-        self._action(file_menu, _("Open the &Demo"), self.open_demo, None, "sparkles")
-        file_menu.addSeparator()
-        self.action_import = self._action(
-            file_menu,
-            _("&Import…"),
-            lambda: self.import_spreadsheet(),
-            QKeySequence("Ctrl+I"),
-            "table",
-        )
-        self.action_save_copy = self._action(
-            file_menu,
-            _("Save a &Copy As…"),
-            self.save_copy_as,
-            QKeySequence("Ctrl+Shift+S"),
-            "save",
-        )
-        self.action_merge = self._action(
-            file_menu, _("&Merge a Copy…"), self.merge_copy, None, "history"
-        )
-        self.action_export = self._action(
-            file_menu, _("&Export…"), self.export, QKeySequence("Ctrl+E"), "save"
-        )
-        self.action_collect = self._action(
-            file_menu, _("Collect &Figures…"), self.collect_figures, None, "calendar"
-        )
-        self.action_restore = self._action(
-            file_menu, _("&Restore from Backup…"), self.restore_from_backup, None, "history"
-        )
-        file_menu.addSeparator()
-        self.action_close = self._action(
-            file_menu, _("&Close Workspace"), self.close_workspace, QKeySequence.StandardKey.Close
-        )
-        self._action(
-            file_menu, _("&Quit"), self.close, QKeySequence.StandardKey.Quit, "log-out"
-        ).setMenuRole(QAction.MenuRole.QuitRole)
-
-        edit_menu = self.menuBar().addMenu(_("&Edit"))
-        self.action_undo = self.session.undo_stack.createUndoAction(self, _("&Undo"))
-        self.action_undo.setShortcut(QKeySequence.StandardKey.Undo)
-        self.action_redo = self.session.undo_stack.createRedoAction(self, _("&Redo"))
-        self.action_redo.setShortcuts([QKeySequence.StandardKey.Redo, QKeySequence("Ctrl+Y")])
-        edit_menu.addAction(self.action_undo)
-        edit_menu.addAction(self.action_redo)
-
-        view_menu = self.menuBar().addMenu(_("&View"))
-        self.page_actions: list[QAction] = []
-        for number, spec in enumerate(PAGES, start=1):
-            action = self._action(
-                view_menu,
-                spec.title(),
-                lambda _checked=False, n=number - 1: self.show_page(n),
-                QKeySequence(f"Ctrl+{number}"),
-                spec.icon_name,
-            )
-            self.page_actions.append(action)
-
-        view_menu.addSeparator()
-        self.action_compare = self._action(
-            view_menu, _("&Compare Units…"), self.compare_units, QKeySequence("Ctrl+Shift+C")
-        )
-        self.action_health = self.health_panel.toggleViewAction()
-        self.action_health.setText(_("KPI &Health"))
-        self.action_health.setShortcut(QKeySequence("Ctrl+Shift+H"))
-        view_menu.addAction(self.action_health)
-
-        workspace_menu = self.menuBar().addMenu(_("&Workspace"))
-        self._action(workspace_menu, _("Follow-up &Rhythm…"), self.edit_rhythm, None, "calendar")
-        self.action_units = self._action(
-            workspace_menu, _("&Units…"), self.edit_units, QKeySequence("Ctrl+Shift+U"), "network"
-        )
-
-        settings_menu = self.menuBar().addMenu(_("&Settings"))
-        language_menu = settings_menu.addMenu(icon("languages"), _("&Language"))
-        self.language_group = QActionGroup(self)
-        self.language_actions: dict[str, QAction] = {}
-        for code, label in (("", _("Follow the system")), ("sv", "Svenska"), ("en", "English")):
-            action = QAction(label, self, checkable=True)
-            action.setChecked((self.settings.language or "") == code)
-            action.triggered.connect(lambda _checked=False, c=code: self.set_language(c or None))
-            self.language_group.addAction(action)
-            language_menu.addAction(action)
-            self.language_actions[code] = action
-
-        help_menu = self.menuBar().addMenu(_("&Help"))
-        about = self._action(help_menu, _("&About KPI Desk"), self.show_about, None, "info")
-        about.setMenuRole(QAction.MenuRole.AboutRole)
-
-    def _action(
-        self,
-        menu: QMenu,
-        text: str,
-        slot: Callable[..., object],
-        shortcut: QKeySequence | QKeySequence.StandardKey | None = None,
-        icon_name: str | None = None,
-    ) -> QAction:
-        action = QAction(text, self)
-        if icon_name:
-            action.setIcon(icon(icon_name))
-        if shortcut is not None:
-            action.setShortcut(shortcut)
-        action.triggered.connect(slot)
-        menu.addAction(action)
-        return action
-
     # state ----------------------------------------------------------------------------
     def _health_panel_shown(self, visible: bool) -> None:
         """The panel's first showing takes a quarter of the window's height, no more."""
@@ -360,17 +184,31 @@ class MainWindow(QMainWindow):
         self.action_units.setEnabled(open_)
         self.action_export.setEnabled(open_)
         self.action_compare.setEnabled(open_)
-        self.action_restore.setEnabled(open_ and not session.read_only)
+        self.action_restore.setEnabled(open_ and not session.read_only and session.path is not None)
         self.action_merge.setEnabled(open_ and not session.read_only)
         self.action_import.setEnabled(open_ and not session.read_only)
         for action in self.page_actions:
             action.setEnabled(open_)
         self._set_read_only_banner()
         if open_:
-            settings = session.workspace.settings()
-            self.setWindowTitle(_("{name} – KPI Desk").format(name=settings.name))
-            self.path_label.setText(str(session.path))
-            self.path_label.setToolTip(str(session.path))
+            workspace = session.workspace
+            name = self._read_or_say(lambda: workspace.settings().name) or location_name(
+                workspace.location
+            )
+            server = workspace.server
+            if server is not None:
+                self.setWindowTitle(
+                    _("{name} on {server} – KPI Desk").format(name=name, server=server.server)
+                )
+                self.path_label.setText(
+                    _("Server {server}, database {database}, as {user}").format(
+                        server=server.server, database=server.dbname, user=server.user
+                    )
+                )
+            else:
+                self.setWindowTitle(_("{name} – KPI Desk").format(name=name))
+                self.path_label.setText(str(session.path))
+            self.path_label.setToolTip(str(workspace.location))
         else:
             self.setWindowTitle(_("KPI Desk"))
             self.statusBar().clearMessage()
@@ -384,7 +222,10 @@ class MainWindow(QMainWindow):
         if not self.session.read_only:
             return
         holder = self.session.lock_holder
-        if holder is not None:
+        notice = self.session.workspace.notice if self.session.workspace else None
+        if notice:
+            text = _("Read-only: {reason}").format(reason=notice)
+        elif holder is not None:
             text = _(
                 "Read-only: this workspace is open in another KPI Desk (by {user} on {host} "
                 "since {since}). You can look, but changes cannot be saved."
@@ -398,11 +239,13 @@ class MainWindow(QMainWindow):
         self.read_only_banner.actionTriggered.connect(self._reopen_for_writing)
         self.banner_area.addWidget(self.read_only_banner)
         self.read_only_banner.show()
+        if notice and self.read_only_banner.action_button is not None:
+            self.read_only_banner.action_button.hide()  # it would open read-only again
 
     def _reopen_for_writing(self) -> None:
-        path = self.session.path
-        if path is not None:
-            self.open_workspace(path)
+        location = self.session.location
+        if location is not None:
+            self.open_workspace(location)
 
     def show_message(self, kind: MessageKind, text: str) -> MessageBar:
         bar = MessageBar(kind, text)
@@ -455,19 +298,40 @@ class MainWindow(QMainWindow):
 
     def _refresh_current_page(self) -> None:
         if self.session.is_open and self.pages:
-            self.current_page().refresh()
+            self._read_or_say(self.current_page().refresh)
+
+    def _read_or_say(self, read: Callable[[], object]) -> object:
+        """Run ``read``; a workspace that cannot be read now (a server's lost connection)
+        is said in one line instead, and None returned."""
+        try:
+            return read()
+        except WorkspaceError as error:
+            self.report_problem(error)
+            return None
+
+    def report_problem(self, error: DomainError) -> None:
+        """Say a problem with the workspace in one line, in the status bar and above the
+        page (once, however often it recurs)."""
+        log.warning("%s", error)
+        self.statusBar().showMessage(error.message, 15000)
+        if not any(bar.text == error.message for bar in self.messages()):
+            self.show_message(MessageKind.ERROR, error.message)
 
     def watch_first_paint(self) -> Signal:
         """A signal emitted once the visible page (or welcome screen) has painted."""
-        watcher = _FirstPaintWatcher(self)
+        watcher = FirstPaintWatcher(self)
         target = self.current_page() if self.session.is_open else self.welcome
         target.installEventFilter(watcher)
         return watcher.painted
 
     # file commands ----------------------------------------------------------------------
-    def open_workspace(self, path: Path | str, *, read_only: bool = False) -> bool:
-        """Open ``path``; if another process holds it, open it read-only with a banner."""
-        path = Path(path)
+    def open_workspace(self, path: Path | str | ServerAddress, *, read_only: bool = False) -> bool:
+        """Open a file or a server workspace; a file another process holds opens read-only
+        with a banner."""
+        location = workspace_location(path)
+        if isinstance(location, ServerAddress):
+            return self.server_opening().open(location, read_only=read_only)
+        path = location
         self._clear_messages()
         holder = None
         reopening_same = (
@@ -491,10 +355,28 @@ class MainWindow(QMainWindow):
             if reopening_same:
                 self._workspace_changed()
             return False
-        self.session.attach(workspace, holder)
-        self.settings.add_recent_file(path)
-        self.statusBar().showMessage(_("Opened {name}.").format(name=path.name), 5000)
+        self.attach(workspace, holder)
         return True
+
+    def attach(self, workspace: Workspace, holder: LockHolder | None = None) -> None:
+        """Make an opened workspace the window's, and the newest of the recent ones."""
+        self.session.attach(workspace, holder)
+        self.settings.add_recent_file(workspace.location)
+        self.statusBar().showMessage(
+            _("Opened {name}.").format(name=location_name(workspace.location)), 5000
+        )
+
+    def open_server_dialog(self, address: ServerAddress | None = None, message: str = "") -> bool:
+        """File → Open Server Workspace…; True when a workspace was opened."""
+        return self.server_opening().ask(address, message)
+
+    def server_opening(self) -> ServerOpening:
+        """How server workspaces are opened (made when first needed; tests reach in)."""
+        if self._server_opening is None:
+            from kpidesk.ui.server_dialog import ServerOpening
+
+            self._server_opening = ServerOpening(self)
+        return self._server_opening
 
     def _offer_damaged_actions(
         self, bar: MessageBar, path: Path, error: CorruptWorkspaceError
@@ -561,7 +443,7 @@ class MainWindow(QMainWindow):
             )
             return False
         self.session.attach(workspace)
-        self.settings.add_recent_file(workspace.path)
+        self.settings.add_recent_file(workspace.location)
         return True
 
     def open_demo(self) -> bool:
@@ -583,9 +465,14 @@ class MainWindow(QMainWindow):
         workspace = self.session.workspace
         if workspace is None:
             return
-        suggested = workspace.path.with_name(
-            _("{name} copy").format(name=workspace.path.stem) + FILE_SUFFIX
-        )
+        if workspace.path is not None:
+            suggested = workspace.path.with_name(
+                _("{name} copy").format(name=workspace.path.stem) + FILE_SUFFIX
+            )
+        else:
+            suggested = Path.home() / (
+                _("{name} copy").format(name=location_name(workspace.location)) + FILE_SUFFIX
+            )
         destination = dialogs.ask_copy_destination(self, suggested)
         if destination is None:
             return
@@ -712,25 +599,6 @@ class MainWindow(QMainWindow):
         dialog = UnitsDialog(self.session, self)
         dialog.exec()
         dialog.deleteLater()
-
-    def _fill_recent_menu(self) -> None:
-        self.recent_menu.clear()
-        files = self.settings.recent_files
-        labels = recent_labels(files)
-        for number, (path, label) in enumerate(zip(files, labels, strict=True), start=1):
-            action = self.recent_menu.addAction(f"&{number % 10} {label.replace('&', '&&')}")
-            action.setToolTip(str(path))
-            action.setEnabled(path.exists())
-            action.triggered.connect(lambda _checked=False, p=path: self.open_workspace(p))
-        if not files:
-            self.recent_menu.addAction(_("No recent workspaces")).setEnabled(False)
-        else:
-            self.recent_menu.addSeparator()
-            self.recent_menu.addAction(_("Clear the list"), self._clear_recent)
-
-    def _clear_recent(self) -> None:
-        self.settings.clear_recent_files()
-        self.welcome.set_recent_files([])
 
     # language ---------------------------------------------------------------------------
     def set_language(self, language: str | None) -> None:

@@ -12,7 +12,7 @@ from kpidesk.domain.periods import Period, PeriodKind
 from kpidesk.services import overview
 from kpidesk.store.file_lock import LockHolder
 from kpidesk.store.workspace import Workspace
-from kpidesk.ui.settings import AppSettings
+from kpidesk.ui.settings import AppSettings, Location
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,7 +44,13 @@ class WorkspaceSession(QObject):
 
     @property
     def path(self) -> Path | None:
+        """The open workspace's file (None on a server)."""
         return self.workspace.path if self.workspace else None
+
+    @property
+    def location(self) -> Location | None:
+        """The open workspace's file or server address: what settings are keyed on."""
+        return self.workspace.location if self.workspace else None
 
     @property
     def read_only(self) -> bool:
@@ -59,7 +65,7 @@ class WorkspaceSession(QObject):
         self._close_current()
         self.workspace = workspace
         self.lock_holder = lock_holder
-        self._context = self._remembered_context(workspace.path)
+        self._context = self._remembered_context(workspace.location)
         self.workspaceChanged.emit()
         self.contextChanged.emit()
 
@@ -113,15 +119,15 @@ class WorkspaceSession(QObject):
     def _remember(self) -> None:
         if self.workspace is None or self._context is None:
             return
-        path = self.workspace.path
-        self.settings.set_workspace_value(path, "period", self._context.period.key)
-        self.settings.set_workspace_value(path, "unit", str(self._context.unit_id or ""))
+        location = self.workspace.location
+        self.settings.set_workspace_value(location, "period", self._context.period.key)
+        self.settings.set_workspace_value(location, "unit", str(self._context.unit_id or ""))
 
-    def _remembered_context(self, path: Path) -> ViewContext:
+    def _remembered_context(self, location: Location) -> ViewContext:
         units = overview.unit_tree()
         unit_ids = {unit.id for unit in units}
         period: Period | None = None
-        stored_period = self.settings.workspace_value(path, "period")
+        stored_period = self.settings.workspace_value(location, "period")
         if stored_period:
             try:
                 period = Period.from_key(stored_period)
@@ -129,7 +135,7 @@ class WorkspaceSession(QObject):
                 period = None
         if period is None:
             period = overview.default_period(PeriodKind.MONTH)
-        stored_unit = self.settings.workspace_value(path, "unit")
+        stored_unit = self.settings.workspace_value(location, "unit")
         unit_id = int(stored_unit) if stored_unit and stored_unit.isdigit() else None
         if unit_id not in unit_ids:
             unit_id = units[0].id if units else None

@@ -1,7 +1,9 @@
 """The app's own settings (not the workspace's): an INI file in the platform's config folder.
 
-Recent files, window geometry, the chosen language, and per workspace the last period and
-unit picked. Tests point ``KPIDESK_HOME`` elsewhere, so the user's file is never touched.
+Recent workspaces (files and server URLs, never a password), window geometry, the chosen
+language, and per workspace the last period and unit picked, keyed on the workspace's
+location: a file's resolved path or a server's URL. Tests point ``KPIDESK_HOME`` elsewhere,
+so the user's file is never touched.
 """
 
 from __future__ import annotations
@@ -12,8 +14,31 @@ from pathlib import Path
 from PySide6.QtCore import QByteArray, QSettings
 
 from kpidesk.paths import user_config_dir
+from kpidesk.store.location import ServerAddress, ServerUrlError, is_server_url, parse_server_url
 
 MAX_RECENT = 10
+
+Location = Path | ServerAddress
+"""Where a workspace is: a file's path or a server's address."""
+
+
+def location_key(location: Location | str) -> str:
+    """How settings name a workspace: a file's resolved path, a server's URL (which never
+    holds the password)."""
+    if isinstance(location, ServerAddress):
+        return location.url
+    if isinstance(location, str) and is_server_url(location):
+        return parse_server_url(location).url
+    return str(Path(location).resolve())
+
+
+def _location(text: str) -> Location | None:
+    if is_server_url(text):
+        try:
+            return parse_server_url(text)
+        except ServerUrlError:
+            return None
+    return Path(text)
 
 
 class AppSettings:
@@ -37,31 +62,33 @@ class AppSettings:
 
     # files --------------------------------------------------------------------------
     @property
-    def recent_files(self) -> list[Path]:
+    def recent_files(self) -> list[Location]:
+        """The recent workspaces, newest first: paths and server addresses."""
         raw = self._qsettings.value("recent_files", [])
         if isinstance(raw, str):
             raw = [raw] if raw else []
-        return [Path(item) for item in raw]
+        found = [_location(str(item)) for item in raw]
+        return [item for item in found if item is not None]
 
-    def add_recent_file(self, path: Path) -> None:
-        resolved = Path(path).resolve()
-        files = [resolved] + [p for p in self.recent_files if p != resolved]
-        self._qsettings.setValue("recent_files", [str(p) for p in files[:MAX_RECENT]])
-        self._qsettings.setValue("last_workspace", str(resolved))
+    def add_recent_file(self, location: Location | str) -> None:
+        key = location_key(location)
+        keys = [key] + [k for k in map(location_key, self.recent_files) if k != key]
+        self._qsettings.setValue("recent_files", keys[:MAX_RECENT])
+        self._qsettings.setValue("last_workspace", key)
         self._qsettings.setValue("opened_any", True)
 
-    def remove_recent_file(self, path: Path) -> None:
-        resolved = Path(path).resolve()
-        files = [p for p in self.recent_files if p != resolved]
-        self._qsettings.setValue("recent_files", [str(p) for p in files])
+    def remove_recent_file(self, location: Location | str) -> None:
+        key = location_key(location)
+        keys = [k for k in map(location_key, self.recent_files) if k != key]
+        self._qsettings.setValue("recent_files", keys)
 
     def clear_recent_files(self) -> None:
         self._qsettings.setValue("recent_files", [])
 
     @property
-    def last_workspace(self) -> Path | None:
+    def last_workspace(self) -> Location | None:
         value = self._qsettings.value("last_workspace", "")
-        return Path(str(value)) if value else None
+        return _location(str(value)) if value else None
 
     def forget_last_workspace(self) -> None:
         self._qsettings.setValue("last_workspace", "")
@@ -91,13 +118,13 @@ class AppSettings:
 
     # per workspace ------------------------------------------------------------------
     @staticmethod
-    def _workspace_key(path: Path, name: str) -> str:
-        digest = hashlib.sha1(str(Path(path).resolve()).encode("utf-8")).hexdigest()[:12]
+    def _workspace_key(location: Location | str, name: str) -> str:
+        digest = hashlib.sha1(location_key(location).encode("utf-8")).hexdigest()[:12]
         return f"workspaces/{digest}/{name}"
 
-    def workspace_value(self, path: Path, name: str) -> str | None:
-        value = self._qsettings.value(self._workspace_key(path, name), "")
+    def workspace_value(self, location: Location | str, name: str) -> str | None:
+        value = self._qsettings.value(self._workspace_key(location, name), "")
         return str(value) if value not in (None, "") else None
 
-    def set_workspace_value(self, path: Path, name: str, value: str) -> None:
-        self._qsettings.setValue(self._workspace_key(path, name), value)
+    def set_workspace_value(self, location: Location | str, name: str, value: str) -> None:
+        self._qsettings.setValue(self._workspace_key(location, name), value)

@@ -1,4 +1,5 @@
-"""The first screen: create a workspace, open one, open a recent one, or open the demo."""
+"""The first screen: create a workspace, open one (a file or on a server), open a recent one,
+or open the demo."""
 
 from __future__ import annotations
 
@@ -17,14 +18,20 @@ from PySide6.QtWidgets import (
 )
 
 from kpidesk.i18n import _
+from kpidesk.store.location import ServerAddress
 from kpidesk.ui.icons import app_icon, icon
 
 
-def recent_labels(paths: list[Path]) -> list[str]:
+def recent_labels(locations: list[Path | ServerAddress]) -> list[str]:
     """Names for a list of workspaces: the file name, and where two have the same name, the
-    folders that tell them apart (``demo.kpidesk — Kunder/Norr``)."""
+    folders that tell them apart (``demo.kpidesk — Kunder/Norr``); a server workspace's
+    database and server (``solbacka — db.example.com:5432``)."""
+    paths = [location for location in locations if isinstance(location, Path)]
     labels = []
-    for path in paths:
+    for path in locations:
+        if isinstance(path, ServerAddress):
+            labels.append(f"{path.dbname} — {path.server}")
+            continue
         twins = [other for other in paths if other.name == path.name and other != path]
         if not twins:
             labels.append(path.name)
@@ -44,7 +51,9 @@ class WelcomePage(QWidget):
     newRequested = Signal()
     openRequested = Signal()
     demoRequested = Signal()
-    recentRequested = Signal(Path)
+    serverRequested = Signal()
+    recentRequested = Signal(object)
+    """A recent workspace: its path or server address."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -80,8 +89,11 @@ class WelcomePage(QWidget):
         buttons = QHBoxLayout()
         self.new_button = self._button("file-plus", _("&New workspace…"), self.newRequested)
         self.open_button = self._button("folder-open", _("&Open…"), self.openRequested)
+        self.server_button = self._button(
+            "database", _("Open from a &server…"), self.serverRequested
+        )
         self.demo_button = self._button("sparkles", _("Open the &demo"), self.demoRequested)
-        for button in (self.new_button, self.open_button, self.demo_button):
+        for button in (self.new_button, self.open_button, self.server_button, self.demo_button):
             buttons.addWidget(button)
         buttons.addStretch()
         column.addLayout(buttons)
@@ -110,13 +122,24 @@ class WelcomePage(QWidget):
         button.clicked.connect(signal)
         return button
 
-    def set_recent_files(self, paths: list[Path]) -> None:
+    def set_recent_files(self, paths: list[Path | ServerAddress]) -> None:
         self.recent_list.clear()
         for path in paths:
+            if isinstance(path, ServerAddress):
+                item = QListWidgetItem(
+                    icon("database"),
+                    _("{database}\non the server {server} as {user}").format(
+                        database=path.dbname, server=path.server, user=path.user
+                    ),
+                )
+                item.setData(Qt.ItemDataRole.UserRole, path)
+                item.setToolTip(path.url)
+                self.recent_list.addItem(item)
+                continue
             exists = path.exists()
             label = path.stem if exists else _("{name} (missing)").format(name=path.stem)
             item = QListWidgetItem(icon("history"), f"{label}\n{path.parent}")
-            item.setData(Qt.ItemDataRole.UserRole, str(path))
+            item.setData(Qt.ItemDataRole.UserRole, path)
             item.setToolTip(str(path))
             if not exists:
                 item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEnabled)
@@ -125,4 +148,4 @@ class WelcomePage(QWidget):
         self.no_recent.setVisible(not paths)
 
     def _open_item(self, item: QListWidgetItem) -> None:
-        self.recentRequested.emit(Path(item.data(Qt.ItemDataRole.UserRole)))
+        self.recentRequested.emit(item.data(Qt.ItemDataRole.UserRole))

@@ -2,8 +2,9 @@
 
 Actual values go through a :class:`MeasurementWriter`: :class:`StagedWriter` stages each
 chunk and merges it into ``measurement`` (keeping or replacing what is stored, recording what
-it replaces for undo); :class:`DirectWriter`, for a bulk load that keeps stored values,
-inserts straight into ``measurement`` with its secondary indexes suspended.
+it replaces for undo); on a server it stages them all (``COPY``) and merges once at the end.
+:class:`DirectWriter`, for a bulk load into a file that keeps stored values, inserts straight
+into ``measurement`` with its secondary indexes suspended.
 :func:`measurement_writer` picks one. Targets are few and go through :class:`TargetWriter`.
 How each is done in the database is ``store/bulk.py``'s business.
 """
@@ -69,15 +70,24 @@ class StagedWriter(MeasurementWriter):
     """Each chunk staged in a temporary table, then moved into ``measurement`` by one
     statement, so that the database, not Python, builds and orders the rows."""
 
-    def __init__(self, batch_id: int, *, replace: bool, suspended: list[str]) -> None:
+    def __init__(
+        self,
+        batch_id: int,
+        *,
+        replace: bool,
+        suspended: list[str],
+        merge_rows: int | None = MERGE_ROWS,
+    ) -> None:
         super().__init__(batch_id, replace=replace, suspended=suspended)
+        self.merge_rows = merge_rows
+        """Merge after this many staged rows; None: once, when the import ends."""
         self.unmerged = 0
 
     def write(self, rows: Sequence[tuple[Any, ...]]) -> None:
         bulk.stage_import_rows(rows)  # type: ignore[arg-type]
         self.staged += len(rows)
         self.unmerged += len(rows)
-        if self.unmerged >= MERGE_ROWS:
+        if self.merge_rows is not None and self.unmerged >= self.merge_rows:
             self.flush()
 
     def flush(self) -> None:
@@ -110,6 +120,8 @@ def measurement_writer(batch_id: int, *, replace: bool, in_bulk: bool) -> Measur
     """The writer for an import's actual values; call inside its transaction."""
     bulk.start_import_stage()
     suspended = bulk.suspend_measurement_indexes() if in_bulk else []
+    if bulk.stages_whole_import():
+        return StagedWriter(batch_id, replace=replace, suspended=suspended, merge_rows=None)
     if not replace and suspended:
         return DirectWriter(batch_id, replace=replace, suspended=suspended)
     return StagedWriter(batch_id, replace=replace, suspended=suspended)

@@ -142,7 +142,7 @@ class DoneStep(StepPage):
         workspace = self.session.workspace
         if workspace is not None and self.state.path is not None:
             self.session.settings.set_workspace_value(
-                workspace.path, "import_folder", str(self.state.path.parent)
+                workspace.location, "import_folder", str(self.state.path.parent)
             )
         self._show_result(result)
         self.wizard.show_step(Step.DONE)

@@ -118,7 +118,7 @@ class FileStep(StepPage):
         workspace = self.session.workspace
         if workspace is None:
             return None
-        return self.session.settings.workspace_value(workspace.path, "import_folder")
+        return self.session.settings.workspace_value(workspace.location, "import_folder")
 
     def set_path(self, path: Path) -> None:
         """Read the sheets of ``path`` (in the worker) and show them."""

@@ -71,6 +71,7 @@ from kpidesk.services.data_entry import (
     GridMode,
 )
 from kpidesk.services.targets import TargetChange
+from kpidesk.store.errors import WorkspaceError
 from kpidesk.ui.data_grid import DataTable, GridDelegate
 from kpidesk.ui.forms import ERROR_STYLE
 from kpidesk.ui.icons import icon
@@ -172,7 +173,9 @@ class DataPage(Page):
         self.model.cellEdited.connect(self.commit_text, Qt.ConnectionType.QueuedConnection)
         self.table = DataTable()
         self.table.setModel(self.model)
-        self.table.setItemDelegate(GridDelegate(self.table))
+        self.delegate = GridDelegate(self.table)
+        self.store_refused = False
+        self.table.setItemDelegate(self.delegate)
         self.table.setAccessibleName(_("Data grid"))
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.table.setEditTriggers(
@@ -454,9 +457,11 @@ class DataPage(Page):
         workspace = self.session.workspace
         if workspace is None or self.session.read_only or not changes:
             return False
+        self.store_refused = False
         try:
             before = apply(changes)
         except DomainError as error:
+            self.store_refused = isinstance(error, WorkspaceError)
             self.show_error(_("{problem} Nothing was saved.").format(problem=error.message))
             return False
         state = {"before": before, "skip": True}
@@ -535,7 +540,14 @@ class DataPage(Page):
             undo_text = _("Clear {cell}").format(cell=label)
         else:
             undo_text = _("Enter {cell}").format(cell=label)
-        return self._push(undo_text, self._apply_for_mode(), [change])
+        if self._push(undo_text, self._apply_for_mode(), [change]):
+            return True
+        if self.store_refused:  # the server is gone for now: keep what was typed, to retry
+            index = self.model.index(row, column)
+            self.delegate.retyped = text
+            self.table.setCurrentIndex(index)
+            self.table.edit(index)
+        return False
 
     def selected_positions(self) -> list[tuple[int, int]]:
         positions = {(index.row(), index.column()) for index in self.table.selectedIndexes()}
