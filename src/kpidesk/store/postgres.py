@@ -67,6 +67,12 @@ LOCK_TIMEOUT = "10s"
 MINIMUM_SERVER = 130000  # gen_random_uuid() is built in from PostgreSQL 13
 
 
+def install_access(db: peewee.Database) -> None:
+    from kpidesk.store import pg_people
+
+    pg_people.install(db)
+
+
 def _create_v6(db: peewee.Database) -> None:
     for statement in pg_schema.schema_v6(db.server_version):
         db.execute_sql(statement)
@@ -359,7 +365,7 @@ class PostgresBackend(Backend):
             " AND n.nspname NOT LIKE 'pg_toast%%' AND n.nspname NOT LIKE 'pg_temp%%'"
             " AND c.relkind IN ('r', 'v', 'm', 'p', 'f') ORDER BY c.relname"
         ).fetchall()
-        ours = {*pg_schema.TABLES, "change_log", "kpidesk_meta"}
+        ours = {*pg_schema.TABLES, "change_log", "kpidesk_meta", "kpidesk_person"}
         return [row[0] for row in rows if row[0] not in ours]
 
     def _create_schema(self, db: peewee.Database, address: ServerAddress) -> None:
@@ -374,6 +380,7 @@ class PostgresBackend(Backend):
             " ('schema_version', %s)",
             (APPLICATION, str(newest_version())),
         )
+        install_access(db)
 
     def init_schema(self, address: ServerAddress) -> None:
         """``kpidesk server init``: the empty schema in an empty database, nothing else."""
@@ -424,6 +431,7 @@ class PostgresBackend(Backend):
                             "UPDATE kpidesk_meta SET value = %s WHERE key = 'schema_version'",
                             (str(pending[-1]),),
                         )
+                    install_access(db)
                 return pending
         except peewee.DatabaseError as error:
             problem = self.translate_error(address, error)
@@ -499,6 +507,15 @@ class PostgresBackend(Backend):
 
     def note_actor(self, workspace: Workspace) -> None:
         return None  # the change log names the login (session_user)
+
+    def lock_keys(self, db: peewee.Database, keys: Sequence[str]) -> None:
+        """Transaction-level advisory locks on the keys' hashes, taken in order (no
+        deadlock between two saves); released at commit, never held while a dialog is open."""
+        if keys:
+            db.execute_sql(
+                "SELECT pg_advisory_xact_lock(hashtextextended(k, 0)) FROM unnest(%s::text[]) AS k",
+                (sorted(set(keys)),),
+            )
 
     # writing ----------------------------------------------------------------------------
     @contextlib.contextmanager
@@ -628,3 +645,84 @@ class PostgresBackend(Backend):
 
 BACKEND = PostgresBackend()
 ServerDatabase.backend = BACKEND
+
+
+# people and notices ---------------------------------------------------------------------------
+
+
+def execute(
+    db: peewee.Database,
+    template: str,
+    params: Sequence[Any] = (),
+    *,
+    names: dict[str, str] | None = None,
+    literals: dict[str, Any] | None = None,
+) -> list[tuple[Any, ...]]:
+    """Run ``template`` with ``names`` quoted as identifiers and ``literals`` as literals by
+    the driver (where a statement takes no parameters: ``CREATE ROLE … PASSWORD``), and
+    return its rows. Text from people never becomes SQL any other way."""
+    parts = {key: pg_sql.Identifier(value) for key, value in (names or {}).items()}
+    parts.update({key: pg_sql.Literal(value) for key, value in (literals or {}).items()})
+    statement = pg_sql.SQL(template).format(**parts)  # type: ignore[arg-type]
+    with peewee.__exception_wrapper__, db.cursor() as cursor:
+        cursor.execute(statement, params or None)
+        return cursor.fetchall() if cursor.description else []
+
+
+def encrypted_password(db: peewee.Database, name: str, password: str) -> str:
+    """The SCRAM verifier of ``password``, made here: the server never sees the password."""
+    connection = db.connection()
+    verifier = connection.pgconn.encrypt_password(
+        password.encode(), name.encode(), b"scram-sha-256"
+    )
+    return bytes(verifier).decode()
+
+
+class Listener:
+    """A connection of its own that listens to the workspace's change notices.
+
+    ``fileno()`` is its socket: when it becomes readable, :meth:`take` returns the notices
+    that arrived, without waiting (the app watches the socket with a ``QSocketNotifier``).
+    """
+
+    def __init__(self, address: ServerAddress, channel: str, password: str | None = None):
+        given = pg_conninfo.conninfo_to_dict(address.url)
+        params: dict[str, Any] = {"application_name": f"{APPLICATION} (listening)"}
+        password = password if password is not None else address.password
+        if password is None and "password" not in given:
+            password = credentials.stored_password(address)
+        if password is not None:
+            params["password"] = password
+        if "connect_timeout" not in address.url:
+            params["connect_timeout"] = 10
+        try:
+            self._connection = psycopg.connect(address.url, autocommit=True, **params)
+        except psycopg.Error as error:
+            raise _connect_error(address, error) from None
+        self._connection.execute(pg_sql.SQL("LISTEN {}").format(pg_sql.Identifier(channel)))
+
+    def fileno(self) -> int:
+        return self._connection.pgconn.socket
+
+    def take(self) -> list[str]:
+        """The payloads of the notices that have arrived (none: an empty list)."""
+        pgconn = self._connection.pgconn
+        pgconn.consume_input()
+        payloads = []
+        while (notice := pgconn.notifies()) is not None:
+            payloads.append(notice.extra.decode())
+        return payloads
+
+    def wait(self, timeout: float) -> list[str]:
+        """The notices arriving within ``timeout`` seconds (for tools without an event loop)."""
+        import select
+
+        taken = self.take()
+        if taken:
+            return taken
+        ready, _, _ = select.select([self.fileno()], [], [], timeout)
+        return self.take() if ready else []
+
+    def close(self) -> None:
+        with contextlib.suppress(psycopg.Error):
+            self._connection.close()
