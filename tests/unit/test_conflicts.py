@@ -135,6 +135,6 @@ def test_on_a_server_racing_saves_of_one_cell_apply_one_and_report_the_other(dem
         thread.join()
     saved = [outcome for outcome in outcomes if outcome.startswith("saved")]
     assert len(saved) == 1 and outcomes.count("conflict") == 7
-    with Workspace.open(pg_url, read_only=True) as workspace:
+    with Workspace.open(pg_url, read_only=True):
         value = models.Measurement.get(kpi=1, unit=3, period="2026-10").value
         assert saved == [f"saved {value}"]
