@@ -100,7 +100,8 @@ BEGIN
         keys := NULL;
     END IF;
     PERFORM pg_notify('{CHANNEL}', jsonb_build_object(
-        'table', TG_TABLE_NAME, 'op', lower(TG_OP), 'by', session_user, 'keys', keys)::text);
+        'table', TG_TABLE_NAME, 'op', lower(TG_OP), 'by', session_user,
+        'pid', pg_backend_pid(), 'keys', keys)::text);
     RETURN NULL;
 END $$
 """

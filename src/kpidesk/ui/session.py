@@ -12,6 +12,7 @@ from kpidesk.domain.periods import Period, PeriodKind
 from kpidesk.services import overview
 from kpidesk.store.file_lock import LockHolder
 from kpidesk.store.workspace import Workspace
+from kpidesk.ui.live import LiveUpdates
 from kpidesk.ui.settings import AppSettings
 
 
@@ -37,6 +38,7 @@ class WorkspaceSession(QObject):
         self._context: ViewContext | None = None
         self.undo_stack = QUndoStack(self)
         self.dataChanged.connect(self._keep_unit_valid)
+        self._live: LiveUpdates | None = None
 
     @property
     def is_open(self) -> bool:
@@ -59,7 +61,10 @@ class WorkspaceSession(QObject):
         self._close_current()
         self.workspace = workspace
         self.lock_holder = lock_holder
-        self._context = self._remembered_context(workspace.path)
+        self._context = self._remembered_context(workspace.location)
+        self._live = LiveUpdates.start(workspace, self)
+        if self._live is not None:
+            self._live.changed.connect(lambda _tables: self.dataChanged.emit())
         self.workspaceChanged.emit()
         self.contextChanged.emit()
 
@@ -71,6 +76,10 @@ class WorkspaceSession(QObject):
 
     def _close_current(self) -> None:
         self.undo_stack.clear()
+        if self._live is not None:
+            self._live.stop()
+            self._live.deleteLater()
+            self._live = None
         if self.workspace is not None:
             self.workspace.close()
         self.workspace = None
@@ -113,11 +122,11 @@ class WorkspaceSession(QObject):
     def _remember(self) -> None:
         if self.workspace is None or self._context is None:
             return
-        path = self.workspace.path
+        path = self.workspace.location
         self.settings.set_workspace_value(path, "period", self._context.period.key)
         self.settings.set_workspace_value(path, "unit", str(self._context.unit_id or ""))
 
-    def _remembered_context(self, path: Path) -> ViewContext:
+    def _remembered_context(self, path: Path | object) -> ViewContext:
         units = overview.unit_tree()
         unit_ids = {unit.id for unit in units}
         period: Period | None = None

@@ -91,13 +91,15 @@ class AppSettings:
 
     # per workspace ------------------------------------------------------------------
     @staticmethod
-    def _workspace_key(path: Path, name: str) -> str:
-        digest = hashlib.sha1(str(Path(path).resolve()).encode("utf-8")).hexdigest()[:12]
+    def _workspace_key(path: Path | object, name: str) -> str:
+        """A file by its resolved path, a server workspace by its address (no password)."""
+        where = str(path.resolve()) if isinstance(path, Path) else str(path)
+        digest = hashlib.sha1(where.encode("utf-8")).hexdigest()[:12]
         return f"workspaces/{digest}/{name}"
 
-    def workspace_value(self, path: Path, name: str) -> str | None:
+    def workspace_value(self, path: Path | object, name: str) -> str | None:
         value = self._qsettings.value(self._workspace_key(path, name), "")
         return str(value) if value not in (None, "") else None
 
-    def set_workspace_value(self, path: Path, name: str, value: str) -> None:
+    def set_workspace_value(self, path: Path | object, name: str, value: str) -> None:
         self._qsettings.setValue(self._workspace_key(path, name), value)
