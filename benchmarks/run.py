@@ -22,6 +22,7 @@ def main() -> int:
     from bench_import import bench_import
     from bench_server import bench_server
     from bench_sie import bench_sie
+    from bench_team import bench_team
     from bench_startup import bench_startup
 
     for bench in (
@@ -29,6 +30,7 @@ def main() -> int:
         bench_startup,
         bench_charts,
         bench_server,
+        bench_team,
         bench_export,
         bench_import,
         bench_sie,
