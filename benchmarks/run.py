@@ -22,8 +22,8 @@ def main() -> int:
     from bench_import import bench_import
     from bench_server import bench_server
     from bench_sie import bench_sie
-    from bench_team import bench_team
     from bench_startup import bench_startup
+    from bench_team import bench_team
 
     for bench in (
         bench_bulk_insert,
