@@ -10,6 +10,8 @@ from PySide6.QtGui import QUndoStack
 
 from kpidesk.domain.periods import Period, PeriodKind
 from kpidesk.services import overview
+from kpidesk.services.people import access
+from kpidesk.store.access import EVERYTHING, Access
 from kpidesk.store.file_lock import LockHolder
 from kpidesk.store.workspace import Workspace
 from kpidesk.ui.live import LiveUpdates
@@ -39,6 +41,7 @@ class WorkspaceSession(QObject):
         self.undo_stack = QUndoStack(self)
         self.dataChanged.connect(self._keep_unit_valid)
         self._live: LiveUpdates | None = None
+        self._access: Access | None = None
 
     @property
     def is_open(self) -> bool:
@@ -47,6 +50,25 @@ class WorkspaceSession(QObject):
     @property
     def path(self) -> Path | None:
         return self.workspace.path if self.workspace else None
+
+    @property
+    def author(self) -> str:
+        """Who this person is in the open workspace: the login on a server, else the name
+        in Settings (else the computer's user name)."""
+        if self.workspace is None:
+            return self.settings.author_name
+        if self.workspace.server is not None:
+            return access(self.workspace).name
+        return self.workspace.actor
+
+    @property
+    def access(self) -> Access:
+        """What this person may do in the open workspace (everything in a file)."""
+        if self.workspace is None:
+            return EVERYTHING
+        if self._access is None:
+            self._access = access(self.workspace)
+        return self._access
 
     @property
     def read_only(self) -> bool:
@@ -59,6 +81,8 @@ class WorkspaceSession(QObject):
     def attach(self, workspace: Workspace, lock_holder: LockHolder | None = None) -> None:
         """Make ``workspace`` the open one, closing the one before."""
         self._close_current()
+        if workspace.server is None and self.settings.author_name:
+            workspace.actor = self.settings.author_name
         self.workspace = workspace
         self.lock_holder = lock_holder
         self._context = self._remembered_context(workspace.location)
@@ -85,6 +109,7 @@ class WorkspaceSession(QObject):
         self.workspace = None
         self.lock_holder = None
         self._context = None
+        self._access = None
 
     def _keep_unit_valid(self) -> None:
         """After an edit, fall back to the root unit if the chosen unit is gone (runs first)."""

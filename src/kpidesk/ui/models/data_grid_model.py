@@ -3,6 +3,8 @@ their comments, status and what is calculated, and typing and pasting into it.""
 
 from __future__ import annotations
 
+from datetime import UTC
+
 from PySide6.QtCore import (
     QAbstractTableModel,
     QModelIndex,
@@ -23,6 +25,7 @@ from kpidesk.domain.periods import format_period
 from kpidesk.domain.status import STATUS_LABELS, Status
 from kpidesk.i18n import _, current_language
 from kpidesk.palette import FILL_COLORS
+from kpidesk.services import audit
 from kpidesk.services import targets as target_service
 from kpidesk.services.data_entry import (
     CellOrigin,
@@ -143,7 +146,27 @@ class DataGridModel(QAbstractTableModel):
             )
             if cell.status is not Status.NO_DATA:
                 lines.append(f"{cell.status.symbol} {_(STATUS_LABELS[cell.status])}")
+        if self.grid.mode is GridMode.VALUES and cell.origin is CellOrigin.STORED:
+            lines += self._last_change(kpi, cell)
         return "\n".join(lines)
+
+    def _last_change(self, kpi: GridKpi, cell: GridCell) -> list[str]:
+        """Who changed the stored value last, when, and from what (the change log's)."""
+        kpi_id, unit_id, period = cell.key
+        if unit_id is None:
+            return []
+        entry = audit.last_change(kpi_id, unit_id, period)
+        if entry is None:
+            return []
+        when = entry.at.replace(tzinfo=UTC).astimezone().strftime("%Y-%m-%d %H:%M")
+        old = next((edit.old for edit in entry.edits if edit.field == "value"), None)
+        if entry.op == "update" and old is not None:
+            return [
+                _("Changed by {who} on {when}, from {old}").format(
+                    who=entry.actor or "?", when=when, old=self.display_text(kpi, old, None)
+                )
+            ]
+        return [_("Entered by {who} on {when}").format(who=entry.actor or "?", when=when)]
 
     # Qt ---------------------------------------------------------------------------------
     def headerData(

@@ -446,7 +446,9 @@ class ReviewMeeting(QWidget):
         before: dict[str, tuple[str, str]] = {}
 
         def do() -> None:
-            before["comment"] = review_service.set_comment(workspace, review_id, kpi_id, text)
+            before["comment"] = review_service.set_comment(
+                workspace, review_id, kpi_id, text, self.session.author
+            )
 
         def undo() -> None:
             old_text, author = before["comment"]
