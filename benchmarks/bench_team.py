@@ -42,7 +42,8 @@ THINK = 0.2  # seconds between reading a cell and saving it
 
 def _client(url: str, index: int, seconds: float, start_at: float, results) -> None:
     os.environ.setdefault("KPIDESK_HOME", tempfile.mkdtemp(prefix="kpidesk-team-"))
-    out = {"ops": 0, "refresh": [], "refresh_cpu": [], "conflicts": 0, "resolved": 0, "errors": [], "saved": []}
+    out: dict = {"ops": 0, "conflicts": 0, "resolved": 0}
+    out.update({name: [] for name in ("refresh", "refresh_cpu", "errors", "saved")})
     try:
         _work(url, index, seconds, start_at, out)
     except Exception:
