@@ -263,6 +263,21 @@ def _check_versions(latest: dict[tuple[int, int, str], CellChange]) -> None:
     raise ConflictError(conflicts)
 
 
+def grid_tokens(grid: Grid | None) -> dict[tuple[int, int | None, str], Any]:
+    """The stored rows' tokens of every cell of ``grid`` (one read), for its saves to check:
+    a cell missing from the answer had no row."""
+    if grid is None:
+        return {}
+    cells = [cell for row in grid.cells for cell in row]
+    table = "measurement" if grid.mode is GridMode.VALUES else "target"
+    return versions.tokens_in(  # type: ignore[return-value]
+        table,
+        (cell.kpi_id for cell in cells),
+        (cell.unit_id for cell in cells),
+        (cell.period.key for cell in cells),
+    )
+
+
 def read_tokens(keys: Iterable[tuple[int, int, str]]) -> dict[tuple[int, int, str], Any]:
     """The cells' rows as they are now, for a later save to check (see ``CellChange.read``)."""
     return versions.tokens("measurement", keys)  # type: ignore[arg-type,return-value]

@@ -47,6 +47,31 @@ def tokens(table: str, keys: Iterable[Key]) -> dict[Key, Token]:
     return found
 
 
+def tokens_in(
+    table: str, kpi_ids: Iterable[int], unit_ids: Iterable[int | None], periods: Iterable[str]
+) -> dict[Key, Token]:
+    """Every row's token of ``table`` in the cross of KPIs, units and periods, read at once
+    (a grid's: one round trip); a key without a row is not in the answer."""
+    kpis, units, keys = list(set(kpi_ids)), list(set(unit_ids)), list(set(periods))
+    if not kpis or not keys:
+        return {}
+    real = [unit for unit in units if unit is not None]
+    clauses = []
+    if real:
+        clauses.append(f"unit_id IN ({', '.join('?' for _u in real)})")
+    if None in units:
+        clauses.append("unit_id IS NULL")
+    if not clauses:
+        return {}
+    text = (
+        f"SELECT kpi_id, unit_id, period, uid, row_version FROM {table}"
+        f" WHERE kpi_id IN ({', '.join('?' for _k in kpis)}) AND ({' OR '.join(clauses)})"
+        f" AND period IN ({', '.join('?' for _p in keys)}) ORDER BY id"
+    )
+    rows = database.execute_sql(sql(text), (*kpis, *real, *keys)).fetchall()
+    return {(row[0], row[1], row[2]): (uid_text(row[3]), int(row[4])) for row in rows}
+
+
 def row_token(model: type[peewee.Model], row_id: int) -> Token:
     row = (
         model.select(model.uid, model.row_version)  # type: ignore[attr-defined]

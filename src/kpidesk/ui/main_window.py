@@ -44,7 +44,7 @@ from kpidesk.store.errors import (
 )
 from kpidesk.store.outputs import same_file
 from kpidesk.store.workspace import FILE_SUFFIX, Workspace
-from kpidesk.ui import dialogs
+from kpidesk.ui import dialogs, team
 from kpidesk.ui.context_bar import ContextBar
 from kpidesk.ui.health_panel import HealthPanel
 from kpidesk.ui.icons import app_icon, icon
@@ -308,6 +308,7 @@ class MainWindow(QMainWindow):
             self.language_group.addAction(action)
             language_menu.addAction(action)
             self.language_actions[code] = action
+        self.team = team.install(self, workspace_menu, settings_menu)
 
         help_menu = self.menuBar().addMenu(_("&Help"))
         about = self._action(help_menu, _("&About KPI Desk"), self.show_about, None, "info")

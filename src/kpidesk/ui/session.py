@@ -72,7 +72,15 @@ class WorkspaceSession(QObject):
 
     @property
     def read_only(self) -> bool:
-        return bool(self.workspace and self.workspace.read_only)
+        """Nothing can be changed: a workspace open read-only, or a viewer's."""
+        if self.workspace is None:
+            return False
+        return self.workspace.read_only or not self.access.writes
+
+    @property
+    def definitions_read_only(self) -> bool:
+        """Goals, KPIs, targets and units cannot be changed (read-only, or an updater's)."""
+        return self.read_only or not self.access.edits_definitions
 
     @property
     def context(self) -> ViewContext | None:

@@ -35,6 +35,7 @@ from kpidesk.services.data_entry import (
     GridLayout,
     GridMode,
 )
+from kpidesk.store.access import EVERYTHING, Access
 
 COMMENT_ROLE = Qt.ItemDataRole.UserRole
 STATUS_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -62,14 +63,23 @@ class DataGridModel(QAbstractTableModel):
         self.grid: Grid | None = None
         self.read_only = False
         self.currency = "SEK"
+        self.access: Access = EVERYTHING
 
     def set_rows(
-        self, grid: Grid | None, *, read_only: bool = False, currency: str = "SEK"
+        self,
+        grid: Grid | None,
+        *,
+        read_only: bool = False,
+        currency: str = "SEK",
+        access: Access = EVERYTHING,
     ) -> None:
+        """``access``: the person's rights (an updater types values of their units only, and
+        no targets)."""
         self.beginResetModel()
         self.grid = grid
         self.read_only = read_only
         self.currency = currency
+        self.access = access
         self.endResetModel()
 
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
@@ -208,7 +218,11 @@ class DataGridModel(QAbstractTableModel):
         return flags
 
     def editable(self, row: int, column: int) -> bool:
-        return self.grid is not None and not self.read_only and self.grid.cell(row, column).editable
+        if self.grid is None or self.read_only or not self.grid.cell(row, column).editable:
+            return False
+        if self.grid.mode is GridMode.TARGETS:
+            return self.access.edits_definitions
+        return self.access.may_write_unit(self.grid.cell(row, column).unit_id)
 
     def data(
         self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
