@@ -118,3 +118,30 @@ def test_a_value_saved_by_someone_else_meanwhile_asks_what_to_keep(
     assert any("555" in label.text() for label in asked[0].findChildren(team.QLabel))
     stored = models.Measurement.get(kpi=1, unit=3, period="2026-10").value
     assert stored == (777.0 if choice is team.Choice.MINE else 555.0)
+
+
+def test_a_comment_someone_else_saved_meanwhile_can_be_merged_by_hand(
+    window, demo_copy, monkeypatch
+):
+    from kpidesk.services import reviews
+
+    window.open_workspace(demo_copy)
+    workspace = window.session.workspace
+    review = models.Review.create(
+        title="R", period="2026-10", participants="", status="open", snapshot="{}",
+        created_at=models.utcnow(),
+    )  # fmt: skip
+    reviews.set_comment(workspace, review.id, 1, "theirs", "anna")
+    asked = []
+
+    def answer(dialog):
+        asked.append(dialog)
+        dialog.choice = team.Choice.MERGED
+        assert "theirs" in dialog.merged_text and "mine" in dialog.merged_text
+        dialog.merged_edit.setPlainText("theirs, and mine")
+        return 1
+
+    monkeypatch.setattr(team.ConflictDialog, "exec", answer)
+    assert team.settle_comment(window, review.id, 1, "", "mine") == "theirs, and mine"
+    assert team.settle_comment(window, review.id, 1, "theirs", "mine") == "mine"  # nobody else
+    assert len(asked) == 1

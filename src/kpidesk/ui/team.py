@@ -288,6 +288,26 @@ def settle_conflict(
     return apply(again)
 
 
+def settle_comment(
+    parent: QWidget, review_id: int, kpi_id: int | None, read_text: str, mine: str
+) -> str | None:
+    """The comment to save when someone else saved one since editing began: theirs (None:
+    nothing to save), mine, or the two merged by hand; ``mine`` when nobody did."""
+    from kpidesk.services import reviews
+
+    conflict = reviews.comment_conflict(review_id, kpi_id, read_text, mine)
+    if conflict is None:
+        return mine
+    theirs = str(conflict.theirs)
+    dialog = ConflictDialog(conflict, theirs, mine, merge=True, parent=parent)
+    dialog.exec()
+    if dialog.choice is Choice.MINE:
+        return mine
+    if dialog.choice is Choice.MERGED:
+        return dialog.merged_text.strip()
+    return None
+
+
 class TeamUi:
     """What the main window adds for a team (installed once by ``install``)."""
 

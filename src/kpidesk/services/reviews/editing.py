@@ -202,6 +202,41 @@ def set_comment(
     return before
 
 
+def comment_text(review_id: int, kpi_id: int | None) -> str:
+    """The review's comment on a KPI as it is stored now (what ``set_comment`` compares a
+    ``read_text`` with)."""
+    kpi_match = (
+        models.ReviewComment.kpi.is_null() if kpi_id is None else models.ReviewComment.kpi == kpi_id
+    )
+    rows = (
+        models.ReviewComment.select(models.ReviewComment.text)
+        .where((models.ReviewComment.review == review_id) & kpi_match)
+        .order_by(models.ReviewComment.id)
+    )
+    return "\n\n".join(row.text for row in rows)
+
+
+def comment_conflict(
+    review_id: int, kpi_id: int | None, read_text: str, mine: str
+) -> Conflict | None:
+    """The conflict of saving ``mine`` over a comment someone changed since it was read as
+    ``read_text`` (None: nobody did, or they wrote the same)."""
+    theirs = comment_text(review_id, kpi_id)
+    if theirs == read_text.strip() or theirs == mine.strip():
+        return None
+    kpi_match = (
+        models.ReviewComment.kpi.is_null() if kpi_id is None else models.ReviewComment.kpi == kpi_id
+    )
+    row = (
+        models.ReviewComment.select()
+        .where((models.ReviewComment.review == review_id) & kpi_match)
+        .order_by(models.ReviewComment.id.desc())
+        .first()
+    )
+    by, at = versions.last_change("review_comment", row.uid) if row is not None else (None, None)
+    return Conflict("review_comment", (review_id, kpi_id), mine, theirs, by, at)
+
+
 def add_comment(
     workspace: Workspace, review_id: int, kpi_id: int | None, text: str, author: str = ""
 ) -> tuple[str, str]:
