@@ -145,3 +145,23 @@ def test_a_comment_someone_else_saved_meanwhile_can_be_merged_by_hand(
     assert team.settle_comment(window, review.id, 1, "", "mine") == "theirs, and mine"
     assert team.settle_comment(window, review.id, 1, "theirs", "mine") == "mine"  # nobody else
     assert len(asked) == 1
+
+
+def test_a_kpis_history_shows_who_changed_what_and_exports(window, demo_copy, tmp_path):
+    from kpidesk.services import data_entry
+    from kpidesk.services.data_entry import CellChange
+
+    window.settings.author_name = "Märta Ek"
+    window.open_workspace(demo_copy)
+    data_entry.set_values(window.session.workspace, [CellChange(1, 3, "2026-10", 1.0)])
+    window.show_page(list(window.pages).index("kpis"))
+    page = window.current_page()
+    page.table.selectRow(0)
+    dialog = page.show_history()
+    assert dialog is not None
+    first = [dialog.table.item(0, column).text() for column in range(5)]
+    assert first[1] == "Märta Ek" and first[3] == "changed" and "value:" in first[4]
+    dialog.grab().save(str(os.environ.get("KPIDESK_SHOTS", "/tmp")) + "/team-history.png")
+    rows = dialog.export_to(tmp_path / "history.csv")
+    assert rows >= 1 and "Märta Ek" in (tmp_path / "history.csv").read_text(encoding="utf-8")
+    dialog.close()

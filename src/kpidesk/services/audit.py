@@ -18,7 +18,7 @@ from typing import Any
 
 from kpidesk.domain.text import csv_guard
 from kpidesk.store import changelog
-from kpidesk.store.models import Kpi, Measurement
+from kpidesk.store.models import Kpi, Measurement, Unit
 
 HIDDEN = {"id", "uid", "row_version", "entered_at", "created_at"}
 """Columns that change with every save and say nothing to a reader."""
@@ -57,8 +57,8 @@ def _edits(old: dict[str, Any] | None, new: dict[str, Any] | None) -> tuple[Edit
 def _what(change: changelog.Change) -> str:
     row = change.new or change.old or {}
     if change.table in ("measurement", "target"):
-        unit = row.get("unit_id")
-        return f"{row.get('period', '')} · {unit if unit is not None else '*'}"
+        unit = Unit.get_or_none(Unit.id == row.get("unit_id"))
+        return f"{row.get('period', '')} · {unit.name if unit is not None else '*'}"
     for key in ("name", "title", "text", "code"):
         if row.get(key):
             return str(row[key])

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
+from datetime import UTC, datetime
 from enum import Enum
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
@@ -19,6 +21,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
+    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QInputDialog,
@@ -37,7 +40,7 @@ from PySide6.QtWidgets import (
 from kpidesk.domain.errors import DomainError
 from kpidesk.domain.numbers import format_number
 from kpidesk.i18n import N_, _, current_language
-from kpidesk.services import overview, people
+from kpidesk.services import audit, overview, people
 from kpidesk.services.conflicts import UNREAD, Conflict, ConflictError
 from kpidesk.store.access import ROLES, Access, Role
 from kpidesk.ui.widgets import MessageBar, MessageKind
@@ -213,7 +216,7 @@ class ConflictDialog(QDialog):
         self.setWindowTitle(_("Changed by someone else"))
         self.choice = Choice.THEIRS
         layout = QVBoxLayout(self)
-        when = conflict.at.strftime("%Y-%m-%d %H:%M") if conflict.at else "?"
+        when = local_time(conflict.at)
         intro = QLabel(
             _(
                 "{who} saved this at {when}, after you began; your change is not saved yet. "
@@ -261,6 +264,8 @@ def with_read_tokens(changes: list, tokens: dict) -> list:
 def _cell_text(value: Any) -> str:
     if value is None:
         return ""
+    if isinstance(value, float):
+        return format_number(value, None, current_language())
     if isinstance(value, tuple):
         return " – ".join(
             format_number(part, None, current_language()) if isinstance(part, float) else str(part)
@@ -306,6 +311,80 @@ def settle_comment(
     if dialog.choice is Choice.MERGED:
         return dialog.merged_text.strip()
     return None
+
+
+OPS = {
+    "insert": N_("added"),
+    "update": N_("changed"),
+    "delete": N_("removed"),
+    "import": N_("imported"),
+    "undo-import": N_("import undone"),
+}
+TABLES = {
+    "kpi": N_("KPI"),
+    "measurement": N_("Value"),
+    "target": N_("Target"),
+    "target_path": N_("Target path"),
+    "decision": N_("Decision"),
+    "action": N_("Action"),
+}
+
+
+def local_time(moment: datetime | None) -> str:
+    if moment is None:
+        return "?"
+    return moment.replace(tzinfo=UTC).astimezone().strftime("%Y-%m-%d %H:%M")
+
+
+class HistoryDialog(QDialog):
+    """A KPI's history: who changed its definition, targets and values, when, from what to
+    what (the change log's); exportable as CSV."""
+
+    def __init__(self, kpi_id: int, title: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(_("History of {kpi}").format(kpi=title))
+        self.resize(820, 440)
+        self.entries = audit.kpi_history(kpi_id)
+        layout = QVBoxLayout(self)
+        self.table = QTableWidget(0, 5)
+        self.table.setHorizontalHeaderLabels([_("When"), _("Who"), _("What"), _("Change"), ""])
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().hide()
+        self.table.horizontalHeader().setStretchLastSection(True)
+        rows = list(reversed(self.entries))
+        self.table.setRowCount(len(rows))
+        for row, entry in enumerate(rows):
+            edits = "; ".join(
+                f"{edit.field}: {_cell_text(edit.old)} → {_cell_text(edit.new)}"
+                for edit in entry.edits
+                if entry.op == "update"
+            )
+            cells = (
+                local_time(entry.at),
+                entry.actor,
+                f"{_(TABLES.get(entry.table, entry.table))} {entry.what}",
+                _(OPS.get(entry.op, entry.op)),
+                edits,
+            )
+            for column, text in enumerate(cells):
+                self.table.setItem(row, column, QTableWidgetItem(text))
+        self.table.resizeColumnsToContents()
+        layout.addWidget(self.table)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        export = buttons.addButton(_("&Export CSV…"), QDialogButtonBox.ButtonRole.ActionRole)
+        export.clicked.connect(self.ask_export)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+
+    def ask_export(self) -> None:
+        path, _selected = QFileDialog.getSaveFileName(
+            self, _("Export the history"), str(Path.home() / "history.csv"), "CSV (*.csv)"
+        )
+        if path:
+            self.export_to(Path(path))
+
+    def export_to(self, path: Path) -> int:
+        return audit.export_csv(self.entries, path)
 
 
 class TeamUi:

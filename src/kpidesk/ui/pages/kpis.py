@@ -24,6 +24,7 @@ from kpidesk.ui.models.kpi_table_model import KpiTableModel
 from kpidesk.ui.models.proxy import TableProxy, sort_on_header_click
 from kpidesk.ui.pages.base import ListPage
 from kpidesk.ui.session import WorkspaceSession
+from kpidesk.ui.team import HistoryDialog
 from kpidesk.ui.undo import CallbackCommand
 from kpidesk.ui.widgets import EmptyState
 
@@ -42,7 +43,15 @@ class KpisPage(ListPage):
         self.edit_button.clicked.connect(self.edit_selected)
         self.archive_button = QPushButton(_("Archive"))
         self.archive_button.clicked.connect(self.toggle_archived)
-        for button in (self.new_button, self.library_button, self.edit_button, self.archive_button):
+        self.history_button = QPushButton(icon("history"), _("History…"))
+        self.history_button.clicked.connect(self.show_history)
+        for button in (
+            self.new_button,
+            self.library_button,
+            self.edit_button,
+            self.archive_button,
+            self.history_button,
+        ):
             toolbar.addWidget(button)
         toolbar.addStretch()
         self.outer.addLayout(toolbar)
@@ -151,8 +160,17 @@ class KpisPage(ListPage):
         row = self.selected_row()
         writable = not self.session.definitions_read_only
         self.edit_button.setEnabled(row is not None)
+        self.history_button.setEnabled(row is not None)
         self.archive_button.setEnabled(row is not None and writable)
         self.archive_button.setText(_("Bring back") if row and row.archived else _("Archive"))
+
+    def show_history(self) -> HistoryDialog | None:
+        row = self.selected_row()
+        if row is None:
+            return None
+        dialog = HistoryDialog(row.id, row.data.name, self)
+        dialog.open()
+        return dialog
 
     # commands -------------------------------------------------------------------------
     def _push(self, text: str, do, undo) -> None:
