@@ -226,3 +226,26 @@ def test_an_updaters_import_touching_another_unit_is_refused_whole(demo_url, pg_
     with Workspace.open(url) as workspace:
         result = run_import(workspace, path)
         assert result.imported == 1, result.problems
+
+
+def test_an_updater_cannot_write_another_units_value_through_the_app(pg_server, demo_url):
+    from kpidesk.services import data_entry
+    from kpidesk.services.data_entry import CellChange
+    from kpidesk.store import models
+    from kpidesk.store.errors import ServerPermissionError
+
+    updater = unique("ulf")
+    people.add_person_at(demo_url, updater, "updater", ["Luleå store"])
+    url = pg_server.url(demo_url.rsplit("/", 1)[1], user=updater)
+    with Workspace.open(url) as workspace:
+        before = models.Measurement.get(kpi=1, unit=2, period="2026-10").value
+        with pytest.raises(NotYourUnitError, match="Umeå store"):
+            data_entry.set_values(workspace, [CellChange(1, 2, "2026-10", 1.0)])
+        # past the service's check, the server refuses it
+        with pytest.raises(ServerPermissionError), workspace.atomic():
+            from kpidesk.store import queries
+
+            queries.insert_measurements([(1, 2, "2026-10", 1.0, "", "typed", None)])
+        assert models.Measurement.get(kpi=1, unit=2, period="2026-10").value == before
+        data_entry.set_values(workspace, [CellChange(1, 3, "2026-10", 1.0)])
+        assert models.Measurement.get(kpi=1, unit=3, period="2026-10").value == 1.0
