@@ -23,12 +23,14 @@ def main() -> int:
     from bench_server import bench_server
     from bench_sie import bench_sie
     from bench_startup import bench_startup
+    from bench_team import bench_team
 
     for bench in (
         bench_bulk_insert,
         bench_startup,
         bench_charts,
         bench_server,
+        bench_team,
         bench_export,
         bench_import,
         bench_sie,

@@ -14,7 +14,8 @@ from datetime import date, datetime
 from kpidesk.domain.errors import DomainError
 from kpidesk.domain.terms import UNFINISHED, ActionStatus
 from kpidesk.i18n import N_
-from kpidesk.store import models
+from kpidesk.services.conflicts import row_conflict
+from kpidesk.store import models, versions
 from kpidesk.store.workspace import Workspace
 
 
@@ -145,16 +146,21 @@ def create_action(
     return action.id
 
 
-def update_action(workspace: Workspace, action_id: int, data: ActionData) -> ActionData:
-    """Save every field of ``data``; return what it was, for undo."""
+def update_action(
+    workspace: Workspace, action_id: int, data: ActionData, *, read_version: int | None = None
+) -> ActionData:
+    """Save every field of ``data``; return what it was, for undo. With ``read_version``,
+    an action someone changed since it was read raises ``ConflictError`` (nothing saved)."""
     _require_valid(data)
     with workspace.atomic():
         action = models.Action.get_by_id(action_id)
         before = ActionData.of(action)
         completed = _completed_at(data.status, action.completed_at, None)
-        models.Action.update(completed_at=completed, **_columns(data)).where(
-            models.Action.id == action_id
-        ).execute()
+        fields = {"completed_at": completed, **_columns(data)}
+        if read_version is None:
+            models.Action.update(**fields).where(models.Action.id == action_id).execute()
+        elif not versions.update_checked(models.Action, action_id, read_version, **fields):
+            raise row_conflict(models.Action, action_id, fields)
     return before
 
 

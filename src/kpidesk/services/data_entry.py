@@ -26,7 +26,7 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Protocol
+from typing import Any, Protocol
 
 from kpidesk.domain.errors import DomainError
 from kpidesk.domain.naming import kpi_title
@@ -40,9 +40,10 @@ from kpidesk.domain.periods import (
 from kpidesk.domain.status import Direction, Status, ThresholdMode, Thresholds, status_of
 from kpidesk.domain.text import clean_text
 from kpidesk.i18n import N_, _
+from kpidesk.services.conflicts import UNREAD, Conflict, ConflictError
 from kpidesk.services.overview import unit_tree
 from kpidesk.services.scorecard import RollUp, load_rollup
-from kpidesk.store import models, queries
+from kpidesk.store import models, queries, versions
 from kpidesk.store.workspace import Workspace
 
 
@@ -137,6 +138,9 @@ class CellChange:
     comment: str | None = None
     source: str = "typed"
     batch_id: int | None = None
+    read: Any = UNREAD
+    """The cell's row as it was read (its token, None where there was none): when given, a
+    save finding the row changed since then stores nothing and raises ``ConflictError``."""
 
     @property
     def key(self) -> tuple[int, int, str]:
@@ -190,7 +194,9 @@ def set_values(workspace: Workspace, changes: Iterable[CellChange]) -> list[Cell
             raise DataEntryError(N_("A value must be a finite number."))
         if change.value is not None:
             check_storable(change.value)
+    _check_units(workspace, latest)
     with workspace.atomic():
+        _check_versions(latest)
         before = queries.measurements_at(latest)
         previous = []
         for key in latest:
@@ -215,6 +221,66 @@ def set_values(workspace: Workspace, changes: Iterable[CellChange]) -> list[Cell
         if rows:
             queries.insert_measurements(rows)
     return previous
+
+
+def _check_units(workspace: Workspace, latest: dict[tuple[int, int, str], CellChange]) -> None:
+    if not workspace.is_server:
+        return
+    from kpidesk.services.people import NotYourUnitError, access
+
+    rights = access(workspace)
+    for _kpi, unit_id, _period in latest:
+        if not rights.may_write_unit(unit_id):
+            unit = models.Unit.get_or_none(models.Unit.id == unit_id)
+            raise NotYourUnitError(unit.name if unit is not None else str(unit_id))
+
+
+def _check_versions(latest: dict[tuple[int, int, str], CellChange]) -> None:
+    checked = {key: change for key, change in latest.items() if change.read is not UNREAD}
+    if not checked:
+        return
+    versions.lock("measurement", checked)
+    now = versions.tokens("measurement", checked)
+    changed = [key for key, change in checked.items() if now[key] != change.read]
+    if not changed:
+        return
+    stored = queries.measurements_at(changed)
+    conflicts = []
+    for key in changed:
+        by, at = versions.last_change_of_key("measurement", key)
+        theirs = stored.get(key)
+        conflicts.append(
+            Conflict(
+                "measurement",
+                key,
+                (checked[key].value, checked[key].comment),
+                None if theirs is None else (theirs[0], theirs[1]),
+                by,
+                at,
+                now[key],
+            )
+        )
+    raise ConflictError(conflicts)
+
+
+def grid_tokens(grid: Grid | None) -> dict[tuple[int, int | None, str], Any]:
+    """The stored rows' tokens of every cell of ``grid`` (one read), for its saves to check:
+    a cell missing from the answer had no row."""
+    if grid is None:
+        return {}
+    cells = [cell for row in grid.cells for cell in row]
+    table = "measurement" if grid.mode is GridMode.VALUES else "target"
+    return versions.tokens_in(  # type: ignore[return-value]
+        table,
+        (cell.kpi_id for cell in cells),
+        (cell.unit_id for cell in cells),
+        (cell.period.key for cell in cells),
+    )
+
+
+def read_tokens(keys: Iterable[tuple[int, int, str]]) -> dict[tuple[int, int, str], Any]:
+    """The cells' rows as they are now, for a later save to check (see ``CellChange.read``)."""
+    return versions.tokens("measurement", keys)  # type: ignore[arg-type,return-value]
 
 
 # The grid as plain data --------------------------------------------------------------------

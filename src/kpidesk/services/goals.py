@@ -13,7 +13,8 @@ from kpidesk.domain.errors import DomainError
 from kpidesk.domain.terms import PERSPECTIVE_LABELS, GoalStatus, Perspective
 from kpidesk.domain.text import MSG_CONTROL_CHARACTER, bad_characters
 from kpidesk.i18n import N_
-from kpidesk.store import models
+from kpidesk.services.conflicts import row_conflict
+from kpidesk.store import models, versions
 from kpidesk.store.workspace import Workspace
 
 SMART_FIELDS = (
@@ -126,13 +127,19 @@ def create_goal(workspace: Workspace, data: GoalData, parent_id: int | None = No
     return goal.id
 
 
-def update_goal(workspace: Workspace, goal_id: int, data: GoalData) -> GoalData:
-    """Save every field of ``data``; return what it was, for undo."""
+def update_goal(
+    workspace: Workspace, goal_id: int, data: GoalData, *, read_version: int | None = None
+) -> GoalData:
+    """Save every field of ``data``; return what it was, for undo. With ``read_version``,
+    a goal someone changed since it was read raises ``ConflictError`` (nothing saved)."""
     _require_valid(data)
     with workspace.atomic():
         goal = models.Goal.get_by_id(goal_id)
         before = GoalData.of(goal)
-        models.Goal.update(**asdict(data)).where(models.Goal.id == goal_id).execute()
+        if read_version is None:
+            models.Goal.update(**asdict(data)).where(models.Goal.id == goal_id).execute()
+        elif not versions.update_checked(models.Goal, goal_id, read_version, **asdict(data)):
+            raise row_conflict(models.Goal, goal_id, asdict(data))
     return before
 
 

@@ -16,7 +16,8 @@ from kpidesk.domain.status import Direction, ThresholdMode
 from kpidesk.domain.terms import Indicator
 from kpidesk.domain.text import text_problem
 from kpidesk.i18n import N_, _
-from kpidesk.store import models, queries
+from kpidesk.services.conflicts import row_conflict
+from kpidesk.store import models, queries, versions
 from kpidesk.store.workspace import Workspace
 
 CODE_PATTERN = re.compile(r"[A-Z][A-Z0-9_]{0,23}")
@@ -177,12 +178,20 @@ def create_kpi(workspace: Workspace, data: KpiData, goal_ids: Iterable[int] = ()
     return kpi.id
 
 
-def update_kpi(workspace: Workspace, kpi_id: int, data: KpiData) -> KpiData:
-    """Save every field; return the former values, for undo."""
+def update_kpi(
+    workspace: Workspace, kpi_id: int, data: KpiData, *, read_version: int | None = None
+) -> KpiData:
+    """Save every field; return the former values, for undo. With ``read_version`` (the
+    KPI's ``row_version`` when it was read) a KPI someone changed since raises
+    ``ConflictError`` and nothing is saved."""
     _require_valid(data, kpi_id)
     with workspace.atomic():
-        before = KpiData.of(models.Kpi.get_by_id(kpi_id))
-        models.Kpi.update(**asdict(data)).where(models.Kpi.id == kpi_id).execute()
+        kpi = models.Kpi.get_by_id(kpi_id)
+        before = KpiData.of(kpi)
+        if read_version is None:
+            models.Kpi.update(**asdict(data)).where(models.Kpi.id == kpi_id).execute()
+        elif not versions.update_checked(models.Kpi, kpi_id, read_version, **asdict(data)):
+            raise row_conflict(models.Kpi, kpi_id, asdict(data))
     return before
 
 

@@ -24,6 +24,7 @@ from kpidesk.domain.targets import (
     suggest_targets,
 )
 from kpidesk.i18n import N_, current_language, gettext_for
+from kpidesk.services.conflicts import UNREAD, Conflict, ConflictError
 from kpidesk.services.data_entry import (
     DataEntryError,
     HasMeasureUnit,
@@ -32,7 +33,7 @@ from kpidesk.services.data_entry import (
     parse_cell,
 )
 from kpidesk.services.scorecard import RollUp, load_rollup
-from kpidesk.store import models, queries
+from kpidesk.store import models, queries, versions
 from kpidesk.store.workspace import Workspace
 
 
@@ -52,6 +53,8 @@ class TargetChange:
     period_key: str
     value: float | None
     value_high: float | None = None
+    read: Any = UNREAD
+    """The target's row as it was read (its token; None: there was none), checked on save."""
 
     @property
     def key(self) -> tuple[int, int | None, str]:
@@ -96,6 +99,7 @@ def set_targets(workspace: Workspace, changes: Iterable[TargetChange]) -> list[T
                     N_("The low end of the range is above the high end."),
                 )
     with workspace.atomic():
+        _check_versions(latest)
         before = queries.targets_at(latest)
         previous = [
             TargetChange(*key, *before[key]) if key in before else TargetChange(*key, None)
@@ -108,6 +112,34 @@ def set_targets(workspace: Workspace, changes: Iterable[TargetChange]) -> list[T
             if change.value is not None
         )
     return previous
+
+
+def _check_versions(latest: dict[tuple[int, int | None, str], TargetChange]) -> None:
+    checked = {key: change for key, change in latest.items() if change.read is not UNREAD}
+    if not checked:
+        return
+    versions.lock("target", checked)
+    now = versions.tokens("target", checked)
+    changed = [key for key, change in checked.items() if now[key] != change.read]
+    if changed:
+        stored = queries.targets_at(changed)
+        raise ConflictError(
+            [
+                Conflict(
+                    "target",
+                    key,
+                    (checked[key].value, checked[key].value_high),
+                    stored.get(key),
+                    *versions.last_change_of_key("target", key),
+                    now[key],
+                )
+                for key in changed
+            ]
+        )
+
+
+def read_target_tokens(keys: Iterable[tuple[int, int | None, str]]) -> dict[Any, Any]:
+    return versions.tokens("target", keys)  # type: ignore[return-value]
 
 
 _RANGE = re.compile(

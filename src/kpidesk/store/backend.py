@@ -104,6 +104,12 @@ class Backend(ABC):
     def note_actor(self, workspace: Workspace) -> None:
         """Make the change log name ``workspace.actor`` for what this transaction writes."""
 
+    def lock_keys(self, db: peewee.Database, keys: Sequence[str]) -> None:
+        """Inside a transaction: hold ``keys`` (a row's key, made or not yet) until it ends,
+        so two saves of one key check and write one after the other. A file has one writer:
+        nothing to do."""
+        return None
+
     # writing -----------------------------------------------------------------------------
     @abstractmethod
     def unlogged(

@@ -67,6 +67,12 @@ LOCK_TIMEOUT = "10s"
 MINIMUM_SERVER = 130000  # gen_random_uuid() is built in from PostgreSQL 13
 
 
+def install_access(db: peewee.Database) -> None:
+    from kpidesk.store import pg_people
+
+    pg_people.install(db)
+
+
 def _create_v6(db: peewee.Database) -> None:
     for statement in pg_schema.schema_v6(db.server_version):
         db.execute_sql(statement)
@@ -409,7 +415,13 @@ class PostgresBackend(Backend):
             " AND n.nspname NOT LIKE 'pg_toast%%' AND n.nspname NOT LIKE 'pg_temp%%'"
             " AND c.relkind IN ('r', 'v', 'm', 'p', 'f') ORDER BY c.relname"
         ).fetchall()
-        ours = {*pg_schema.TABLES, *pg_schema.TABLES_V7, "change_log", "kpidesk_meta"}
+        ours = {
+            *pg_schema.TABLES,
+            *pg_schema.TABLES_V7,
+            "change_log",
+            "kpidesk_meta",
+            "kpidesk_person",
+        }
         return [row[0] for row in rows if row[0] not in ours]
 
     def _create_schema(self, db: peewee.Database, address: ServerAddress) -> None:
@@ -424,6 +436,7 @@ class PostgresBackend(Backend):
             " ('schema_version', %s)",
             (APPLICATION, str(newest_version())),
         )
+        install_access(db)
 
     def init_schema(self, address: ServerAddress) -> None:
         """``kpidesk server init``: the empty schema in an empty database, nothing else."""
@@ -474,6 +487,7 @@ class PostgresBackend(Backend):
                             "UPDATE kpidesk_meta SET value = %s WHERE key = 'schema_version'",
                             (str(pending[-1]),),
                         )
+                    install_access(db)
                 return pending
         except peewee.DatabaseError as error:
             problem = self.translate_error(address, error)
@@ -549,6 +563,15 @@ class PostgresBackend(Backend):
 
     def note_actor(self, workspace: Workspace) -> None:
         return None  # the change log names the login (session_user)
+
+    def lock_keys(self, db: peewee.Database, keys: Sequence[str]) -> None:
+        """Transaction-level advisory locks on the keys' hashes, taken in order (no
+        deadlock between two saves); released at commit, never held while a dialog is open."""
+        if keys:
+            db.execute_sql(
+                "SELECT pg_advisory_xact_lock(hashtextextended(k, 0)) FROM unnest(%s::text[]) AS k",
+                (sorted(set(keys)),),
+            )
 
     # writing ----------------------------------------------------------------------------
     @contextlib.contextmanager
@@ -703,3 +726,34 @@ class PostgresBackend(Backend):
 
 BACKEND = PostgresBackend()
 ServerDatabase.backend = BACKEND
+
+
+# people and notices ---------------------------------------------------------------------------
+
+
+def execute(
+    db: peewee.Database,
+    template: str,
+    params: Sequence[Any] = (),
+    *,
+    names: dict[str, str] | None = None,
+    literals: dict[str, Any] | None = None,
+) -> list[tuple[Any, ...]]:
+    """Run ``template`` with ``names`` quoted as identifiers and ``literals`` as literals by
+    the driver (where a statement takes no parameters: ``CREATE ROLE … PASSWORD``), and
+    return its rows. Text from people never becomes SQL any other way."""
+    parts = {key: pg_sql.Identifier(value) for key, value in (names or {}).items()}
+    parts.update({key: pg_sql.Literal(value) for key, value in (literals or {}).items()})
+    statement = pg_sql.SQL(template).format(**parts)  # type: ignore[arg-type]
+    with peewee.__exception_wrapper__, db.cursor() as cursor:
+        cursor.execute(statement, params or None)
+        return cursor.fetchall() if cursor.description else []
+
+
+def encrypted_password(db: peewee.Database, name: str, password: str) -> str:
+    """The SCRAM verifier of ``password``, made here: the server never sees the password."""
+    connection = db.connection()
+    verifier = connection.pgconn.encrypt_password(
+        password.encode(), name.encode(), b"scram-sha-256"
+    )
+    return bytes(verifier).decode()

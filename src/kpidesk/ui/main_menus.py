@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QMenu
 
 from kpidesk.i18n import _
 from kpidesk.store.location import ServerAddress
+from kpidesk.ui import team
 from kpidesk.ui.icons import icon
 from kpidesk.ui.pages.registry import PAGES
 from kpidesk.ui.welcome import recent_labels
@@ -134,6 +135,7 @@ class MainMenus(_Base):
             self.language_group.addAction(action)
             language_menu.addAction(action)
             self.language_actions[code] = action
+        self.team = team.install(self, workspace_menu, settings_menu)
 
         help_menu = self.menuBar().addMenu(_("&Help"))
         about = self._action(help_menu, _("&About KPI Desk"), self.show_about, None, "info")

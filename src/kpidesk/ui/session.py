@@ -10,8 +10,11 @@ from PySide6.QtGui import QUndoStack
 
 from kpidesk.domain.periods import Period, PeriodKind
 from kpidesk.services import overview
+from kpidesk.services.people import access
+from kpidesk.store.access import EVERYTHING, Access
 from kpidesk.store.file_lock import LockHolder
 from kpidesk.store.workspace import Workspace
+from kpidesk.ui.live import LiveUpdates
 from kpidesk.ui.settings import AppSettings, Location
 
 
@@ -37,6 +40,8 @@ class WorkspaceSession(QObject):
         self._context: ViewContext | None = None
         self.undo_stack = QUndoStack(self)
         self.dataChanged.connect(self._keep_unit_valid)
+        self._live: LiveUpdates | None = None
+        self._access: Access | None = None
 
     @property
     def is_open(self) -> bool:
@@ -53,8 +58,35 @@ class WorkspaceSession(QObject):
         return self.workspace.location if self.workspace else None
 
     @property
+    def author(self) -> str:
+        """Who this person is in the open workspace: the login on a server, else the name
+        in Settings (else the computer's user name)."""
+        if self.workspace is None:
+            return self.settings.author_name
+        if self.workspace.server is not None:
+            return access(self.workspace).name
+        return self.workspace.actor
+
+    @property
+    def access(self) -> Access:
+        """What this person may do in the open workspace (everything in a file)."""
+        if self.workspace is None:
+            return EVERYTHING
+        if self._access is None:
+            self._access = access(self.workspace)
+        return self._access
+
+    @property
     def read_only(self) -> bool:
-        return bool(self.workspace and self.workspace.read_only)
+        """Nothing can be changed: a workspace open read-only, or a viewer's."""
+        if self.workspace is None:
+            return False
+        return self.workspace.read_only or not self.access.writes
+
+    @property
+    def definitions_read_only(self) -> bool:
+        """Goals, KPIs, targets and units cannot be changed (read-only, or an updater's)."""
+        return self.read_only or not self.access.edits_definitions
 
     @property
     def context(self) -> ViewContext | None:
@@ -63,9 +95,14 @@ class WorkspaceSession(QObject):
     def attach(self, workspace: Workspace, lock_holder: LockHolder | None = None) -> None:
         """Make ``workspace`` the open one, closing the one before."""
         self._close_current()
+        if workspace.server is None and self.settings.author_name:
+            workspace.actor = self.settings.author_name
         self.workspace = workspace
         self.lock_holder = lock_holder
         self._context = self._remembered_context(workspace.location)
+        self._live = LiveUpdates.start(workspace, self)
+        if self._live is not None:
+            self._live.changed.connect(lambda _tables: self.dataChanged.emit())
         self.workspaceChanged.emit()
         self.contextChanged.emit()
 
@@ -77,11 +114,16 @@ class WorkspaceSession(QObject):
 
     def _close_current(self) -> None:
         self.undo_stack.clear()
+        if self._live is not None:
+            self._live.stop()
+            self._live.deleteLater()
+            self._live = None
         if self.workspace is not None:
             self.workspace.close()
         self.workspace = None
         self.lock_holder = None
         self._context = None
+        self._access = None
 
     def _keep_unit_valid(self) -> None:
         """After an edit, fall back to the root unit if the chosen unit is gone (runs first)."""

@@ -62,6 +62,16 @@ class AppSettings:
 
     # files --------------------------------------------------------------------------
     @property
+    def author_name(self) -> str:
+        """The name the change log and comments give this person's changes to a workspace
+        file ("" : the computer's user name). On a server the login names them."""
+        return str(self._qsettings.value("author_name", "") or "").strip()
+
+    @author_name.setter
+    def author_name(self, value: str) -> None:
+        self._qsettings.setValue("author_name", value.strip())
+
+    @property
     def recent_files(self) -> list[Location]:
         """The recent workspaces, newest first: paths and server addresses."""
         raw = self._qsettings.value("recent_files", [])

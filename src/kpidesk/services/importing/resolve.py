@@ -95,6 +95,8 @@ class Resolver:
         self.created_kpis: list[tuple[int, str]] = []
         self.created_units: list[tuple[int, str]] = []
         self.decimals: dict[int, int] = {}
+        self.own_units = _own_units(workspace)
+        """An updater's units (None: every unit): a value for any other refuses the import."""
         self.observed: dict[int, int] = {}
         self.label_problems: list[tuple[str, RawRecord, Message]] = []
         self._currency: frozenset[tuple[int, str]] | None = None
@@ -214,6 +216,7 @@ class Resolver:
         label = record.unit
         if label is None:
             unit_id = self.default_unit if self.default_unit is not None else 0
+            self._check_own(unit_id)
             self.unit_cache[None] = unit_id
             return unit_id
         key = unit_key(label)
@@ -221,8 +224,18 @@ class Resolver:
         if unit_id is None:
             unit_id = self._resolve_unit_key(key, record)
             self.unit_by_key[key] = unit_id
+        self._check_own(unit_id)
         self.unit_cache[label] = unit_id
         return unit_id
+
+    def _check_own(self, unit_id: int) -> None:
+        if self.own_units is None or self.targets_mode or unit_id <= 0:
+            return
+        if unit_id not in self.own_units:
+            from kpidesk.services.people import NotYourUnitError
+
+            unit = models.Unit.get_or_none(models.Unit.id == unit_id)
+            raise NotYourUnitError(unit.name if unit is not None else str(unit_id))
 
     def _resolve_unit_key(self, key: str, record: RawRecord) -> int:
         label = str(record.unit)
@@ -304,3 +317,9 @@ class Resolver:
             for key, target in list(self.kpi_by_key.items()):
                 if target[0] == kpi_id:
                     self.kpi_by_key[key] = (*target[:4], False)
+
+
+def _own_units(workspace: Workspace) -> frozenset[int] | None:
+    from kpidesk.services.people import access
+
+    return access(workspace).unit_ids

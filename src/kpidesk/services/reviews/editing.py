@@ -11,6 +11,7 @@ from kpidesk.domain.periods import Period
 from kpidesk.i18n import N_
 from kpidesk.services import actions as action_service
 from kpidesk.services.actions import ActionData
+from kpidesk.services.conflicts import Conflict, ConflictError, row_conflict
 from kpidesk.services.overview import unit_tree
 from kpidesk.services.reviews.model import (
     DecisionData,
@@ -21,7 +22,7 @@ from kpidesk.services.reviews.model import (
     default_title,
 )
 from kpidesk.services.reviews.reading import _decision_data, _review, _snapshot_of, agenda
-from kpidesk.store import models
+from kpidesk.store import models, versions
 from kpidesk.store.workspace import Workspace
 
 
@@ -148,9 +149,18 @@ def reopen_review(
 
 
 def set_comment(
-    workspace: Workspace, review_id: int, kpi_id: int | None, text: str, author: str = ""
+    workspace: Workspace,
+    review_id: int,
+    kpi_id: int | None,
+    text: str,
+    author: str = "",
+    *,
+    read_text: str | None = None,
 ) -> tuple[str, str]:
-    """The review's one comment on a KPI (empty text removes it); returns (text, author) before."""
+    """The review's one comment on a KPI (empty text removes it); returns (text, author) before.
+
+    With ``read_text`` (the comment as it was read), a comment someone changed since raises
+    ``ConflictError`` holding both texts (to merge by hand) and nothing is saved."""
     with workspace.atomic():
         _require_open(review_id)
         kpi_match = (
@@ -158,12 +168,22 @@ def set_comment(
             if kpi_id is None
             else models.ReviewComment.kpi == kpi_id
         )
+        versions.lock("review_comment", [(review_id, kpi_id, "")])
         existing = list(
             models.ReviewComment.select()
             .where((models.ReviewComment.review == review_id) & kpi_match)
             .order_by(models.ReviewComment.id)
         )
         before = ("\n\n".join(c.text for c in existing), existing[0].author if existing else "")
+        if read_text is not None and before[0] != read_text.strip():
+            by, at = (
+                versions.last_change("review_comment", existing[-1].uid)
+                if existing
+                else (None, None)
+            )
+            raise ConflictError(
+                [Conflict("review_comment", (review_id, kpi_id), text, before[0], by, at)]
+            )
         text = text.strip()
         if existing:
             first, rest = existing[0], existing[1:]
@@ -180,6 +200,41 @@ def set_comment(
                 review=review_id, kpi=kpi_id, text=text, author=author.strip()
             )
     return before
+
+
+def comment_text(review_id: int, kpi_id: int | None) -> str:
+    """The review's comment on a KPI as it is stored now (what ``set_comment`` compares a
+    ``read_text`` with)."""
+    kpi_match = (
+        models.ReviewComment.kpi.is_null() if kpi_id is None else models.ReviewComment.kpi == kpi_id
+    )
+    rows = (
+        models.ReviewComment.select(models.ReviewComment.text)
+        .where((models.ReviewComment.review == review_id) & kpi_match)
+        .order_by(models.ReviewComment.id)
+    )
+    return "\n\n".join(row.text for row in rows)
+
+
+def comment_conflict(
+    review_id: int, kpi_id: int | None, read_text: str, mine: str
+) -> Conflict | None:
+    """The conflict of saving ``mine`` over a comment someone changed since it was read as
+    ``read_text`` (None: nobody did, or they wrote the same)."""
+    theirs = comment_text(review_id, kpi_id)
+    if theirs == read_text.strip() or theirs == mine.strip():
+        return None
+    kpi_match = (
+        models.ReviewComment.kpi.is_null() if kpi_id is None else models.ReviewComment.kpi == kpi_id
+    )
+    row = (
+        models.ReviewComment.select()
+        .where((models.ReviewComment.review == review_id) & kpi_match)
+        .order_by(models.ReviewComment.id.desc())
+        .first()
+    )
+    by, at = versions.last_change("review_comment", row.uid) if row is not None else (None, None)
+    return Conflict("review_comment", (review_id, kpi_id), mine, theirs, by, at)
 
 
 def add_comment(
@@ -209,19 +264,31 @@ def add_decision(workspace: Workspace, review_id: int, data: DecisionData) -> in
     return decision.id
 
 
-def update_decision(workspace: Workspace, decision_id: int, data: DecisionData) -> DecisionData:
+def update_decision(
+    workspace: Workspace,
+    decision_id: int,
+    data: DecisionData,
+    *,
+    read_version: int | None = None,
+) -> DecisionData:
+    """With ``read_version``, a decision someone changed since it was read raises
+    ``ConflictError`` and nothing is saved."""
     _validate_decision(data)
     with workspace.atomic():
         decision = models.Decision.get_by_id(decision_id)
         _require_open(decision.review_id)
         before = _decision_data(decision)
-        models.Decision.update(
-            kpi=data.kpi_id,
-            goal=data.goal_id,
-            text=data.text.strip(),
-            decided_on=data.decided_on,
-            decided_by=data.decided_by.strip(),
-        ).where(models.Decision.id == decision_id).execute()
+        fields = {
+            "kpi": data.kpi_id,
+            "goal": data.goal_id,
+            "text": data.text.strip(),
+            "decided_on": data.decided_on,
+            "decided_by": data.decided_by.strip(),
+        }
+        if read_version is None:
+            models.Decision.update(**fields).where(models.Decision.id == decision_id).execute()
+        elif not versions.update_checked(models.Decision, decision_id, read_version, **fields):
+            raise row_conflict(models.Decision, decision_id, fields)
     return before
 
 
@@ -265,11 +332,13 @@ def _require_action_editable(action_id: int) -> None:
         _require_open(action.review_id)
 
 
-def update_action(workspace: Workspace, action_id: int, data: ActionData) -> ActionData:
+def update_action(
+    workspace: Workspace, action_id: int, data: ActionData, *, read_version: int | None = None
+) -> ActionData:
     """Edit an action of an open review; return what it was. Status: see ``set_action_status``."""
     with workspace.atomic():
         _require_action_editable(action_id)
-        return action_service.update_action(workspace, action_id, data)
+        return action_service.update_action(workspace, action_id, data, read_version=read_version)
 
 
 def delete_action(workspace: Workspace, action_id: int) -> action_service.DeletedAction:

@@ -3,6 +3,8 @@ their comments, status and what is calculated, and typing and pasting into it.""
 
 from __future__ import annotations
 
+from datetime import UTC
+
 from PySide6.QtCore import (
     QAbstractTableModel,
     QModelIndex,
@@ -23,6 +25,7 @@ from kpidesk.domain.periods import format_period
 from kpidesk.domain.status import STATUS_LABELS, Status
 from kpidesk.i18n import _, current_language
 from kpidesk.palette import FILL_COLORS
+from kpidesk.services import audit
 from kpidesk.services import targets as target_service
 from kpidesk.services.data_entry import (
     CellOrigin,
@@ -32,6 +35,7 @@ from kpidesk.services.data_entry import (
     GridLayout,
     GridMode,
 )
+from kpidesk.store.access import EVERYTHING, Access
 
 COMMENT_ROLE = Qt.ItemDataRole.UserRole
 STATUS_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -59,14 +63,23 @@ class DataGridModel(QAbstractTableModel):
         self.grid: Grid | None = None
         self.read_only = False
         self.currency = "SEK"
+        self.access: Access = EVERYTHING
 
     def set_rows(
-        self, grid: Grid | None, *, read_only: bool = False, currency: str = "SEK"
+        self,
+        grid: Grid | None,
+        *,
+        read_only: bool = False,
+        currency: str = "SEK",
+        access: Access = EVERYTHING,
     ) -> None:
+        """``access``: the person's rights (an updater types values of their units only, and
+        no targets)."""
         self.beginResetModel()
         self.grid = grid
         self.read_only = read_only
         self.currency = currency
+        self.access = access
         self.endResetModel()
 
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
@@ -143,7 +156,27 @@ class DataGridModel(QAbstractTableModel):
             )
             if cell.status is not Status.NO_DATA:
                 lines.append(f"{cell.status.symbol} {_(STATUS_LABELS[cell.status])}")
+        if self.grid.mode is GridMode.VALUES and cell.origin is CellOrigin.STORED:
+            lines += self._last_change(kpi, cell)
         return "\n".join(lines)
+
+    def _last_change(self, kpi: GridKpi, cell: GridCell) -> list[str]:
+        """Who changed the stored value last, when, and from what (the change log's)."""
+        kpi_id, unit_id, period = cell.key
+        if unit_id is None:
+            return []
+        entry = audit.last_change(kpi_id, unit_id, period)
+        if entry is None:
+            return []
+        when = entry.at.replace(tzinfo=UTC).astimezone().strftime("%Y-%m-%d %H:%M")
+        old = next((edit.old for edit in entry.edits if edit.field == "value"), None)
+        if entry.op == "update" and old is not None:
+            return [
+                _("Changed by {who} on {when}, from {old}").format(
+                    who=entry.actor or "?", when=when, old=self.display_text(kpi, old, None)
+                )
+            ]
+        return [_("Entered by {who} on {when}").format(who=entry.actor or "?", when=when)]
 
     # Qt ---------------------------------------------------------------------------------
     def headerData(
@@ -185,7 +218,11 @@ class DataGridModel(QAbstractTableModel):
         return flags
 
     def editable(self, row: int, column: int) -> bool:
-        return self.grid is not None and not self.read_only and self.grid.cell(row, column).editable
+        if self.grid is None or self.read_only or not self.grid.cell(row, column).editable:
+            return False
+        if self.grid.mode is GridMode.TARGETS:
+            return self.access.edits_definitions
+        return self.access.may_write_unit(self.grid.cell(row, column).unit_id)
 
     def data(
         self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole

@@ -61,6 +61,7 @@ from kpidesk.domain.periods import PERIOD_KIND_NAMES, PeriodKind
 from kpidesk.i18n import _, ngettext
 from kpidesk.services import data_entry
 from kpidesk.services import targets as target_service
+from kpidesk.services.conflicts import ConflictError
 from kpidesk.services.data_entry import (
     CellChange,
     CellOrigin,
@@ -72,6 +73,7 @@ from kpidesk.services.data_entry import (
 )
 from kpidesk.services.targets import TargetChange
 from kpidesk.store.errors import WorkspaceError
+from kpidesk.ui import team
 from kpidesk.ui.data_grid import DataTable, GridDelegate
 from kpidesk.ui.forms import ERROR_STYLE
 from kpidesk.ui.icons import icon
@@ -92,6 +94,7 @@ class DataPage(Page):
         super().__init__(session, parent)
         self.mode = GridMode.VALUES
         self.layout_kind = GridLayout.KPIS
+        self.tokens: dict = {}
         self.kind: PeriodKind | None = None
         self._session_kind: PeriodKind | None = None
         self.kpi_id: int | None = None
@@ -322,8 +325,14 @@ class DataPage(Page):
             self.grid = data_entry.unit_grid(self.kpi_id, context.period, self.mode)
         else:
             self.grid = None
+        self.tokens = data_entry.grid_tokens(self.grid)
         currency = self.session.workspace.settings().currency if self.session.workspace else "SEK"
-        self.model.set_rows(self.grid, read_only=self.session.read_only, currency=currency)
+        self.model.set_rows(
+            self.grid,
+            read_only=self.session.read_only,
+            currency=currency,
+            access=self.session.access,
+        )
         self.stack.setCurrentIndex(1 if self.grid is not None else 0)
         if self.grid is not None and self.grid.rows and self.grid.periods:
             shape = (self.grid.layout, self.grid.kind, len(self.grid.rows))
@@ -459,7 +468,14 @@ class DataPage(Page):
             return False
         self.store_refused = False
         try:
-            before = apply(changes)
+            checked = team.with_read_tokens(changes, self.tokens)
+            try:
+                before = apply(checked)
+            except ConflictError as conflict:
+                before = team.settle_conflict(self, conflict, apply, checked)
+                if before is None:  # theirs kept
+                    self.session.dataChanged.emit()
+                    return False
         except DomainError as error:
             self.store_refused = isinstance(error, WorkspaceError)
             self.show_error(_("{problem} Nothing was saved.").format(problem=error.message))

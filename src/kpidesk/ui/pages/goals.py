@@ -202,7 +202,7 @@ class GoalsPage(Page):
         rows = goal_service.goal_tree()
         self._rows = {row.id: row for row in rows}
         self.stack.setCurrentIndex(1 if rows else 0)
-        read_only = self.session.read_only
+        read_only = self.session.definitions_read_only
         for widget in (self.new_button, self.new_child_button, self.delete_button):
             widget.setEnabled(not read_only)
         self.new_child_button.setEnabled(not read_only and bool(rows))
@@ -294,7 +294,7 @@ class GoalsPage(Page):
 
     # changing -------------------------------------------------------------------------
     def _save_editor(self) -> None:
-        if self._loading or self.session.read_only:
+        if self._loading or self.session.definitions_read_only:
             return
         goal_id = self.selected_goal_id()
         row = self._rows.get(goal_id) if goal_id is not None else None
@@ -316,7 +316,7 @@ class GoalsPage(Page):
         )
 
     def _save_links(self) -> None:
-        if self._loading or self.session.read_only:
+        if self._loading or self.session.definitions_read_only:
             return
         goal_id = self.selected_goal_id()
         if goal_id is None:
@@ -338,7 +338,7 @@ class GoalsPage(Page):
         )
 
     def new_goal(self, *, as_child: bool) -> None:
-        if not self.session.is_open or self.session.read_only:
+        if not self.session.is_open or self.session.definitions_read_only:
             return
         parent_id = self.selected_goal_id() if as_child else None
         data = GoalData(title=_("New goal"))
@@ -358,7 +358,7 @@ class GoalsPage(Page):
 
     def delete_selected(self) -> None:
         goal_id = self.selected_goal_id()
-        if goal_id is None or self.session.read_only:
+        if goal_id is None or self.session.definitions_read_only:
             return
         row = self._rows[goal_id]
         children = sum(1 for other in self._rows.values() if other.parent_id == goal_id)
@@ -381,7 +381,7 @@ class GoalsPage(Page):
         )
 
     def move_goal(self, goal_id: int, new_parent_id: int | None) -> None:
-        if self.session.read_only or goal_id not in self._rows:
+        if self.session.definitions_read_only or goal_id not in self._rows:
             return
         before = self._rows[goal_id].parent_id
         if before == new_parent_id:

@@ -24,6 +24,7 @@ from kpidesk.ui.models.kpi_table_model import KpiTableModel
 from kpidesk.ui.models.proxy import TableProxy, sort_on_header_click
 from kpidesk.ui.pages.base import ListPage
 from kpidesk.ui.session import WorkspaceSession
+from kpidesk.ui.team import HistoryDialog
 from kpidesk.ui.undo import CallbackCommand
 from kpidesk.ui.widgets import EmptyState
 
@@ -42,7 +43,15 @@ class KpisPage(ListPage):
         self.edit_button.clicked.connect(self.edit_selected)
         self.archive_button = QPushButton(_("Archive"))
         self.archive_button.clicked.connect(self.toggle_archived)
-        for button in (self.new_button, self.library_button, self.edit_button, self.archive_button):
+        self.history_button = QPushButton(icon("history"), _("History…"))
+        self.history_button.clicked.connect(self.show_history)
+        for button in (
+            self.new_button,
+            self.library_button,
+            self.edit_button,
+            self.archive_button,
+            self.history_button,
+        ):
             toolbar.addWidget(button)
         toolbar.addStretch()
         self.outer.addLayout(toolbar)
@@ -126,7 +135,7 @@ class KpisPage(ListPage):
         self.show_list(any_kpis)
         if selected is not None:
             self.select_kpi(selected)
-        read_only = self.session.read_only
+        read_only = self.session.definitions_read_only
         self.new_button.setEnabled(not read_only)
         self.library_button.setEnabled(not read_only)
         self._update_buttons()
@@ -149,10 +158,19 @@ class KpisPage(ListPage):
 
     def _update_buttons(self) -> None:
         row = self.selected_row()
-        writable = not self.session.read_only
+        writable = not self.session.definitions_read_only
         self.edit_button.setEnabled(row is not None)
+        self.history_button.setEnabled(row is not None)
         self.archive_button.setEnabled(row is not None and writable)
         self.archive_button.setText(_("Bring back") if row and row.archived else _("Archive"))
+
+    def show_history(self) -> HistoryDialog | None:
+        row = self.selected_row()
+        if row is None:
+            return None
+        dialog = HistoryDialog(row.id, row.data.name, self)
+        dialog.open()
+        return dialog
 
     # commands -------------------------------------------------------------------------
     def _push(self, text: str, do, undo) -> None:
@@ -163,7 +181,7 @@ class KpisPage(ListPage):
         return editor.exec() == QDialog.DialogCode.Accepted
 
     def new_kpi(self) -> None:
-        if not self.session.is_open or self.session.read_only:
+        if not self.session.is_open or self.session.definitions_read_only:
             return
         editor = KpiEditor(KpiData(code="", name=""), parent=self)
         if not self.open_editor(editor):
@@ -187,9 +205,9 @@ class KpisPage(ListPage):
         if row is None:
             return
         editor = KpiEditor(row.data, row.goal_ids, kpi_id=row.id, parent=self)
-        if self.session.read_only:
+        if self.session.definitions_read_only:
             editor.buttons.setEnabled(False)
-        if not self.open_editor(editor) or self.session.read_only:
+        if not self.open_editor(editor) or self.session.definitions_read_only:
             return
         data, goal_ids = editor.result_data(), set(editor.goal_ids())
         before, before_goals = row.data, set(row.goal_ids)
@@ -211,7 +229,7 @@ class KpisPage(ListPage):
 
     def toggle_archived(self) -> None:
         row = self.selected_row()
-        if row is None or self.session.read_only:
+        if row is None or self.session.definitions_read_only:
             return
         workspace = self.session.workspace
         kpi_id, archive = row.id, not row.archived
@@ -229,7 +247,7 @@ class KpisPage(ListPage):
         return picker.exec() == QDialog.DialogCode.Accepted
 
     def add_from_library(self) -> None:
-        if not self.session.is_open or self.session.read_only:
+        if not self.session.is_open or self.session.definitions_read_only:
             return
         existing = {row.data.code for row in kpi_service.list_kpis(KpiFilter(show_archived=True))}
         picker = LibraryPicker(existing, goal_id=self.goal_filter.currentData(), parent=self)

@@ -223,7 +223,12 @@ class ScorecardPage(ListPage):
             self._fill(rows)
 
     def _fill(self, rows: list[ScorecardRow]) -> None:
-        """Put ``rows`` in the tree, grouped, built apart from it and added at once."""
+        """Put ``rows`` in the tree, grouped, built apart from it and added at once; the
+        selected KPI stays selected and the list where it was scrolled (a refresh because
+        someone else changed something must not move the user's place)."""
+        current = self.tree.currentItem()
+        selected = current.data(COL_KPI, KPI_ID) if current is not None else None
+        scrolled = self.tree.verticalScrollBar().value()
         self.tree.clear()
         top: list[QTreeWidgetItem] = []
         headings: list[QTreeWidgetItem] = []
@@ -249,6 +254,12 @@ class ScorecardPage(ListPage):
         for heading in headings:
             heading.setFirstColumnSpanned(True)
         self.tree.expandAll()
+        if selected is not None:
+            for item in self.kpi_items():
+                if item.data(COL_KPI, KPI_ID) == selected:
+                    self.tree.setCurrentItem(item)
+                    break
+        self.tree.verticalScrollBar().setValue(scrolled)
 
     def _groups(self, rows: list[ScorecardRow]):
         mode = self.group_combo.currentData()

@@ -125,7 +125,7 @@ class KpiItemView(QWidget):
         saved = self.item.comment.text if self.item.comment else ""
         text = self.comment.toPlainText().strip()
         if text != saved:
-            self.meeting.set_comment(self.item.kpi_id, text)
+            self.meeting.set_comment(self.item.kpi_id, text, read_text=saved)
 
     def show_item(self, item: AgendaItem, agenda: Agenda, *, writable: bool) -> None:
         changed = self.item is None or self.item.kpi_id != item.kpi_id

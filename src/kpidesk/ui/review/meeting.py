@@ -51,6 +51,7 @@ from kpidesk.services.reviews import (
     ReviewError,
     local_time,
 )
+from kpidesk.ui import team
 from kpidesk.ui.action_status import (
     OVERDUE_COLOR,
     format_day,
@@ -439,14 +440,23 @@ class ReviewMeeting(QWidget):
     def _check(self) -> bool:
         return self.review_id is not None and self.writable()
 
-    def set_comment(self, kpi_id: int, text: str) -> None:
+    def set_comment(self, kpi_id: int, text: str, *, read_text: str | None = None) -> None:
+        """``read_text``: the comment as it was when editing began; one someone else saved
+        meanwhile asks keep theirs, keep mine, or merge the two by hand."""
         if not self._check():
             return
         workspace, review_id = self.session.workspace, self.review_id
+        if read_text is not None:
+            text = team.settle_comment(self, review_id, kpi_id, read_text, text)
+            if text is None:
+                self.session.dataChanged.emit()
+                return
         before: dict[str, tuple[str, str]] = {}
 
         def do() -> None:
-            before["comment"] = review_service.set_comment(workspace, review_id, kpi_id, text)
+            before["comment"] = review_service.set_comment(
+                workspace, review_id, kpi_id, text, self.session.author
+            )
 
         def undo() -> None:
             old_text, author = before["comment"]
