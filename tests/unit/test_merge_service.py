@@ -134,3 +134,23 @@ def test_two_workspaces_made_apart_are_not_copies(copies, tmp_path):
     Workspace.create(other, "Other AB").close()
     with pytest.raises(NotCopiesError):
         merge_copy(mine, other)
+
+
+def test_a_conflicts_time_is_shown_in_the_computers_zone_and_the_users_language(monkeypatch):
+    import time
+
+    from kpidesk import i18n
+    from kpidesk.services.merge.describe import shown_when
+
+    monkeypatch.setenv("TZ", "Europe/Stockholm")
+    time.tzset()
+    try:
+        i18n.set_language("sv")
+        assert shown_when("2026-03-12 13:05:00") == "12 mars 2026 14:05"
+        assert shown_when("2026-07-01 22:30:00+00:00") == "2 juli 2026 00:30"
+        i18n.set_language("en")
+        assert shown_when("2026-03-12 13:05:00") == "12 March 2026 14:05"
+        assert shown_when(None) == ""
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()
