@@ -154,3 +154,32 @@ def test_a_conflicts_time_is_shown_in_the_computers_zone_and_the_users_language(
     finally:
         monkeypatch.delenv("TZ")
         time.tzset()
+
+
+def test_undoing_a_merge_keeps_what_someone_else_saved_while_it_ran(copies, monkeypatch):
+    from kpidesk.services import merge as merge_service
+
+    mine, theirs = copies
+    if mine.server is None:
+        pytest.skip("a file has one writer at a time: nobody saves while a merge runs")
+    _in(theirs, lambda ws: _delete_first_goal())
+    applying = merge_service.writing.apply
+
+    def apply_while_another_saves(*args, **kwargs):
+        applying(*args, **kwargs)
+        other = Workspace.open(mine.server, bind=False)
+        try:
+            with other.atomic():
+                models.Kpi.update(name="Renamed meanwhile").where(
+                    models.Kpi.code == "REV"
+                ).execute()
+        finally:
+            other.close()
+
+    monkeypatch.setattr(merge_service.writing, "apply", apply_while_another_saves)
+    report = merge_copy(mine, theirs, backup=False)
+    monkeypatch.undo()
+    assert report.done
+    undo_merge(mine, report.merge_id)
+    with mine.bound():
+        assert models.Kpi.get(models.Kpi.code == "REV").name == "Renamed meanwhile"
