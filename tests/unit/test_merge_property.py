@@ -9,6 +9,7 @@ merging again applies nothing.
 from __future__ import annotations
 
 import shutil
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -102,8 +103,7 @@ class TwoCopies(RuleBasedStateMachine):
 
     @initialize()
     def fork(self) -> None:
-        self.dir = Path(self.folder) / f"run{id(self)}"
-        self.dir.mkdir()
+        self.dir = Path(tempfile.mkdtemp(prefix="run", dir=self.folder))
         self.paths = {side: self.dir / f"{side}.kpidesk" for side in ("mine", "theirs")}
         for path in self.paths.values():
             shutil.copy(self.base, path)

@@ -134,3 +134,52 @@ def test_two_workspaces_made_apart_are_not_copies(copies, tmp_path):
     Workspace.create(other, "Other AB").close()
     with pytest.raises(NotCopiesError):
         merge_copy(mine, other)
+
+
+def test_a_conflicts_time_is_shown_in_the_computers_zone_and_the_users_language(monkeypatch):
+    import time
+
+    from kpidesk import i18n
+    from kpidesk.services.merge.describe import shown_when
+
+    monkeypatch.setenv("TZ", "Europe/Stockholm")
+    time.tzset()
+    try:
+        i18n.set_language("sv")
+        assert shown_when("2026-03-12 13:05:00") == "12 mars 2026 14:05"
+        assert shown_when("2026-07-01 22:30:00+00:00") == "2 juli 2026 00:30"
+        i18n.set_language("en")
+        assert shown_when("2026-03-12 13:05:00") == "12 March 2026 14:05"
+        assert shown_when(None) == ""
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()
+
+
+def test_undoing_a_merge_keeps_what_someone_else_saved_while_it_ran(copies, monkeypatch):
+    from kpidesk.services import merge as merge_service
+
+    mine, theirs = copies
+    if mine.server is None:
+        pytest.skip("a file has one writer at a time: nobody saves while a merge runs")
+    _in(theirs, lambda ws: _delete_first_goal())
+    applying = merge_service.writing.apply
+
+    def apply_while_another_saves(*args, **kwargs):
+        applying(*args, **kwargs)
+        other = Workspace.open(mine.server, bind=False)
+        try:
+            with other.atomic():
+                models.Kpi.update(name="Renamed meanwhile").where(
+                    models.Kpi.code == "REV"
+                ).execute()
+        finally:
+            other.close()
+
+    monkeypatch.setattr(merge_service.writing, "apply", apply_while_another_saves)
+    report = merge_copy(mine, theirs, backup=False)
+    monkeypatch.undo()
+    assert report.done
+    undo_merge(mine, report.merge_id)
+    with mine.bound():
+        assert models.Kpi.get(models.Kpi.code == "REV").name == "Renamed meanwhile"

@@ -25,6 +25,7 @@ from kpidesk.commands.base import (
     workspace_argument,
 )
 from kpidesk.i18n import _, ngettext
+from kpidesk.services.merge.describe import shown_when
 
 
 def add_parser(subparsers: Subparsers) -> argparse.ArgumentParser:
@@ -135,7 +136,7 @@ def describe_conflict(conflict: Any) -> str:
             else _("deleted")
         )
         who = conflict.changed_by.get(side) or "?"
-        when = conflict.changed_at.get(side) or "?"
+        when = shown_when(conflict.changed_at.get(side)) or "?"
         parts.append(f"{label}: {shown} ({who}, {when})")
     return f"{conflict.what} — " + "; ".join(parts)
 

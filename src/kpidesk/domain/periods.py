@@ -653,3 +653,8 @@ def format_day(day: date, language: str | None = None, *, year: bool = True) -> 
     if not year:
         return _("{day} {month}").format(day=day.day, month=month)
     return _("{day} {month} {year}").format(day=day.day, month=month, year=day.year)
+
+
+def format_moment(moment: datetime, language: str | None = None) -> str:
+    """A moment as people write it: ``12 mars 2026 14:05`` / ``12 March 2026 14:05``."""
+    return f"{format_day(moment.date(), language)} {moment:%H:%M}"

@@ -110,6 +110,11 @@ class Backend(ABC):
         nothing to do."""
         return None
 
+    @abstractmethod
+    def own_log_entries(self, db: peewee.Database, after_id: int) -> list[int]:
+        """Inside a transaction: the ids of the change-log entries after ``after_id`` that
+        this transaction wrote."""
+
     # writing -----------------------------------------------------------------------------
     @abstractmethod
     def unlogged(

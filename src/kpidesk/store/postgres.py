@@ -564,6 +564,16 @@ class PostgresBackend(Backend):
     def note_actor(self, workspace: Workspace) -> None:
         return None  # the change log names the login (session_user)
 
+    def own_log_entries(self, db: peewee.Database, after_id: int) -> list[int]:
+        """Others commit entries between ours on a server: this transaction's are those whose
+        row version (``xmin``) is its own transaction id."""
+        rows = db.execute_sql(
+            "SELECT id FROM change_log WHERE id > %s"
+            " AND xmin::text::bigint = txid_current() %% 4294967296 ORDER BY id",
+            (after_id,),
+        )
+        return [int(row[0]) for row in rows]
+
     def lock_keys(self, db: peewee.Database, keys: Sequence[str]) -> None:
         """Transaction-level advisory locks on the keys' hashes, taken in order (no
         deadlock between two saves); released at commit, never held while a dialog is open."""

@@ -534,6 +534,11 @@ class SqliteBackend(Backend):
             raise ReadOnlyWorkspaceError(workspace.location)
         return contextlib.nullcontext()  # the writer holds the file's lock already
 
+    def own_log_entries(self, db: peewee.Database, after_id: int) -> list[int]:
+        """A file has one writer at a time: every entry after ``after_id``."""
+        rows = db.execute_sql("SELECT id FROM change_log WHERE id > ? ORDER BY id", (after_id,))
+        return [int(row[0]) for row in rows]
+
     def note_actor(self, workspace: Workspace) -> None:
         workspace.db.connection().execute(
             "UPDATE change_session SET actor = ? WHERE id = 1 AND actor IS NOT ?",

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from kpidesk.i18n import N_, _, ngettext
 from kpidesk.services.merge import Conflict, MergeReport, Prefer, merge_copy, undo_merge
+from kpidesk.services.merge.describe import shown_when
 from kpidesk.ui.dialogs import workspace_filter
 from kpidesk.ui.undo import CallbackCommand
 from kpidesk.ui.widgets import MessageKind
@@ -51,7 +52,7 @@ def version_text(conflict: Conflict, side: str) -> str:
             f"{key}: {value}" for key, value in version.items() if value not in (None, "")
         )
     who = conflict.changed_by.get(side) or _("unknown")
-    when = (conflict.changed_at.get(side) or "")[:16]
+    when = shown_when(conflict.changed_at.get(side))
     return f"{shown}\n{who}, {when}" if when else f"{shown}\n{who}"
 
 

@@ -186,6 +186,7 @@ def merge_copy(
             "entries": prepared.entries,
             "applied": report.applied,
             "first_id": first_id,
+            "written": workspace.backend.own_log_entries(workspace.db, first_id),
         }
         workspace.backend.log_change(
             workspace.db, MERGE_TABLE, None, "merge", None, json.dumps(details)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from kpidesk.domain.merging import ALWAYS_IGNORED, Item, Row
-from kpidesk.domain.periods import Period, format_period
+from kpidesk.domain.periods import Period, format_moment, format_period
 from kpidesk.i18n import N_, _
 from kpidesk.services.merge.reading import COMPARED, FOREIGN, Side
 
@@ -101,3 +101,16 @@ def _plain(value: Any) -> Any:
 
 def references(table: str) -> dict[str, str]:
     return FOREIGN.get(table, {})
+
+
+def shown_when(stored: str | None) -> str:
+    """A conflict's time as stored (UTC, ISO) in the computer's zone and the user's language."""
+    if not stored:
+        return ""
+    try:
+        moment = datetime.fromisoformat(stored)
+    except ValueError:
+        return stored
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return format_moment(moment.astimezone().replace(tzinfo=None))

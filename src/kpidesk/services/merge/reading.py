@@ -160,6 +160,9 @@ class MergeRecord:
     entries: frozenset[str]
     first_id: int
     undone: bool
+    written: frozenset[int] | None = None
+    """The ids of the log entries the merge wrote (None in a merge recorded before they were
+    kept: every entry between ``first_id`` and the merge's own)."""
 
 
 def merge_records() -> list[MergeRecord]:
@@ -187,6 +190,7 @@ def merge_records() -> list[MergeRecord]:
                 frozenset(data.get("entries", ())),
                 int(data.get("first_id", entry.id)),
                 entry.uid in undone,
+                frozenset(data["written"]) if "written" in data else None,
             )
         )
     return records
@@ -205,12 +209,12 @@ def echoes(known: set[str]) -> Callable[[int], bool]:
     """Whether an entry of the bound workspace was written by a merge of entries all in
     ``known`` (the other copy's own, or merged into it): such an entry echoes a change the
     other copy has already, and is not a change of this copy's own."""
-    ranges = [
-        (record.first_id, record.id)
-        for record in merge_records()
-        if not record.undone and record.entries <= known
-    ]
-    return lambda entry_id: any(first < entry_id <= last for first, last in ranges)
+    records = [r for r in merge_records() if not r.undone and r.entries <= known]
+    written = set().union(*(r.written or () for r in records))
+    ranges = [(r.first_id, r.id) for r in records if r.written is None]
+    return lambda entry_id: (
+        entry_id in written or any(first < entry_id <= last for first, last in ranges)
+    )
 
 
 @dataclass(slots=True)

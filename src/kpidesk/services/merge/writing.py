@@ -109,7 +109,9 @@ def undo(workspace: Workspace, merge_id: int) -> int:
         entries = [
             entry
             for entry in changelog.changes(after_id=record.first_id)
-            if entry.id < merge_id and entry.table in MODELS
+            if entry.id < merge_id
+            and entry.table in MODELS
+            and (record.written is None or entry.id in record.written)
         ]
         put_back = 0
         for entry in reversed(entries):
