@@ -310,3 +310,31 @@ def test_targets_dialog(opened, demo_location, answer, choice):
     else:
         assert not saved and stored["2026-12"] == 4242
     dialog.close()
+
+
+@pytest.mark.parametrize("choice", CHOICES)
+def test_suggested_targets(opened, demo_location, answer, choice):
+    from kpidesk.ui.suggested_targets import SuggestedTargetsDialog
+
+    answer.choice = choice
+    other_writes(demo_location, "DELETE FROM target WHERE kpi_id = 1")
+    dialog = SuggestedTargetsDialog(opened.session, opened)
+    proposal = next(p for p in dialog.proposals if p.kpi_id == 1)
+    dialog.set_checked({1})
+    key = proposal.changes[-1].key
+    other_writes(  # someone sets one of those targets while the dialog is open
+        demo_location,
+        "INSERT INTO target (kpi_id, unit_id, period, value, uid, row_version)"
+        " VALUES (?, ?, ?, 4242, ?, 1)",
+        (*key, uid_value(demo_location)),
+    )
+    saved = dialog.apply()
+    assert len(answer.asked) == 1
+    stored = models.Target.get(kpi=key[0], unit=key[1], period=key[2]).value
+    if choice is team.Choice.MINE:
+        assert saved and stored == proposal.changes[-1].value
+        assert models.Target.select().where(models.Target.kpi == 1).count() == len(proposal.changes)
+    else:
+        assert not saved and stored == 4242
+        assert models.Target.select().where(models.Target.kpi == 1).count() == 1
+    dialog.close()
