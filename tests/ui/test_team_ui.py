@@ -142,8 +142,15 @@ def test_a_comment_someone_else_saved_meanwhile_can_be_merged_by_hand(
         return 1
 
     monkeypatch.setattr(team.ConflictDialog, "exec", answer)
-    assert team.settle_comment(window, review.id, 1, "", "mine") == "theirs, and mine"
-    assert team.settle_comment(window, review.id, 1, "theirs", "mine") == "mine"  # nobody else
+
+    def save(text, read_text):
+        return reviews.set_comment(workspace, review.id, 1, text, "me", read_text=read_text)
+
+    saved, before = team.save_comment(window, save, "", "mine")  # I read no comment
+    assert saved == "theirs, and mine" and before == ("theirs", "anna")
+    assert reviews.comment_text(review.id, 1) == "theirs, and mine"
+    saved, _before = team.save_comment(window, save, "theirs, and mine", "mine")  # nobody else
+    assert saved == "mine" and reviews.comment_text(review.id, 1) == "mine"
     assert len(asked) == 1
 
 

@@ -65,6 +65,8 @@ class ActionRow:
     completed_at: datetime | None
     overdue: bool
     days_overdue: int
+    row_version: int | None = None
+    """The row's version as it was read, for a save to check (see ``read_version=``)."""
 
     @property
     def status(self) -> ActionStatus:
@@ -173,9 +175,16 @@ class StatusChange:
 
 
 def set_status(
-    workspace: Workspace, action_id: int, status: str, *, now: datetime | None = None
+    workspace: Workspace,
+    action_id: int,
+    status: str,
+    *,
+    now: datetime | None = None,
+    read_version: int | None = None,
 ) -> StatusChange:
-    """Change the status; done sets ``completed_at`` (to ``now``), anything else clears it."""
+    """Change the status; done sets ``completed_at`` (to ``now``), anything else clears it.
+    With ``read_version``, an action someone changed since it was read raises
+    ``ConflictError`` (nothing saved)."""
     if status not in set(ActionStatus):
         raise ActionError(N_("Choose a status."))
     with workspace.atomic():
@@ -184,9 +193,11 @@ def set_status(
         if status == action.status:
             return before
         completed = (now or models.utcnow()) if status == ActionStatus.DONE else None
-        models.Action.update(status=status, completed_at=completed).where(
-            models.Action.id == action_id
-        ).execute()
+        fields = {"status": status, "completed_at": completed}
+        if read_version is None:
+            models.Action.update(**fields).where(models.Action.id == action_id).execute()
+        elif not versions.update_checked(models.Action, action_id, read_version, **fields):
+            raise row_conflict(models.Action, action_id, {"status": status})
     return before
 
 
@@ -318,6 +329,7 @@ def _rows(actions: list[models.Action], today: date) -> list[ActionRow]:
                 completed_at=action.completed_at,
                 overdue=is_overdue(data.due_date, data.status, today),
                 days_overdue=days_overdue(data.due_date, data.status, today),
+                row_version=action.row_version,
             )
         )
     return rows

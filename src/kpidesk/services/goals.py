@@ -59,6 +59,8 @@ class GoalRow:
     depth: int
     data: GoalData
     kpi_ids: tuple[int, ...]
+    row_version: int | None = None
+    """The row's version as it was read, for a save to check (see ``read_version=``)."""
 
 
 def validate_goal(data: GoalData) -> dict[str, str]:
@@ -96,6 +98,7 @@ def goal_tree() -> list[GoalRow]:
                     depth,
                     GoalData.of(goal),
                     tuple(sorted(links.get(goal.id, []))),
+                    goal.row_version,
                 )
             )
             visit(goal.id, depth + 1)
@@ -105,7 +108,14 @@ def goal_tree() -> list[GoalRow]:
     for goal in goals:  # a goal whose parent was lost still shows, at the top
         if goal.id not in known:
             rows.append(
-                GoalRow(goal.id, None, 0, GoalData.of(goal), tuple(sorted(links.get(goal.id, []))))
+                GoalRow(
+                    goal.id,
+                    None,
+                    0,
+                    GoalData.of(goal),
+                    tuple(sorted(links.get(goal.id, []))),
+                    goal.row_version,
+                )
             )
     return rows
 

@@ -66,6 +66,8 @@ class KpiRow:
     goal_ids: tuple[int, ...]
     archived: bool
     measurement_count: int = 0
+    row_version: int | None = None
+    """The row's version as it was read, for a save to check (see ``read_version=``)."""
 
 
 @dataclass
@@ -261,7 +263,16 @@ def list_kpis(kpi_filter: KpiFilter | None = None) -> list[KpiRow]:
             " ".join((kpi.code, kpi.name, kpi.description, kpi.definition, kpi.owner))
         ):
             continue
-        rows.append(KpiRow(kpi.id, KpiData.of(kpi), goal_ids, archived, counts.get(kpi.id, 0)))
+        rows.append(
+            KpiRow(
+                kpi.id,
+                KpiData.of(kpi),
+                goal_ids,
+                archived,
+                counts.get(kpi.id, 0),
+                kpi.row_version,
+            )
+        )
     return rows
 
 

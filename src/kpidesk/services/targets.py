@@ -142,6 +142,16 @@ def read_target_tokens(keys: Iterable[tuple[int, int | None, str]]) -> dict[Any,
     return versions.tokens("target", keys)  # type: ignore[return-value]
 
 
+def read_target_tokens_of(changes: Iterable[TargetChange]) -> dict[Any, Any]:
+    """The tokens of the targets ``changes`` would write, read at once (a key without a
+    row: None), for their save to check (``TargetChange.read``)."""
+    keys = [change.key for change in changes]
+    found = versions.tokens_in(
+        "target", {k for k, _u, _p in keys}, {u for _k, u, _p in keys}, {p for *_r, p in keys}
+    )
+    return {key: found.get(key) for key in keys}
+
+
 _RANGE = re.compile(
     r"(?P<low>.*?\d\s*%?)\s*(?:–|—|\.\.\.?|…|-|\bto\b|\btill\b)\s*(?P<high>[-−+(]?\s*\d.*)",
     re.IGNORECASE,

@@ -9,6 +9,8 @@ step. Targets are changed later on the Data page.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
@@ -30,7 +32,9 @@ from kpidesk.domain.periods import format_period
 from kpidesk.i18n import _, ngettext
 from kpidesk.services import data_entry
 from kpidesk.services import targets as target_service
+from kpidesk.services.conflicts import ConflictError
 from kpidesk.services.targets import TargetChange, TargetProposal
+from kpidesk.ui import team
 from kpidesk.ui.session import WorkspaceSession
 from kpidesk.ui.undo import CallbackCommand
 
@@ -55,6 +59,9 @@ class SuggestedTargetsDialog(QDialog):
                 fiscal_start_month=settings.fiscal_year_start_month if settings else 1
             )
         self.proposals = proposals
+        self.read = target_service.read_target_tokens_of(
+            change for proposal in proposals for change in proposal.changes
+        )
         self.stored: list[TargetChange] = []
         layout = QVBoxLayout(self)
         intro = QLabel(
@@ -166,11 +173,22 @@ class SuggestedTargetsDialog(QDialog):
         changes = [change for proposal in self.checked() for change in proposal.changes]
         if workspace is None or not changes or self.session.read_only:
             return False
+        read = [replace(change, read=self.read.get(change.key)) for change in changes]
+
+        def save(checked: list[TargetChange]) -> list[TargetChange]:
+            return target_service.set_targets(workspace, checked)
+
         try:
-            before = target_service.set_targets(workspace, changes)
+            try:
+                before = save(read)
+            except ConflictError as conflict:
+                before = team.settle_conflict(self, conflict, save, read)
         except DomainError as error:
             self.error.setText(error.message)
             self.error.show()
+            return False
+        if before is None:  # theirs kept
+            self.session.dataChanged.emit()
             return False
         self.stored = changes
         state = {"skip": True}

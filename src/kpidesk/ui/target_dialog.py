@@ -11,6 +11,7 @@ with the KPI). Every change is one undo step on the session's stack.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QPalette
@@ -43,9 +44,11 @@ from kpidesk.domain.targets import (
 from kpidesk.i18n import _, current_language, ngettext
 from kpidesk.services import data_entry
 from kpidesk.services import targets as target_service
+from kpidesk.services.conflicts import UNREAD, ConflictError
 from kpidesk.services.data_entry import GridKpi
 from kpidesk.services.overview import unit_tree
 from kpidesk.services.targets import PathData, TargetChange
+from kpidesk.ui import team
 from kpidesk.ui.forms import ERROR_STYLE, FieldBox, heading
 from kpidesk.ui.icons import icon
 from kpidesk.ui.session import WorkspaceSession
@@ -305,7 +308,14 @@ class TargetDialog(QDialog):
         )
 
     # the path ---------------------------------------------------------------------------
+    def _read_targets(self) -> None:
+        """The targets' rows of the periods offered, as read now: what applying checks."""
+        combo = self.apply_from
+        keys = [(self.kpi.id, self.unit_id(), combo.itemData(i)) for i in range(combo.count())]
+        self.read_targets = target_service.read_target_tokens(keys)
+
     def _scope_changed(self) -> None:
+        self._read_targets()
         path = target_service.target_path(self.kpi.id, self.unit_id())
         if path is not None:
             self._select(self.baseline_period, path.baseline_period)
@@ -479,13 +489,27 @@ class TargetDialog(QDialog):
         changes = []
         period = first
         while period <= last:
-            changes.append(TargetChange(self.kpi.id, unit_id, period.key, suggestion.value))
+            key = (self.kpi.id, unit_id, period.key)
+            read = self.read_targets.get(key, UNREAD)
+            changes.append(TargetChange(*key, suggestion.value, read=read))
             period = period.next()
+
+        def save(checked: list[TargetChange]) -> list[TargetChange]:
+            return target_service.set_targets(workspace, checked)
+
         try:
-            before = target_service.set_targets(workspace, changes)
+            try:
+                before = save(changes)
+            except ConflictError as conflict:
+                before = team.settle_conflict(self, conflict, save, changes)
         except DomainError as error:
             self._set_error(self.suggest_error, error.message)
             return False
+        self._read_targets()
+        if before is None:  # theirs kept
+            self.session.dataChanged.emit()
+            return False
+        changes = [replace(change, read=UNREAD) for change in changes]
         self._push(
             ngettext(
                 "Set one target for {kpi}", "Set {count} targets for {kpi}", len(changes)

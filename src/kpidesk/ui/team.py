@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QTableWidget,
@@ -293,24 +294,87 @@ def settle_conflict(
     return apply(again)
 
 
-def settle_comment(
-    parent: QWidget, review_id: int, kpi_id: int | None, read_text: str, mine: str
-) -> str | None:
-    """The comment to save when someone else saved one since editing began: theirs (None:
-    nothing to save), mine, or the two merged by hand; ``mine`` when nobody did."""
-    from kpidesk.services import reviews
+def row_text(values: dict[str, Any] | None, fields: list[str]) -> str:
+    """A row's ``fields`` as the conflict dialog shows them, one a line (the history's
+    names)."""
+    if values is None:
+        return ""
+    return "\n".join(f"{field}: {_cell_text(values.get(field))}" for field in fields)
 
-    conflict = reviews.comment_conflict(review_id, kpi_id, read_text, mine)
-    if conflict is None:
-        return mine
-    theirs = str(conflict.theirs)
-    dialog = ConflictDialog(conflict, theirs, mine, merge=True, parent=parent)
-    dialog.exec()
-    if dialog.choice is Choice.MINE:
-        return mine
-    if dialog.choice is Choice.MERGED:
-        return dialog.merged_text.strip()
-    return None
+
+def save_row(
+    parent: QWidget, save: Callable[[int], Any], read_version: int | None
+) -> tuple[bool, Any]:
+    """Save one row by an editor against ``read_version`` (the row's version when the editor
+    read it). When someone else saved it since, ask as the grid does: keep mine saves again
+    over their version, keep theirs saves nothing. Returns (saved, what ``save`` returned).
+    Nothing is locked while asking: the lost save's transaction has ended."""
+    while True:
+        try:
+            return True, save(read_version)  # type: ignore[arg-type]
+        except ConflictError as error:
+            conflict = error.conflicts[0]
+            if conflict.theirs is None or conflict.token is None:
+                raise  # removed meanwhile: nothing to save over
+            mine, theirs = dict(conflict.mine or {}), dict(conflict.theirs)
+            fields = [f for f in mine if _cell_text(mine[f]) != _cell_text(theirs.get(f))]
+            read_version = conflict.token
+            if not fields:  # they saved what I would have
+                continue
+            dialog = ConflictDialog(
+                conflict, row_text(theirs, fields), row_text(mine, fields), parent=parent
+            )
+            dialog.exec()
+            if dialog.choice is not Choice.MINE:
+                return False, None
+
+
+def save_told(
+    parent: QWidget, save: Callable[[int], Any], read_version: int | None
+) -> tuple[bool, Any]:
+    """:func:`save_row`, a refused save told in a message box (nothing saved)."""
+    try:
+        return save_row(parent, save, read_version)
+    except DomainError as error:
+        QMessageBox.warning(parent, _("Not saved"), error.message)
+        return False, None
+
+
+def skip_first(do: Callable[[], object]) -> Callable[[], None]:
+    """``do`` as an undo step's redo for an edit already saved: the push's own first redo
+    does nothing, a later redo saves again."""
+    state = {"skip": True}
+
+    def redo() -> None:
+        if not state.pop("skip", False):
+            do()
+
+    return redo
+
+
+def save_comment(
+    parent: QWidget, save: Callable[[str, str], Any], read_text: str, mine: str
+) -> tuple[str | None, Any]:
+    """Save a comment with ``save(text, read_text)``, which checks in its own transaction
+    that the comment is still ``read_text``. When someone else saved one since editing
+    began, ask: theirs (nothing saved), mine, or the two merged by hand, saved against
+    theirs. Returns (the text saved, what ``save`` returned); (None, None): theirs kept."""
+    text = mine
+    while True:
+        try:
+            return text, save(text, read_text)
+        except ConflictError as error:
+            conflict = error.conflicts[0]
+            theirs = str(conflict.theirs or "")
+            read_text = theirs
+            if theirs.strip() == text.strip():  # they wrote the same
+                continue
+            dialog = ConflictDialog(conflict, theirs, text, merge=True, parent=parent)
+            dialog.exec()
+            if dialog.choice is Choice.MERGED:
+                text = dialog.merged_text.strip()
+            elif dialog.choice is not Choice.MINE:
+                return None, None
 
 
 OPS = {

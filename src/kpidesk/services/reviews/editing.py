@@ -216,27 +216,6 @@ def comment_text(review_id: int, kpi_id: int | None) -> str:
     return "\n\n".join(row.text for row in rows)
 
 
-def comment_conflict(
-    review_id: int, kpi_id: int | None, read_text: str, mine: str
-) -> Conflict | None:
-    """The conflict of saving ``mine`` over a comment someone changed since it was read as
-    ``read_text`` (None: nobody did, or they wrote the same)."""
-    theirs = comment_text(review_id, kpi_id)
-    if theirs == read_text.strip() or theirs == mine.strip():
-        return None
-    kpi_match = (
-        models.ReviewComment.kpi.is_null() if kpi_id is None else models.ReviewComment.kpi == kpi_id
-    )
-    row = (
-        models.ReviewComment.select()
-        .where((models.ReviewComment.review == review_id) & kpi_match)
-        .order_by(models.ReviewComment.id.desc())
-        .first()
-    )
-    by, at = versions.last_change("review_comment", row.uid) if row is not None else (None, None)
-    return Conflict("review_comment", (review_id, kpi_id), mine, theirs, by, at)
-
-
 def add_comment(
     workspace: Workspace, review_id: int, kpi_id: int | None, text: str, author: str = ""
 ) -> tuple[str, str]:
@@ -355,7 +334,14 @@ def restore_action(workspace: Workspace, deleted: action_service.DeletedAction) 
 
 
 def set_action_status(
-    workspace: Workspace, action_id: int, status: str, *, now: datetime | None = None
+    workspace: Workspace,
+    action_id: int,
+    status: str,
+    *,
+    now: datetime | None = None,
+    read_version: int | None = None,
 ) -> action_service.StatusChange:
     """An action's status may change after its review closed: that is what follow-up checks."""
-    return action_service.set_status(workspace, action_id, status, now=now)
+    return action_service.set_status(
+        workspace, action_id, status, now=now, read_version=read_version
+    )

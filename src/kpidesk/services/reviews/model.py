@@ -145,6 +145,8 @@ class DecisionRow:
     kpi_code: str = ""
     kpi_name: str = ""
     goal_title: str = ""
+    row_version: int | None = None
+    """The row's version as it was read, for a save to check (see ``read_version=``)."""
 
 
 @dataclass

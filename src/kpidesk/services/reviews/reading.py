@@ -123,6 +123,7 @@ def _decisions(review_id: int) -> list[DecisionRow]:
                 code,
                 name,
                 goals.get(decision.goal_id, "") if decision.goal_id else "",
+                decision.row_version,
             )
         )
     return rows

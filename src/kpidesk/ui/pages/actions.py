@@ -27,6 +27,7 @@ from kpidesk.services import goals as goal_service
 from kpidesk.services import kpis as kpi_service
 from kpidesk.services.actions import ActionFilter, ActionRow
 from kpidesk.services.kpis import KpiFilter
+from kpidesk.ui import team
 from kpidesk.ui.action_status import (
     OVERDUE_COLOR,
     ActionStatusCombo,
@@ -208,7 +209,17 @@ class ActionsPage(ListPage):
         if row is None or row.data.status == status:
             return
         workspace = self.session.workspace
-        before: dict[str, action_service.StatusChange] = {}
+        saved, change = team.save_told(
+            self,
+            lambda version: action_service.set_status(
+                workspace, action_id, status, read_version=version
+            ),
+            row.row_version,
+        )
+        if not saved:  # theirs kept: the list shows theirs
+            self.session.dataChanged.emit()
+            return
+        before = {"change": change}
 
         def do() -> None:
             before["change"] = action_service.set_status(workspace, action_id, status)
@@ -222,7 +233,7 @@ class ActionsPage(ListPage):
                     title=row.data.title,
                     status=_(ACTION_STATUS_LABELS[ActionStatus(status)]).lower(),
                 ),
-                do,
+                team.skip_first(do),
                 undo,
                 self.session.dataChanged.emit,
             )

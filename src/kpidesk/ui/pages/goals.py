@@ -34,6 +34,7 @@ from kpidesk.i18n import _
 from kpidesk.services import goals as goal_service
 from kpidesk.services import kpis as kpi_service
 from kpidesk.services.goals import SMART_FIELDS, GoalData, GoalRow
+from kpidesk.ui import team
 from kpidesk.ui.dialogs import confirm_delete
 from kpidesk.ui.forms import FieldBox, OptionalDateEdit, heading
 from kpidesk.ui.icons import icon
@@ -306,12 +307,22 @@ class GoalsPage(Page):
         self.due_field.set_error(_(problems["due_date"]) if "due_date" in problems else None)
         if problems or data == row.data:
             return
-        before = row.data
         workspace = self.session.workspace
+        saved, replaced = team.save_told(
+            self,
+            lambda version: goal_service.update_goal(
+                workspace, goal_id, data, read_version=version
+            ),
+            row.row_version,
+        )
+        if not saved:  # theirs kept: the editor shows theirs
+            self.session.dataChanged.emit()
+            self.refresh()
+            return
         self._push(
             _("Edit goal “{title}”").format(title=data.title),
-            lambda: goal_service.update_goal(workspace, goal_id, data),
-            lambda: goal_service.update_goal(workspace, goal_id, before),
+            team.skip_first(lambda: goal_service.update_goal(workspace, goal_id, data)),
+            lambda: goal_service.update_goal(workspace, goal_id, replaced),
             select=goal_id,
         )
 

@@ -17,6 +17,7 @@ from kpidesk.i18n import _, current_language
 from kpidesk.services import goals as goal_service
 from kpidesk.services import kpis as kpi_service
 from kpidesk.services.kpis import INDICATOR_LABELS, KpiData, KpiFilter, KpiRow
+from kpidesk.ui import team
 from kpidesk.ui.icons import icon
 from kpidesk.ui.kpi_editor import KpiEditor
 from kpidesk.ui.library_picker import LibraryPicker
@@ -210,8 +211,8 @@ class KpisPage(ListPage):
         if not self.open_editor(editor) or self.session.definitions_read_only:
             return
         data, goal_ids = editor.result_data(), set(editor.goal_ids())
-        before, before_goals = row.data, set(row.goal_ids)
-        if data == before and goal_ids == before_goals:
+        before = row.data
+        if data == before and goal_ids == set(row.goal_ids):
             return
         workspace = self.session.workspace
         kpi_id = row.id
@@ -220,10 +221,24 @@ class KpisPage(ListPage):
             kpi_service.update_kpi(workspace, kpi_id, values)
             kpi_service.set_kpi_goals(workspace, kpi_id, goals)
 
+        def save(version: int) -> tuple[KpiData, set[int]]:
+            stored = before  # what is replaced: theirs, when mine is kept over theirs
+            if data != before:  # checked against what the editor read
+                stored = kpi_service.update_kpi(workspace, kpi_id, data, read_version=version)
+            return stored, kpi_service.set_kpi_goals(workspace, kpi_id, goal_ids)
+
+        saved, replaced = team.save_told(self, save, row.row_version)
+        if not saved:  # theirs kept: the editor again, holding theirs
+            self.refresh()
+            self.select_kpi(kpi_id)
+            self.session.dataChanged.emit()
+            if self.selected_kpi_id() == kpi_id:
+                self.edit_selected()
+            return
         self._push(
             _("Edit KPI {code}").format(code=data.code),
-            lambda: apply(data, goal_ids),
-            lambda: apply(before, before_goals),
+            team.skip_first(lambda: apply(data, goal_ids)),
+            lambda: apply(*replaced),
         )
         self.select_kpi(kpi_id)
 

@@ -445,24 +445,31 @@ class ReviewMeeting(QWidget):
         meanwhile asks keep theirs, keep mine, or merge the two by hand."""
         if not self._check():
             return
-        workspace, review_id = self.session.workspace, self.review_id
-        if read_text is not None:
-            text = team.settle_comment(self, review_id, kpi_id, read_text, text)
-            if text is None:
-                self.session.dataChanged.emit()
-                return
-        before: dict[str, tuple[str, str]] = {}
+        workspace, review_id, author = self.session.workspace, self.review_id, self.session.author
 
-        def do() -> None:
-            before["comment"] = review_service.set_comment(
-                workspace, review_id, kpi_id, text, self.session.author
+        def save(value: str, read: str | None) -> tuple[str, str]:
+            return review_service.set_comment(
+                workspace, review_id, kpi_id, value, author, read_text=read
             )
 
-        def undo() -> None:
-            old_text, author = before["comment"]
-            review_service.set_comment(workspace, review_id, kpi_id, old_text, author)
+        if read_text is None:
+            saved: str | None = text
+            first = save(text, None)
+        else:
+            saved, first = team.save_comment(self, save, read_text, text)
+        if saved is None:  # theirs kept
+            self.session.dataChanged.emit()
+            return
+        before = {"comment": first}
 
-        self._push(_("Edit comment"), do, undo)
+        def do() -> None:
+            before["comment"] = save(saved, None)
+
+        def undo() -> None:
+            old_text, old_author = before["comment"]
+            review_service.set_comment(workspace, review_id, kpi_id, old_text, old_author)
+
+        self._push(_("Edit comment"), team.skip_first(do), undo)
 
     def add_decision(self, data: DecisionData) -> None:
         if not self._check():
@@ -483,6 +490,26 @@ class ReviewMeeting(QWidget):
         """Show an editor modally; tests replace this to fill and accept it."""
         return editor.exec() == QDialog.DialogCode.Accepted
 
+    def _decision_row(self, decision_id: int) -> DecisionRow | None:
+        agenda = self.agenda
+        rows = [] if agenda is None else agenda.other_decisions
+        rows = rows + [d for item in (agenda.items if agenda else []) for d in item.decisions]
+        return next((row for row in rows if row.id == decision_id), None)
+
+    def _action_row(self, action_id: int) -> ActionRow | None:
+        agenda = self.agenda
+        rows = [] if agenda is None else agenda.other_actions
+        rows = rows + [a for item in (agenda.items if agenda else []) for a in item.actions]
+        return next((row for row in rows if row.id == action_id), None)
+
+    def _reopen(self, read, edit) -> None:  # type: ignore[no-untyped-def]
+        """Someone else's version kept: shown, and the editor opened again holding it."""
+        self.session.dataChanged.emit()
+        self.reload()
+        row = read()
+        if row is not None:
+            edit(row)
+
     def edit_decision(self, row: DecisionRow) -> None:
         if not self._check():
             return
@@ -492,10 +519,20 @@ class ReviewMeeting(QWidget):
         data, before, workspace = editor.result_data(), row.data, self.session.workspace
         if data == before:
             return
+        saved, replaced = team.save_told(
+            self,
+            lambda version: review_service.update_decision(
+                workspace, row.id, data, read_version=version
+            ),
+            row.row_version,
+        )
+        if not saved:  # theirs kept: shown, and the editor again holding theirs
+            self._reopen(lambda: self._decision_row(row.id), self.edit_decision)
+            return
         self._push(
             _("Edit decision"),
-            lambda: review_service.update_decision(workspace, row.id, data),
-            lambda: review_service.update_decision(workspace, row.id, before),
+            team.skip_first(lambda: review_service.update_decision(workspace, row.id, data)),
+            lambda: review_service.update_decision(workspace, row.id, replaced),
         )
 
     def remove_decision(self, decision_id: int) -> None:
@@ -537,10 +574,20 @@ class ReviewMeeting(QWidget):
         data, before, workspace = editor.result_data(), row.data, self.session.workspace
         if data == before:
             return
+        saved, replaced = team.save_told(
+            self,
+            lambda version: review_service.update_action(
+                workspace, row.id, data, read_version=version
+            ),
+            row.row_version,
+        )
+        if not saved:  # theirs kept: shown, and the editor again holding theirs
+            self._reopen(lambda: self._action_row(row.id), self.edit_action)
+            return
         self._push(
             _("Edit action “{title}”").format(title=data.title),
-            lambda: review_service.update_action(workspace, row.id, data),
-            lambda: review_service.update_action(workspace, row.id, before),
+            team.skip_first(lambda: review_service.update_action(workspace, row.id, data)),
+            lambda: review_service.update_action(workspace, row.id, replaced),
         )
 
     def remove_action(self, action_id: int) -> None:
@@ -558,12 +605,25 @@ class ReviewMeeting(QWidget):
             lambda: review_service.restore_action(workspace, deleted["row"]),
         )
 
-    def set_action_status(self, action_id: int, status: str) -> None:
-        """Status may change even for an earlier (closed) review's action: follow-up."""
+    def set_action_status(
+        self, action_id: int, status: str, read_version: int | None = None
+    ) -> None:
+        """Status may change even for an earlier (closed) review's action: follow-up.
+        ``read_version``: the action's as the list read it (someone else's change asks)."""
         if not self.session_writable():
             return
         workspace = self.session.workspace
-        before: dict[str, action_service.StatusChange] = {}
+        saved, change = team.save_told(
+            self,
+            lambda version: review_service.set_action_status(
+                workspace, action_id, status, read_version=version
+            ),
+            read_version,
+        )
+        if not saved:
+            self.session.dataChanged.emit()
+            return
+        before = {"change": change}
 
         def do() -> None:
             before["change"] = review_service.set_action_status(workspace, action_id, status)
@@ -571,7 +631,7 @@ class ReviewMeeting(QWidget):
         self.session.undo_stack.push(
             CallbackCommand(
                 _("Change action status"),
-                do,
+                team.skip_first(do),
                 lambda: action_service.restore_status(workspace, action_id, before["change"]),
                 self.session.dataChanged.emit,
             )

@@ -222,7 +222,9 @@ class RecordPanel(QWidget):
             combo = ActionStatusCombo(row.data.status)
             combo.setEnabled(self.meeting.session_writable())
             combo.statusChosen.connect(
-                lambda status, action_id=row.id: self.meeting.set_action_status(action_id, status)
+                lambda status, action_id=row.id, read=row.row_version: (
+                    self.meeting.set_action_status(action_id, status, read)
+                )
             )
             self.actions.setItemWidget(item, 3, combo)
         if not actions:
