@@ -40,6 +40,7 @@ from PySide6.QtWidgets import (
 
 from kpidesk.domain.errors import DomainError
 from kpidesk.domain.numbers import format_number
+from kpidesk.domain.periods import format_moment
 from kpidesk.i18n import N_, _, current_language
 from kpidesk.services import audit, overview, people
 from kpidesk.services.conflicts import UNREAD, Conflict, ConflictError
@@ -217,7 +218,7 @@ class ConflictDialog(QDialog):
         self.setWindowTitle(_("Changed by someone else"))
         self.choice = Choice.THEIRS
         layout = QVBoxLayout(self)
-        when = local_time(conflict.at)
+        when = spoken_time(conflict.at)
         intro = QLabel(
             _(
                 "{who} saved this at {when}, after you began; your change is not saved yet. "
@@ -392,6 +393,13 @@ TABLES = {
     "decision": N_("Decision"),
     "action": N_("Action"),
 }
+
+
+def spoken_time(moment: datetime | None) -> str:
+    """A stored time (UTC) in the computer's zone, as the user's language writes it."""
+    if moment is None:
+        return "?"
+    return format_moment(moment.replace(tzinfo=UTC).astimezone().replace(tzinfo=None))
 
 
 def local_time(moment: datetime | None) -> str:
