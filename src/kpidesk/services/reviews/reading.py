@@ -16,6 +16,7 @@ from kpidesk.domain.terms import UNFINISHED, ActionStatus
 from kpidesk.i18n import N_
 from kpidesk.services import actions as action_service
 from kpidesk.services.overview import unit_tree
+from kpidesk.services.reviews.best import add_best_practice, best_from_json, best_to_json
 from kpidesk.services.reviews.model import (
     SNAPSHOT_FORMAT,
     Agenda,
@@ -256,6 +257,7 @@ def _items_from_snapshot(snapshot: dict[str, Any]) -> list[AgendaItem]:
                 goal_ids=tuple(raw.get("goal_ids", ())),
                 status=Status(raw.get("status", Status.NO_DATA.value)),
                 figures=figures,
+                best=best_from_json(raw.get("best")),
             )
         )
     return items
@@ -449,6 +451,7 @@ def agenda(review_id: int, *, today: date | None = None) -> Agenda:
     else:
         items = _live_items(info, settings.fiscal_year_start_month)
         follow_up = _live_follow_up(info, today)
+    add_best_practice(items, live=snapshot is None)
     comments = _comments(review_id)
     decisions = _decisions(review_id)
     own_actions = action_service.list_actions(
@@ -529,6 +532,7 @@ def _snapshot_of(current: Agenda, now: datetime) -> dict[str, Any]:
                     }
                     for f in item.figures
                 ],
+                "best": best_to_json(item.best),
             }
             for item in current.items
         ],
