@@ -26,14 +26,14 @@ class Heading(StrEnum):
 
     @property
     def label(self) -> str:
-        return _(_HEADING_LABELS[self])
+        return _(HEADING_LABELS[self])
 
     @property
     def arrow(self) -> str:
         return _HEADING_ARROWS[self]
 
 
-_HEADING_LABELS = {
+HEADING_LABELS = {
     Heading.IMPROVING: N_("improving"),
     Heading.WORSENING: N_("worsening"),
     Heading.STEADY: N_("steady"),

@@ -72,6 +72,10 @@ class KpiSection:
     kpi: KpiInfo
     series: tuple[UnitSeries, ...]
     comments: tuple[CommentLine, ...] = ()
+    best_practice: str = ""
+    """For a red or amber KPI of a review: the best unit, its value, the gap and its heading."""
+    tips: tuple[str, ...] = ()
+    """The "what works" tips for the KPI, each with who wrote it, when, and how it went."""
 
 
 @dataclass(frozen=True, slots=True)

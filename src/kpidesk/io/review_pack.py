@@ -336,6 +336,14 @@ class _PackWriter(PackCells):
             text = f"{_('Comment from the meeting')}{author}: {comment.text}"
             self.put_font_text(sheet.cell(row=row, column=1), text, self.styles.body)
             row += 1
+        if section.best_practice:
+            text = "★ " + section.best_practice
+            self.put_font_text(sheet.cell(row=row, column=1), text, self.styles.body)
+            row += 1
+        for tip in section.tips:
+            text = _("Tip: {tip}").format(tip=tip)
+            self.put_font_text(sheet.cell(row=row, column=1), text, self.styles.muted)
+            row += 1
         row += 1
         titles = [_("Period"), _("Actual")]
         titles += [_("Target (low)"), _("Target (high)")] if band else [_("Target")]

@@ -30,6 +30,7 @@ from kpidesk.io.report_model import (
 )
 from kpidesk.io.template import TemplateKpi, TemplateRow, TemplateSpec
 from kpidesk.services.overview import unit_tree
+from kpidesk.services.reviews.best import best_practice_text, tip_text
 from kpidesk.services.scorecard import (
     SPARKLINE_LENGTH,
     KpiSpec,
@@ -449,7 +450,15 @@ def content_from_review(
         comments = ()
         if item.comment is not None:
             comments = (CommentLine(item.comment.text, item.comment.author, item.name),)
-        sections.append(KpiSection(info, tuple(series), comments))
+        sections.append(
+            KpiSection(
+                info,
+                tuple(series),
+                comments,
+                best_practice_text(item, review.currency, language),
+                tuple(tip_text(tip, language) for tip in getattr(item, "tips", ())),
+            )
+        )
 
     scorecard = []
     for unit in (*review.units, *(u for u in figures_by_unit if u not in review.units)):

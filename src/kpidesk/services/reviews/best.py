@@ -13,18 +13,21 @@ from __future__ import annotations
 from typing import Any
 
 from kpidesk.domain.best_practice import (
+    HEADING_LABELS,
     BestPractice,
     Heading,
     UnitResult,
     best_practice,
     rank_key,
 )
-from kpidesk.domain.periods import Period
+from kpidesk.domain.numbers import format_value
+from kpidesk.domain.periods import Period, format_day
 from kpidesk.domain.status import Status
+from kpidesk.i18n import gettext_for
 from kpidesk.services import comparison
 from kpidesk.services.reviews.model import AgendaItem
 from kpidesk.services.scorecard import RollUp, load_rollup
-from kpidesk.services.tips import tips_by_kpi
+from kpidesk.services.tips import TipRow, tips_by_kpi
 
 OFF_TRACK = (Status.RED, Status.AMBER)
 HISTORY = 6
@@ -115,3 +118,48 @@ def best_from_json(raw: dict[str, Any] | None) -> BestPractice | None:
         behind=raw.get("behind", ""),
         behind_value=raw.get("behind_value"),
     )
+
+
+def best_practice_text(item: AgendaItem, currency: str, language: str | None = None) -> str:
+    """ "Best: Butik Luleå 4.1 h, improving · Butik Umeå 3.2 h behind" in ``language`` (by
+    default the user's)."""
+    best = item.best
+    if best is None:
+        return ""
+    _ = gettext_for(language)
+
+    def fmt(value: float | None) -> str:
+        return format_value(
+            value,
+            item.measure_unit,
+            decimals=item.decimals,
+            currency=currency,
+            unit_label=item.unit_label,
+            language=language,
+        )
+
+    text = _("Best: {unit} {value}").format(unit=best.unit, value=fmt(best.value))
+    if best.heading is not Heading.UNKNOWN:
+        text += f", {best.heading.arrow} {_(HEADING_LABELS[best.heading])}"
+    if best.behind and best.gap is not None:
+        text += " · " + _("{unit} {gap} behind").format(unit=best.behind, gap=fmt(best.gap))
+    return text
+
+
+def tip_text(tip: TipRow, language: str | None = None) -> str:
+    """The tip with who wrote it and when, and how it went once tried."""
+    _ = gettext_for(language)
+    written = ", ".join(
+        part
+        for part in (
+            tip.data.author,
+            tip.unit,
+            format_day(tip.created_at.date(), language) if tip.created_at else "",
+        )
+        if part
+    )
+    text = f"“{tip.data.text}”" + (f" ({written})" if written else "")
+    if tip.data.tried_on is not None:
+        tried = _("tried {date}").format(date=format_day(tip.data.tried_on, language))
+        text += f" · {tried}" + (f": {tip.data.result}" if tip.data.result else "")
+    return text
