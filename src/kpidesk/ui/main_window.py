@@ -51,6 +51,7 @@ from kpidesk.ui.icons import app_icon, icon
 from kpidesk.ui.pages.registry import PAGES, PageSpec
 from kpidesk.ui.session import WorkspaceSession
 from kpidesk.ui.settings import AppSettings
+from kpidesk.ui.strategy_actions import StrategyActions
 from kpidesk.ui.welcome import WelcomePage, recent_labels
 from kpidesk.ui.widgets import MessageBar, MessageKind
 
@@ -119,7 +120,7 @@ class PageSet(Mapping[str, "Page"]):
         return dict(self._built)
 
 
-class MainWindow(QMainWindow):
+class MainWindow(StrategyActions, QMainWindow):
     languageChanged = Signal(str)
 
     def __init__(self, settings: AppSettings | None = None) -> None:
@@ -297,6 +298,7 @@ class MainWindow(QMainWindow):
 
         workspace_menu = self.menuBar().addMenu(_("&Workspace"))
         self._action(workspace_menu, _("Follow-up &Rhythm…"), self.edit_rhythm, None, "calendar")
+        self.add_strategy_actions(view_menu, workspace_menu)
         self.action_units = self._action(
             workspace_menu, _("&Units…"), self.edit_units, QKeySequence("Ctrl+Shift+U"), "network"
         )
