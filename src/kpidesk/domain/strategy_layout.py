@@ -13,6 +13,55 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from kpidesk.domain.periods import Period
+from kpidesk.domain.status import Status
+
+
+@dataclass(frozen=True, slots=True)
+class MapKpi:
+    id: int
+    code: str
+    name: str
+    status: Status
+
+
+@dataclass(frozen=True, slots=True)
+class MapInitiative:
+    id: int
+    title: str
+    status: str
+    """``planned``, ``active``, ``done`` or ``stopped``."""
+    late: int
+    """Milestones past their day and not done."""
+
+
+@dataclass(frozen=True, slots=True)
+class MapGoal:
+    id: int
+    title: str
+    perspective: str
+    status: Status
+    kpis: tuple[MapKpi, ...]
+    initiatives: tuple[MapInitiative, ...] = ()
+
+
+@dataclass(frozen=True)
+class StrategyMap:
+    """What a strategy map shows, built by ``services.strategy``."""
+
+    vision: str
+    mission: str
+    period: Period
+    unit: str
+    perspectives: tuple[tuple[str, str], ...]
+    """(key, label) of each band that holds goals, top to bottom."""
+    goals: tuple[MapGoal, ...]
+    links: tuple[tuple[int, int], ...]
+    """(sub-goal, goal) pairs, both drawn."""
+
+    def goal(self, goal_id: int) -> MapGoal | None:
+        return next((g for g in self.goals if g.id == goal_id), None)
+
 
 @dataclass(frozen=True, slots=True)
 class Rect:

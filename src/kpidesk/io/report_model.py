@@ -12,6 +12,7 @@ from datetime import date
 from kpidesk.domain.numbers import MeasureUnit
 from kpidesk.domain.periods import Period, PeriodKind
 from kpidesk.domain.status import Direction, Status
+from kpidesk.domain.strategy_layout import StrategyMap
 from kpidesk.i18n import N_
 
 FREQUENCY_LABELS = {
@@ -156,6 +157,8 @@ class ReportContent:
     actions: tuple[ActionLine, ...] = ()
     review: ReviewInfo | None = None
     notes: tuple[str, ...] = field(default=())
+    strategy: StrategyMap | None = None
+    """The strategy on one page, drawn first (None: the workspace has no goals)."""
 
     def status_counts(self) -> dict[Status, int]:
         counts = dict.fromkeys(Status, 0)

@@ -13,12 +13,21 @@ from dataclasses import dataclass
 from datetime import date
 
 from kpidesk.domain.periods import Period
-from kpidesk.domain.status import Status, combine_statuses
-from kpidesk.domain.strategy_layout import GoalShape, MapLayout, Metrics, layout_map
+from kpidesk.domain.status import combine_statuses
+from kpidesk.domain.strategy_layout import (
+    GoalShape,
+    MapGoal,
+    MapInitiative,
+    MapKpi,
+    MapLayout,
+    Metrics,
+    StrategyMap,
+    layout_map,
+)
 from kpidesk.domain.terms import PERSPECTIVE_LABELS, Perspective
-from kpidesk.i18n import _
+from kpidesk.i18n import gettext_for
 from kpidesk.services import goals as goal_service
-from kpidesk.services.initiatives import InitiativeStatus, list_initiatives
+from kpidesk.services.initiatives import list_initiatives
 from kpidesk.services.scorecard import build_scorecard
 from kpidesk.store import models
 from kpidesk.store.workspace import Workspace
@@ -31,49 +40,6 @@ PERSPECTIVE_ORDER = (
     Perspective.SUSTAINABILITY,
 )
 """Top to bottom, as a balanced scorecard's map reads: results above what drives them."""
-
-
-@dataclass(frozen=True, slots=True)
-class MapKpi:
-    id: int
-    code: str
-    name: str
-    status: Status
-
-
-@dataclass(frozen=True, slots=True)
-class MapInitiative:
-    id: int
-    title: str
-    status: InitiativeStatus
-    late: int
-    """Milestones past their day and not done."""
-
-
-@dataclass(frozen=True, slots=True)
-class MapGoal:
-    id: int
-    title: str
-    perspective: str
-    status: Status
-    kpis: tuple[MapKpi, ...]
-    initiatives: tuple[MapInitiative, ...] = ()
-
-
-@dataclass(frozen=True)
-class StrategyMap:
-    vision: str
-    mission: str
-    period: Period
-    unit: str
-    perspectives: tuple[tuple[str, str], ...]
-    """(key, label) of each band that holds goals, top to bottom."""
-    goals: tuple[MapGoal, ...]
-    links: tuple[tuple[int, int], ...]
-    """(sub-goal, goal) pairs, both drawn."""
-
-    def goal(self, goal_id: int) -> MapGoal | None:
-        return next((g for g in self.goals if g.id == goal_id), None)
 
 
 @dataclass(frozen=True)
@@ -98,9 +64,9 @@ def set_statement(workspace: Workspace, statement: Statement) -> Statement:
     return before
 
 
-def _perspective_label(key: str) -> str:
+def _perspective_label(key: str, language: str | None) -> str:
     try:
-        return _(PERSPECTIVE_LABELS[Perspective(key)])
+        return gettext_for(language)(PERSPECTIVE_LABELS[Perspective(key)])
     except ValueError:
         return key
 
@@ -111,8 +77,10 @@ def strategy_map(
     *,
     fiscal_start_month: int = 1,
     today: date | None = None,
+    language: str | None = None,
 ) -> StrategyMap:
-    """The map for ``period`` seen from ``unit_id`` (its goals' states are its KPIs')."""
+    """The map for ``period`` seen from ``unit_id`` (its goals' states are its KPIs'), its
+    bands named in ``language``."""
     statement = read_statement()
     unit = models.Unit.get_or_none(models.Unit.id == unit_id)
     scorecard = build_scorecard(period, unit_id, fiscal_start_month=fiscal_start_month)
@@ -131,7 +99,7 @@ def strategy_map(
     for initiative in list_initiatives(today=today):
         initiatives.setdefault(initiative.goal_id, []).append(
             MapInitiative(
-                initiative.id, initiative.data.title, initiative.status, len(initiative.late)
+                initiative.id, initiative.data.title, initiative.status.value, len(initiative.late)
             )
         )
     goals = []
@@ -162,7 +130,7 @@ def strategy_map(
     )
     used = {goal.perspective for goal in goals}
     order = [p.value for p in PERSPECTIVE_ORDER] + sorted(used - {p.value for p in Perspective})
-    perspectives = tuple((key, _perspective_label(key)) for key in order if key in used)
+    perspectives = tuple((key, _perspective_label(key, language)) for key in order if key in used)
     return StrategyMap(
         vision=vision,
         mission=statement.mission,

@@ -19,11 +19,11 @@ from PySide6.QtGui import (
     QPolygonF,
 )
 
-from kpidesk.domain.strategy_layout import MapLayout, Metrics, Rect
-from kpidesk.i18n import _
+from kpidesk.domain.periods import format_period
+from kpidesk.domain.strategy_layout import MapLayout, Metrics, Rect, StrategyMap
+from kpidesk.i18n import _, gettext_for
 from kpidesk.palette import FILL_COLORS, SYMBOL_COLORS
-from kpidesk.services.initiatives import InitiativeStatus
-from kpidesk.services.strategy import StrategyMap, layout
+from kpidesk.services.strategy import layout
 
 INK = QColor("#1d2433")
 MUTED = QColor("#5b6475")
@@ -105,8 +105,11 @@ def _arrow(painter: QPainter, start: tuple[float, float], end: tuple[float, floa
     painter.drawPolygon(QPolygonF([b, left, right]))
 
 
-def paint_map(painter: QPainter, smap: StrategyMap, shape: MapLayout) -> None:
+def paint_map(
+    painter: QPainter, smap: StrategyMap, shape: MapLayout, language: str | None = None
+) -> None:
     """Draw the map at the painter's origin, in the layout's units."""
+    _ = gettext_for(language)
     body, title_font, vision_font, label_font = fonts()
     m = metrics()
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
@@ -195,7 +198,7 @@ def paint_map(painter: QPainter, smap: StrategyMap, shape: MapLayout) -> None:
         for initiative in goal.initiatives:
             late = initiative.late > 0
             painter.setPen(LATE if late else MUTED)
-            mark = "▸" if initiative.status is not InitiativeStatus.DONE else "✓"
+            mark = "✓" if initiative.status == "done" else "▸"
             text = f"{mark} {initiative.title}"
             if late:
                 text += "  " + _("({count} late)").format(count=initiative.late)
@@ -209,18 +212,12 @@ def paint_map(painter: QPainter, smap: StrategyMap, shape: MapLayout) -> None:
 
     painter.setFont(body)
     painter.setPen(MUTED)
-    caption = " · ".join(part for part in (smap.unit, _period_text(smap)) if part)
+    caption = " · ".join(part for part in (smap.unit, format_period(smap.period, language)) if part)
     painter.drawText(
         QRectF(0, shape.height - 18, shape.width - 20, 16),
         Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
         caption,
     )
-
-
-def _period_text(smap: StrategyMap) -> str:
-    from kpidesk.domain.periods import format_period
-
-    return format_period(smap.period)
 
 
 def render_image(smap: StrategyMap, *, width: float = 1120.0, scale: float = 2.0) -> QImage:
@@ -269,15 +266,23 @@ def write_svg(smap: StrategyMap, path: Path, title: str) -> None:
     Path(path).write_bytes(svg_bytes(smap, title))
 
 
-def fit_into(painter: QPainter, smap: StrategyMap, area: QRectF) -> None:
-    """Draw the map scaled to fit ``area`` (a PDF page), centred at its top."""
-    shape = map_layout(smap)
-    scale = min(area.width() / shape.width, area.height() / shape.height)
+def fit_into(
+    painter: QPainter, smap: StrategyMap, area: QRectF, language: str | None = None
+) -> None:
+    """Draw the map scaled to fit ``area`` (a PDF page), centred at its top; laid out at
+    the width that lets it be drawn largest (narrower for a portrait page)."""
+    shapes = [map_layout(smap, width) for width in (1120.0, 960.0, 840.0, 740.0, 660.0)]
+
+    def fitted(shape: MapLayout) -> float:
+        return min(area.width() / shape.width, area.height() / shape.height)
+
+    shape = max(shapes, key=fitted)
+    scale = fitted(shape)
     painter.save()
     painter.translate(area.x() + (area.width() - shape.width * scale) / 2, area.y())
     painter.scale(scale, scale)
     clip = QPainterPath()
     clip.addRect(QRectF(0, 0, shape.width, shape.height))
     painter.setClipPath(clip)
-    paint_map(painter, smap, shape)
+    paint_map(painter, smap, shape, language)
     painter.restore()
