@@ -31,7 +31,7 @@ from kpidesk.io.report_model import (
 )
 from kpidesk.io.template import TemplateKpi, TemplateRow, TemplateSpec
 from kpidesk.services.overview import unit_tree
-from kpidesk.services.reviews.best import best_practice_text, tip_text
+from kpidesk.services.reviews.best import best_practice_text, milestone_text, tip_text
 from kpidesk.services.scorecard import (
     SPARKLINE_LENGTH,
     KpiSpec,
@@ -532,6 +532,9 @@ def content_from_review(
             kpi=warning.kpi_name, units=", ".join(warning.units)
         )
         for warning in review.warnings
+    ) + tuple(
+        milestone_text(entry, review.today or date.today(), language)
+        for entry in getattr(review, "milestones", ())
     )
     info = review.review
     return ReportContent(

@@ -10,6 +10,7 @@ closed review keeps what it showed in its snapshot.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from kpidesk.domain.best_practice import (
@@ -25,6 +26,7 @@ from kpidesk.domain.periods import Period, format_day
 from kpidesk.domain.status import Status
 from kpidesk.i18n import gettext_for
 from kpidesk.services import comparison
+from kpidesk.services.initiatives import DueMilestone, MilestoneData, MilestoneRow
 from kpidesk.services.reviews.model import AgendaItem
 from kpidesk.services.scorecard import RollUp, load_rollup
 from kpidesk.services.tips import TipRow, tips_by_kpi
@@ -163,3 +165,57 @@ def tip_text(tip: TipRow, language: str | None = None) -> str:
         tried = _("tried {date}").format(date=format_day(tip.data.tried_on, language))
         text += f" · {tried}" + (f": {tip.data.result}" if tip.data.result else "")
     return text
+
+
+def milestones_to_json(milestones: list[DueMilestone]) -> list[dict[str, Any]]:
+    return [
+        {
+            "initiative_id": m.initiative_id,
+            "initiative": m.initiative,
+            "goal": m.goal,
+            "owner": m.owner,
+            "milestone_id": m.milestone.id,
+            "title": m.milestone.data.title,
+            "due_date": m.milestone.data.due_date.isoformat()
+            if m.milestone.data.due_date
+            else None,
+        }
+        for m in milestones
+    ]
+
+
+def milestones_from_json(raw: list[dict[str, Any]], today: date) -> list[DueMilestone]:
+    """The milestones a closed review presented (late as they were: before ``today``'s)."""
+    found = []
+    for entry in raw:
+        try:
+            day = date.fromisoformat(entry["due_date"]) if entry.get("due_date") else None
+        except ValueError:
+            day = None
+        found.append(
+            DueMilestone(
+                entry.get("initiative_id", 0),
+                entry.get("initiative", ""),
+                entry.get("goal", ""),
+                entry.get("owner", ""),
+                MilestoneRow(
+                    entry.get("milestone_id", 0),
+                    MilestoneData(entry.get("title", ""), day, False),
+                    late=day is not None and day < today,
+                    due=True,
+                ),
+            )
+        )
+    return found
+
+
+def milestone_text(entry: DueMilestone, today: date, language: str | None = None) -> str:
+    """ "Chat live (New platform, Ali): 31 October 2026, late" in ``language``."""
+    _ = gettext_for(language)
+    day = entry.milestone.data.due_date
+    when = format_day(day, language) if day else ""
+    state = _("late") if day is not None and day < today else _("due")
+    who = ", ".join(p for p in (entry.initiative, entry.owner) if p)
+    return _("{milestone} ({who}): {day}, {state}").format(
+        milestone=entry.milestone.data.title, who=who, day=when, state=state
+    )

@@ -13,6 +13,7 @@ from kpidesk.domain.status import Status
 from kpidesk.domain.terms import ActionStatus
 from kpidesk.i18n import N_, _
 from kpidesk.services.actions import ActionRow
+from kpidesk.services.initiatives import DueMilestone
 from kpidesk.services.tips import TipRow
 
 SNAPSHOT_FORMAT = 2
@@ -223,6 +224,8 @@ class Agenda:
     """True when the figures come from the snapshot (closed, or reopened and kept)."""
     currency: str
     events: list[ReviewEventRow]
+    milestones: list[DueMilestone] = field(default_factory=list)
+    """Initiatives' milestones late or due before the next follow-up, late first."""
 
     def item(self, kpi_id: int) -> AgendaItem | None:
         return next((item for item in self.items if item.kpi_id == kpi_id), None)
@@ -295,3 +298,5 @@ class ReviewContent:
     decisions: list[DecisionRow]
     actions: list[ActionRow]
     events: list[ReviewEventRow]
+    milestones: list[DueMilestone] = field(default_factory=list)
+    today: date | None = None

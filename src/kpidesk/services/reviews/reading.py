@@ -15,8 +15,15 @@ from kpidesk.domain.status import Status
 from kpidesk.domain.terms import UNFINISHED, ActionStatus
 from kpidesk.i18n import N_
 from kpidesk.services import actions as action_service
+from kpidesk.services.initiatives import due_milestones
 from kpidesk.services.overview import unit_tree
-from kpidesk.services.reviews.best import add_best_practice, best_from_json, best_to_json
+from kpidesk.services.reviews.best import (
+    add_best_practice,
+    best_from_json,
+    best_to_json,
+    milestones_from_json,
+    milestones_to_json,
+)
 from kpidesk.services.reviews.model import (
     SNAPSHOT_FORMAT,
     Agenda,
@@ -486,6 +493,11 @@ def agenda(review_id: int, *, today: date | None = None) -> Agenda:
         kept=snapshot is not None,
         currency=snapshot.get("currency", settings.currency) if snapshot else settings.currency,
         events=events(review_id),
+        milestones=(
+            milestones_from_json(snapshot.get("milestones", []), today)
+            if snapshot is not None
+            else due_milestones(today)
+        ),
     )
 
 
@@ -560,6 +572,7 @@ def _snapshot_of(current: Agenda, now: datetime) -> dict[str, Any]:
             {"kpi_id": w.kpi_id, "kpi_name": w.kpi_name, "units": list(w.units)}
             for w in current.warnings
         ],
+        "milestones": milestones_to_json(current.milestones),
     }
 
 

@@ -7,6 +7,8 @@ End jump; F11 or Esc leaves. The meeting follows along, so leaving lands on the 
 
 from __future__ import annotations
 
+from datetime import date
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import (
     QCloseEvent,
@@ -31,7 +33,7 @@ from kpidesk.i18n import _, ngettext
 from kpidesk.palette import SYMBOL_COLORS
 from kpidesk.services.actions import ActionRow
 from kpidesk.services.reviews import Agenda, AgendaItem, DecisionRow
-from kpidesk.services.reviews.best import best_practice_text, tip_text
+from kpidesk.services.reviews.best import best_practice_text, milestone_text, tip_text
 from kpidesk.ui.action_status import (
     OVERDUE_COLOR,
     action_status_color,
@@ -256,6 +258,16 @@ class PresenterWindow(QWidget):
             layout.addWidget(_label(text, color=OVERDUE_COLOR if late else None))
         for warning in agenda.warnings:
             layout.addWidget(_label(f"⚠ {warning.text()}", scale=0.9, color=OVERDUE_COLOR))
+        today = date.today()
+        for entry in agenda.milestones:
+            late = entry.milestone.late
+            layout.addWidget(
+                _label(
+                    ("⚠ " if late else "• ") + milestone_text(entry, today),
+                    scale=0.85,
+                    color=OVERDUE_COLOR if late else None,
+                )
+            )
         layout.addStretch(2)
         return widget
 
