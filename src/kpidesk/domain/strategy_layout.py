@@ -238,7 +238,7 @@ def layout_map(
             row = members[start : start + columns]
             shaped = []
             for goal in row:
-                title = wrap(goal.title, box_w - 2 * BOX_PADDING, m.char_width * 1.08, 3)
+                title = wrap(goal.title, box_w - 2 * BOX_PADDING, m.char_width * 1.18, 3)
                 height = (
                     2 * BOX_PADDING
                     + len(title) * m.title_line_height

@@ -21,7 +21,7 @@ from kpidesk.domain.best_practice import (
     best_practice,
     rank_key,
 )
-from kpidesk.domain.numbers import format_value
+from kpidesk.domain.numbers import format_deviation, format_value
 from kpidesk.domain.periods import Period, format_day
 from kpidesk.domain.status import Status
 from kpidesk.i18n import gettext_for
@@ -144,7 +144,15 @@ def best_practice_text(item: AgendaItem, currency: str, language: str | None = N
     if best.heading is not Heading.UNKNOWN:
         text += f", {best.heading.arrow} {_(HEADING_LABELS[best.heading])}"
     if best.behind and best.gap is not None:
-        text += " · " + _("{unit} {gap} behind").format(unit=best.behind, gap=fmt(best.gap))
+        gap = format_deviation(
+            best.gap,
+            item.measure_unit,
+            decimals=item.decimals,
+            language=language,
+            currency=currency,
+            unit_label=item.unit_label,
+        )[1:]  # the gap is never negative: without its sign (percentage points for a percent)
+        text += " · " + _("{unit} {gap} behind").format(unit=best.behind, gap=gap)
     return text
 
 

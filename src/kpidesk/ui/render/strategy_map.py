@@ -168,11 +168,13 @@ def paint_map(
         painter.setPen(INK)
         painter.setFont(title_font)
         y = box.rect.y + 8
+        title_metrics = QFontMetricsF(painter.font())
         for line in box.title_lines:
+            line_rect = QRectF(rect.x() + 14, y, rect.width() - 22, m.title_line_height)
             painter.drawText(
-                QRectF(rect.x() + 14, y, rect.width() - 22, m.title_line_height),
+                line_rect,
                 Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-                line,
+                title_metrics.elidedText(line, Qt.TextElideMode.ElideRight, line_rect.width()),
             )
             y += m.title_line_height
         painter.setFont(body)
