@@ -68,7 +68,7 @@ def test_best_unit_beside_red_kpis_and_a_tip_from_an_earlier_review(
     panel.tip_text.setText("Daily stand-up on the figures")
     panel.tip_author.setText("Sara Lind")
     qtbot.mouseClick(panel.add_button, Qt.MouseButton.LeftButton)
-    tip = models.Tip.get()
+    tip = models.Tip.get(models.Tip.text == "Daily stand-up on the figures")
     assert (tip.kpi_id, tip.unit_id, tip.text, tip.author) == (
         item.kpi_id,
         item.best.unit_id,
@@ -89,7 +89,7 @@ def test_best_unit_beside_red_kpis_and_a_tip_from_an_earlier_review(
     monkeypatch.setattr(meeting, "open_editor", tried)
     panel.tips.setCurrentItem(panel.tips.topLevelItem(0))
     qtbot.mouseClick(panel.edit_button, Qt.MouseButton.LeftButton)
-    tip = models.Tip.get()
+    tip = models.Tip.get_by_id(tip.id)
     assert (tip.tried_on, tip.result) == (date(2026, 11, 20), "Fewer late deliveries")
 
     # presenter mode: the best unit and the tip on the KPI's slide
