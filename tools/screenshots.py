@@ -129,6 +129,11 @@ def main(out_dir: str, only: str | None = None) -> int:
             reporting_shots(window, out, language)
             window.close()
             continue
+        if only == "strategy":
+            window = _demo_window(language)
+            strategy_shots(window, out, language)
+            window.close()
+            continue
         # the demo in the language it is shown in
         demo = demo_workspace_path()
         for leftover in demo.parent.glob(demo.name + "*"):
@@ -187,12 +192,13 @@ def main(out_dir: str, only: str | None = None) -> int:
         picker.grab().save(str(out / f"library-{language}.png"))
         picker.close()
         demo_dialogs(window, out, language)
+        strategy_shots(window, out, language)
         reporting_shots(window, out, language)
         window.close_workspace()
         app.processEvents()
         window.grab().save(str(out / f"welcome-{language}.png"))
         window.close()
-    if only == "reporting":
+    if only in ("reporting", "strategy"):
         return 0
     for language in ("en", "sv"):
         first_hour(out, language)
@@ -221,6 +227,43 @@ def _demo_window(language: str):  # type: ignore[no-untyped-def]
     window.open_demo()
     _settle()
     return window
+
+
+def strategy_shots(window, out: Path, language: str) -> None:  # type: ignore[no-untyped-def]
+    """The strategy map's window; the demo review's agenda on its first red KPI with the best
+    unit and a tip beside it; the PDF report's strategy page (pdftoppm)."""
+    import subprocess
+
+    from kpidesk.domain.periods import Period
+    from kpidesk.domain.status import Status
+    from kpidesk.services import report_content
+    from kpidesk.ui.render.pdf_report import render_pdf_report
+    from kpidesk.ui.review.common import kpi_key
+
+    map_window = window.open_strategy_map()
+    map_window.resize(*SIZE)
+    _settle()
+    map_window.grab().save(str(out / f"strategy-map-{language}.png"))
+    map_window.close()
+
+    window.show_page(list(window.pages).index("reviews"))
+    page = window.pages["reviews"]
+    page.refresh()
+    meeting = page.meeting
+    item = next(i for i in meeting.agenda.items if i.status is Status.RED and i.tips)
+    meeting.select_key(kpi_key(item.kpi_id))
+    _settle()
+    window.grab().save(str(out / f"review-best-practice-{language}.png"))
+
+    pdf = HOME / f"report-{language}.pdf"
+    content = report_content.build_report_content(Period.month(2026, 10), language=language)
+    render_pdf_report(content, pdf, language)
+    stem = out / f"pdf-strategy-{language}"
+    subprocess.run(
+        ["pdftoppm", "-png", "-r", "110", "-f", "2", "-l", "2", "-singlefile", str(pdf), str(stem)],
+        check=True,
+    )
+    window.show_page(0)
 
 
 def reporting_shots(window, out: Path, language: str) -> None:  # type: ignore[no-untyped-def]

@@ -60,12 +60,12 @@ def test_pack_pdf_template_and_csv_from_the_demo(workspace, tmp_path):
     assert result.returncode == 0, result.stderr
     assert "13 KPIs" in result.stdout
     book = openpyxl.load_workbook(out / "pack.xlsx")
-    assert book.sheetnames[:2] == ["Overview", "Scorecard"]
+    assert book.sheetnames[:3] == ["Overview", "Strategy map", "Scorecard"]
 
     result = kpidesk("export", workspace, "--pdf", out / "report.pdf", "--period", "2026-10")
     assert result.returncode == 0, result.stderr
     assert (out / "report.pdf").read_bytes().startswith(b"%PDF")
-    assert pdf_pages(out / "report.pdf") == 17
+    assert pdf_pages(out / "report.pdf") == 18  # the strategy map after the cover
 
     result = kpidesk(
         "export", workspace, "--template", out / "template.xlsx", "--period", "Q3 2026",

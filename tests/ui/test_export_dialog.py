@@ -94,7 +94,7 @@ def test_template_csv_pdf_and_charts(dialog, qtbot, tmp_path):
     dialog.set_destination(tmp_path / "report.pdf")
     run(dialog, qtbot)
     assert dialog.error_label.text() == ""
-    assert dialog.result.format is ExportFormat.PDF and dialog.result.count == 17
+    assert dialog.result.format is ExportFormat.PDF and dialog.result.count == 18
     assert (tmp_path / "report.pdf").read_bytes().startswith(b"%PDF")
 
     dialog.set_format(ExportFormat.CHARTS)

@@ -51,7 +51,7 @@ def test_report_has_cover_contents_scorecard_a_page_per_kpi_decisions_and_action
     path = tmp_path / "report.pdf"
     steps = []
     pages = render_pdf_report(content, path, "en", lambda d, t: steps.append((d, t)))
-    assert pages == 1 + 1 + 1 + 13 + 1
+    assert pages == 1 + 1 + 1 + 1 + 13 + 1
     data = path.read_bytes()
     assert data.startswith(b"%PDF") and pdf_pages(data) == pages
     assert steps[-1] == (pages, pages) and len(steps) == pages
@@ -60,15 +60,19 @@ def test_report_has_cover_contents_scorecard_a_page_per_kpi_decisions_and_action
         pytest.skip("pdftotext (poppler-utils) is not installed; the text was not checked")
     pages_text = text.split("\f")
     assert "Review pack" in pages_text[0] and "Solbacka Hem AB" in pages_text[0]
-    assert "Contents" in pages_text[1]
-    assert re.search(r"Scorecard\s*\.*\s*3", pages_text[1].replace(" ", " "))
-    assert re.search(r"REV · Revenue[ .]*4", pages_text[1])
-    assert "Page 2 of 17" in pages_text[1] and "Page 17 of 17" in pages_text[16]
+    # the strategy on one page first, after the cover
+    assert "Strategy map" in pages_text[1] and "Norrland" in pages_text[1]
+    assert "Fast and accurate" in pages_text[1] and "Customer service response" in pages_text[1]
+    assert "Contents" in pages_text[2]
+    assert re.search(r"Strategy map\s*\.*\s*2", pages_text[2])
+    assert re.search(r"Scorecard\s*\.*\s*4", pages_text[2].replace(" ", " "))
+    assert re.search(r"REV · Revenue[ .]*5", pages_text[2])
+    assert "Page 3 of 18" in pages_text[2] and "Page 18 of 18" in pages_text[17]
     assert "Page" not in pages_text[0]  # the cover has no header or footer
-    assert "Scorecard – October 2026" in pages_text[2]
-    assert "✓ On track" in pages_text[2] and "✕ Off track" in pages_text[2]
-    assert "Revenue" in pages_text[3] and "SEK 4,968,522" in pages_text[3]
-    assert "Decisions" in pages_text[16] and "Actions" in pages_text[16]
+    assert "Scorecard – October 2026" in pages_text[3]
+    assert "✓ On track" in pages_text[3] and "✕ Off track" in pages_text[3]
+    assert "Revenue" in pages_text[4] and "SEK 4,968,522" in pages_text[4]
+    assert "Decisions" in pages_text[17] and "Actions" in pages_text[17]
 
 
 def test_report_in_swedish_whatever_the_ui_language(qapp, content, tmp_path):

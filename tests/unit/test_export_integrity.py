@@ -28,7 +28,7 @@ def pack_values(path, kpis):
     """(code, unit, period key, value) of every row of every KPI sheet's unit blocks."""
     book = openpyxl.load_workbook(path)
     found = Counter()
-    for title in book.sheetnames[2:-2]:
+    for title in book.sheetnames[3:-2]:  # after the cover, the strategy and the scorecard
         code = title.split(" ")[0]
         kpi = kpis[code]
         unit = None

@@ -66,11 +66,11 @@ def book(pack):
     return openpyxl.load_workbook(pack)
 
 
-def test_sheets_are_cover_scorecard_one_per_kpi_decisions_actions(book, demo_content):
+def test_sheets_are_cover_strategy_scorecard_one_per_kpi_decisions_actions(book, demo_content):
     names = book.sheetnames
-    assert names[0] == "Overview" and names[1] == "Scorecard"
+    assert names[:3] == ["Overview", "Strategy map", "Scorecard"]
     assert names[-2:] == ["Decisions", "Actions"]
-    kpi_sheets = names[2:-2]
+    kpi_sheets = names[3:-2]
     assert len(kpi_sheets) == len(demo_content.sections) == 13
     assert kpi_sheets[0] == "REV Revenue"
     assert all(len(name) <= SHEET_TITLE_MAX for name in names)
@@ -404,6 +404,17 @@ def test_a_reviews_pack_is_the_review_as_presented(demo_file, tmp_path):
     assert book["Overview"]["B3"].value == "Monthly review 2026-09"
     comments = book["Comments"]
     assert comments["C5"].value in {"Ali Hassan", "Sara Lind"}
+    # best practice and the tips beside a red KPI; the strategy drawn with cells
+    resp = book[next(name for name in book.sheetnames if name.startswith("RESP"))]
+    texts = [cell.value for cell in resp["A"][:12] if isinstance(cell.value, str)]
+    best = next(t for t in texts if t.startswith("★ Best: "))
+    assert " behind" in best
+    assert any(t.startswith("Tip: “Chat templates") and "tried" in t for t in texts)
+    strategy = book["Strategy map"]
+    assert strategy["A4"].value == "Norrland's best-loved home store – profitable and sustainable"
+    cells = [c.value for row in strategy.iter_rows() for c in row if isinstance(c.value, str)]
+    assert any(v.endswith("Fast and accurate customer service") for v in cells)
+    assert any("New customer service platform" in v for v in cells)
 
 
 def test_an_unknown_review_is_refused(demo_file):
@@ -505,7 +516,7 @@ def test_each_chart_keeps_its_own_references_and_axis_format(book, demo_content)
 
     for section in demo_content.sections:
         kpi = section.kpi
-        sheet = book[book.sheetnames[2 + demo_content.sections.index(section)]]
+        sheet = book[book.sheetnames[3 + demo_content.sections.index(section)]]
         (chart,) = sheet._charts
         quoted = "'" + sheet.title.replace("'", "''") + "'!"
         assert all(s.val.numRef.f.startswith(quoted) for s in chart.series), sheet.title

@@ -376,3 +376,80 @@ def test_the_demo_review_is_closed_with_its_record(demo_copy):
         [entry] = reviews.history(today=date(2026, 11, 22))
         assert {h.status_then for h in entry.actions} == {"open"}
         assert entry.counts() == {"open": 2, "in_progress": 1, "done": 1, "cancelled": 0}
+
+
+def test_best_practice_beside_every_red_and_amber_kpi(shop):
+    from kpidesk.domain.best_practice import Heading
+
+    review_id = reviews.start_review(shop, MARCH, [shop.ids["a"], shop.ids["b"]])
+    agenda = reviews.agenda(review_id, today=TODAY)
+    rev = agenda.item(shop.kpis["REV"])
+    assert (rev.best.unit, rev.best.value, rev.best.behind, rev.best.gap) == (
+        "Store B",
+        105,
+        "Store A",
+        25,
+    )
+    # a year at 98 % and a last step of 2 %: too little to call a trend
+    assert rev.best.heading is Heading.STEADY
+    churn = agenda.item(shop.kpis["CHURN"])
+    assert (churn.best.unit, churn.best.behind) == ("Store B", "Store A")
+    assert churn.best.gap == pytest.approx(0.4)
+    csat = agenda.item(shop.kpis["CSAT"])
+    assert (csat.best.unit, csat.best.behind) == ("Store A", "Store B")
+    assert agenda.item(shop.kpis["NPS"]).best is None
+    # closing keeps it, even when the figures change later
+    reviews.close_review(shop, review_id, today=TODAY)
+    with shop.atomic():
+        queries.insert_measurements(
+            [(shop.kpis["REV"], shop.ids["a"], MARCH.key, 200, "", "t", None)]
+        )
+    kept = reviews.agenda(review_id, today=TODAY).item(shop.kpis["REV"]).best
+    assert (kept.unit, kept.gap, kept.heading) == ("Store B", 25, Heading.STEADY)
+
+
+def test_a_one_unit_review_compares_its_units(shop):
+    company = reviews.agenda(reviews.start_review(shop, MARCH, [shop.ids["company"]]))
+    rev = company.item(shop.kpis["REV"])
+    assert rev.status is Status.AMBER
+    assert (rev.best.unit, rev.best.behind, rev.best.gap) == ("Store B", "Store A", 25)
+    store = reviews.agenda(reviews.start_review(shop, MARCH, [shop.ids["a"]]))
+    churn = store.item(shop.kpis["CHURN"]).best
+    assert (churn.unit, churn.behind) == ("Store B", "Store A")
+
+
+def test_a_tip_from_an_earlier_review_comes_with_its_kpi(shop):
+    from kpidesk.services import tips
+
+    first = reviews.start_review(shop, MARCH.shift(-1), [shop.ids["a"], shop.ids["b"]])
+    tip_id = tips.add_tip(
+        shop,
+        shop.kpis["CHURN"],
+        tips.TipData("Call every leaving member", "Sara", unit_id=shop.ids["b"]),
+        review_id=first,
+    )
+    reviews.close_review(shop, first, today=TODAY)
+    second = reviews.agenda(reviews.start_review(shop, MARCH, [shop.ids["a"]]), today=TODAY)
+    (tip,) = second.item(shop.kpis["CHURN"]).tips
+    assert (tip.data.text, tip.data.author, tip.unit, tip.review_id) == (
+        "Call every leaving member",
+        "Sara",
+        "Store B",
+        first,
+    )
+    assert not tip.tried and second.item(shop.kpis["REV"]).tips == []
+    before = tips.update_tip(
+        shop, tip_id, tips.TipData(tip.data.text, "Sara", shop.ids["b"], TODAY, "Churn fell")
+    )
+    assert before.tried_on is None
+    (tried,) = tips.list_tips(unit_ids=[shop.ids["b"]])
+    assert tried.tried and tried.data.result == "Churn fell"
+    assert tips.list_tips(unit_ids=[shop.ids["a"]]) == []
+    with pytest.raises(tips.TipError):
+        tips.add_tip(shop, shop.kpis["REV"], tips.TipData("  "))
+    with pytest.raises(tips.TipError):
+        tips.update_tip(shop, tip_id, tips.TipData("x", result="Worked"))
+    deleted = tips.delete_tip(shop, tip_id)
+    assert tips.list_tips() == []
+    tips.restore_tip(shop, deleted)
+    assert [t.data.result for t in tips.list_tips()] == ["Churn fell"]

@@ -12,6 +12,7 @@ from datetime import date
 from kpidesk.domain.numbers import MeasureUnit
 from kpidesk.domain.periods import Period, PeriodKind
 from kpidesk.domain.status import Direction, Status
+from kpidesk.domain.strategy_layout import StrategyMap
 from kpidesk.i18n import N_
 
 FREQUENCY_LABELS = {
@@ -72,6 +73,10 @@ class KpiSection:
     kpi: KpiInfo
     series: tuple[UnitSeries, ...]
     comments: tuple[CommentLine, ...] = ()
+    best_practice: str = ""
+    """For a red or amber KPI of a review: the best unit, its value, the gap and its heading."""
+    tips: tuple[str, ...] = ()
+    """The "what works" tips for the KPI, each with who wrote it, when, and how it went."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,6 +157,8 @@ class ReportContent:
     actions: tuple[ActionLine, ...] = ()
     review: ReviewInfo | None = None
     notes: tuple[str, ...] = field(default=())
+    strategy: StrategyMap | None = None
+    """The strategy on one page, drawn first (None: the workspace has no goals)."""
 
     def status_counts(self) -> dict[Status, int]:
         counts = dict.fromkeys(Status, 0)

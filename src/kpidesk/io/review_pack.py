@@ -52,6 +52,7 @@ from kpidesk.io.pack_cells import (
     _hex,
     _serialised_once,
 )
+from kpidesk.io.pack_strategy import write_strategy_sheet
 from kpidesk.io.report_model import FREQUENCY_LABELS, KpiInfo, KpiSection, ReportContent, UnitSeries
 from kpidesk.io.xlsx_formats import (
     axis_format,
@@ -93,6 +94,7 @@ class _PackWriter(PackCells):
         cover = self.workbook.active
         assert cover is not None
         cover.title = sheet_title(_("Overview"), self.taken)
+        strategy = self.new_sheet(_("Strategy map")) if content.strategy is not None else None
         scorecard = self.new_sheet(_("Scorecard"))
         # Names for the KPI sheets first, so the scorecard and cover can link to them.
         for section in content.sections:
@@ -105,6 +107,9 @@ class _PackWriter(PackCells):
         decisions_name = sheet_title(_("Decisions"), self.taken)
         actions_name = sheet_title(_("Actions"), self.taken)
 
+        if strategy is not None and content.strategy is not None:
+            seen = " · ".join(p for p in (content.strategy.unit, self.period_text) if p)
+            write_strategy_sheet(self, strategy, content.strategy, _("Strategy map"), seen)
         self.write_scorecard(scorecard)
         done += 1
         self.progress(done, total)
@@ -119,7 +124,14 @@ class _PackWriter(PackCells):
         self.write_actions(self.workbook.create_sheet(actions_name))
         done += 2
         self.progress(done, total)
-        self.write_cover(cover, scorecard.title, comments_name, decisions_name, actions_name)
+        self.write_cover(
+            cover,
+            scorecard.title,
+            comments_name,
+            decisions_name,
+            actions_name,
+            strategy.title if strategy is not None else None,
+        )
         self.set_properties()
         done += 1
         self.progress(done, total)
@@ -142,6 +154,7 @@ class _PackWriter(PackCells):
         comments_name: str | None,
         decisions_name: str,
         actions_name: str,
+        strategy_name: str | None = None,
     ) -> None:
         _ = self._
         content = self.content
@@ -217,9 +230,14 @@ class _PackWriter(PackCells):
             known = statuses.get(line.kpi.id)
             if known is None or _SEVERITY[line.status] > _SEVERITY[known]:
                 statuses[line.kpi.id] = line.status
-        entries: list[tuple[str, str, str, Status | None]] = [
+        entries: list[tuple[str, str, str, Status | None]] = []
+        if strategy_name is not None:
+            entries.append(
+                (strategy_name, strategy_name, _("Vision, goals and their state on one page"), None)
+            )
+        entries.append(
             (scorecard_name, scorecard_name, _("Every KPI's value, target and status"), None)
-        ]
+        )
         for section in content.sections:
             worst = statuses.get(section.kpi.id)
             description = self.status_text(worst) if worst is not None else section.kpi.name
@@ -335,6 +353,14 @@ class _PackWriter(PackCells):
             author = f" ({comment.author})" if comment.author else ""
             text = f"{_('Comment from the meeting')}{author}: {comment.text}"
             self.put_font_text(sheet.cell(row=row, column=1), text, self.styles.body)
+            row += 1
+        if section.best_practice:
+            text = "★ " + section.best_practice
+            self.put_font_text(sheet.cell(row=row, column=1), text, self.styles.body)
+            row += 1
+        for tip in section.tips:
+            text = _("Tip: {tip}").format(tip=tip)
+            self.put_font_text(sheet.cell(row=row, column=1), text, self.styles.muted)
             row += 1
         row += 1
         titles = [_("Period"), _("Actual")]

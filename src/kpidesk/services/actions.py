@@ -34,6 +34,7 @@ class ActionData:
     status: str = ActionStatus.OPEN.value
     kpi_id: int | None = None
     goal_id: int | None = None
+    initiative_id: int | None = None
 
     @classmethod
     def of(cls, action: models.Action) -> ActionData:
@@ -45,6 +46,7 @@ class ActionData:
             status=action.status,
             kpi_id=action.kpi_id,
             goal_id=action.goal_id,
+            initiative_id=action.initiative_id,
         )
 
 
@@ -121,6 +123,7 @@ def _columns(data: ActionData) -> dict[str, object]:
     values["owner"] = data.owner.strip()
     values["kpi"] = values.pop("kpi_id")
     values["goal"] = values.pop("goal_id")
+    values["initiative"] = values.pop("initiative_id")
     return values
 
 

@@ -16,9 +16,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from kpidesk.domain.best_practice import rank_key
 from kpidesk.domain.numbers import format_value
 from kpidesk.domain.periods import Period
-from kpidesk.domain.status import Direction, Status, status_of
+from kpidesk.domain.status import Status, status_of
 from kpidesk.services.scorecard import KpiSpec, RollUp, load_rollup, shown_period_for
 from kpidesk.store import models, queries
 
@@ -129,19 +130,7 @@ def sort_key(
     spec: KpiSpec, value: float | None, target: float | None, target_high: float | None
 ) -> tuple[float, ...]:
     """Smaller is better: the order of :func:`rank_units`, without the tie-break by name."""
-    if value is None:
-        return (2.0,)
-    if spec.direction is Direction.HIGHER_IS_BETTER:
-        return (0.0, -value)
-    if spec.direction is Direction.LOWER_IS_BETTER:
-        return (0.0, value)
-    if target is None:
-        return (1.0, 0.0, 0.0)
-    low, high = target, target if target_high is None else target_high
-    if low > high:
-        low, high = high, low
-    outside = low - value if value < low else value - high if value > high else 0.0
-    return (0.0, outside, abs(value - (low + high) / 2))
+    return rank_key(spec.direction, value, target, target_high)
 
 
 def _ranks(keys: list[tuple[float, ...]]) -> list[int | None]:

@@ -15,7 +15,7 @@ from pathlib import Path
 from kpidesk.domain.aggregation import Aggregation
 from kpidesk.domain.periods import Period, PeriodKind, iter_periods
 from kpidesk.domain.status import Direction
-from kpidesk.services import reviews
+from kpidesk.services import demo_strategy, reviews
 from kpidesk.services.actions import ActionData
 from kpidesk.store import models, queries
 from kpidesk.store.workspace import Workspace
@@ -629,7 +629,8 @@ def _fill(workspace: Workspace, until: Period, rng: random.Random, language: str
             * sum(v for (c, _u, p), v in actuals.items() if c == "ENERGY" and p == first_month.key)
         ),
     )
-    _review(workspace, until, stores, kpis, goals, language)
+    review_id = _review(workspace, until, stores, kpis, goals, language)
+    demo_strategy.add_strategy(workspace, until, stores, kpis, goals, review_id, language)
 
 
 def _story(code: str, store_index: int, period: Period, until: Period) -> float:
@@ -704,7 +705,7 @@ def _review(
     kpis: dict[str, models.Kpi],
     goals: dict[str, models.Goal],
     language: str = "sv",
-) -> None:
+) -> int:
     """Last month's review, held and closed through the review service like any other.
 
     Its four actions were all open when it closed; since then one was done and one started.
@@ -782,3 +783,4 @@ def _review(
         workspace, action_ids[0], "done", now=datetime.combine(held + timedelta(days=12), time(15))
     )
     reviews.set_action_status(workspace, action_ids[1], "in_progress")
+    return review_id

@@ -169,7 +169,11 @@ def prepare(
         )
     else:
         prepared.content = report_content.build_report_content(
-            period, request.unit_ids, history=request.history, generated_on=today
+            period,
+            request.unit_ids,
+            history=request.history,
+            generated_on=today,
+            language=language,
         )
     return prepared
 

@@ -15,6 +15,7 @@ from typing import Any
 from kpidesk.domain.errors import DomainError
 from kpidesk.domain.periods import Period, PeriodKind
 from kpidesk.domain.status import Direction, ThresholdMode, Thresholds, status_of
+from kpidesk.domain.strategy_layout import StrategyMap
 from kpidesk.i18n import N_, gettext_for
 from kpidesk.io.report_model import (
     ActionLine,
@@ -30,6 +31,7 @@ from kpidesk.io.report_model import (
 )
 from kpidesk.io.template import TemplateKpi, TemplateRow, TemplateSpec
 from kpidesk.services.overview import unit_tree
+from kpidesk.services.reviews.best import best_practice_text, milestone_text, tip_text
 from kpidesk.services.scorecard import (
     SPARKLINE_LENGTH,
     KpiSpec,
@@ -38,6 +40,7 @@ from kpidesk.services.scorecard import (
     load_rollup,
     shown_period_for,
 )
+from kpidesk.services.strategy import strategy_map
 from kpidesk.store import models, queries
 
 OPEN_ACTION_STATES = ("open", "in_progress")
@@ -125,6 +128,7 @@ def build_report_content(
     history: int | None = None,
     generated_on: date | None = None,
     kpi_ids: Sequence[int] | None = None,
+    language: str | None = None,
 ) -> ReportContent:
     """The scorecard, the KPI tables, decisions and actions of ``period`` for ``unit_ids``.
 
@@ -188,6 +192,7 @@ def build_report_content(
 
     window = _reviews_in_window(period)
     return ReportContent(
+        strategy=_strategy(period, chosen[0] if len(chosen) == 1 else None, language),
         workspace_name=settings.name,
         period=period,
         units=tuple(units[unit_id] for unit_id in chosen),
@@ -449,7 +454,15 @@ def content_from_review(
         comments = ()
         if item.comment is not None:
             comments = (CommentLine(item.comment.text, item.comment.author, item.name),)
-        sections.append(KpiSection(info, tuple(series), comments))
+        sections.append(
+            KpiSection(
+                info,
+                tuple(series),
+                comments,
+                best_practice_text(item, review.currency, language),
+                tuple(tip_text(tip, language) for tip in getattr(item, "tips", ())),
+            )
+        )
 
     scorecard = []
     for unit in (*review.units, *(u for u in figures_by_unit if u not in review.units)):
@@ -519,9 +532,13 @@ def content_from_review(
             kpi=warning.kpi_name, units=", ".join(warning.units)
         )
         for warning in review.warnings
+    ) + tuple(
+        milestone_text(entry, review.today or date.today(), language)
+        for entry in getattr(review, "milestones", ())
     )
     info = review.review
     return ReportContent(
+        strategy=_strategy(review.period, None, language),
         workspace_name=settings.name,
         period=review.period,
         units=tuple(review.units),
@@ -540,6 +557,24 @@ def content_from_review(
         ),
         notes=notes,
     )
+
+
+def _strategy(
+    period: Period, unit_id: int | None, language: str | None = None
+) -> StrategyMap | None:
+    """The strategy map for the report's first page: for its one unit, else the whole
+    organisation; None without goals."""
+    roots = root_unit_ids()
+    unit_id = unit_id if unit_id is not None else (roots[0] if roots else None)
+    if unit_id is None:
+        return None
+    smap = strategy_map(
+        period,
+        unit_id,
+        fiscal_start_month=_settings().fiscal_year_start_month,
+        language=language,
+    )
+    return smap if smap.goals else None
 
 
 def _period_or(key: str | None, fallback: Period) -> Period:

@@ -120,6 +120,7 @@ class MainMenus(_Base):
 
         workspace_menu = self.menuBar().addMenu(_("&Workspace"))
         self._action(workspace_menu, _("Follow-up &Rhythm…"), self.edit_rhythm, None, "calendar")
+        self.add_strategy_actions(view_menu, workspace_menu)
         self.action_units = self._action(
             workspace_menu, _("&Units…"), self.edit_units, QKeySequence("Ctrl+Shift+U"), "network"
         )

@@ -51,6 +51,7 @@ from kpidesk.ui.page_set import FirstPaintWatcher, PageSet
 from kpidesk.ui.pages.registry import PAGES, PageSpec
 from kpidesk.ui.session import WorkspaceSession
 from kpidesk.ui.settings import AppSettings
+from kpidesk.ui.strategy_actions import StrategyActions
 from kpidesk.ui.welcome import WelcomePage
 from kpidesk.ui.widgets import MessageBar, MessageKind
 
@@ -63,7 +64,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-class MainWindow(MainMenus, QMainWindow):
+class MainWindow(MainMenus, StrategyActions, QMainWindow):
     languageChanged = Signal(str)
 
     def __init__(self, settings: AppSettings | None = None) -> None:

@@ -68,6 +68,7 @@ def review_content(review_id: int, *, today: date | None = None) -> ReviewConten
       against ``today``): everything recorded in the review, including what is not about
       a KPI on the agenda.
     - ``events``: the trace (opened, closed, reopened with its note), oldest first.
+    - ``milestones``: initiatives' milestones late or due soon (as presented, once closed).
 
     Values are numbers in the KPI's stored unit (percentage points for percent KPIs);
     format them with ``kpidesk.domain.numbers.format_value`` and ``currency``.
@@ -92,4 +93,6 @@ def review_content(review_id: int, *, today: date | None = None) -> ReviewConten
             action_service.ActionFilter(review_id=review_id), today=today
         ),
         events=current.events,
+        milestones=current.milestones,
+        today=today,
     )

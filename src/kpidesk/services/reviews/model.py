@@ -6,12 +6,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from kpidesk.domain.best_practice import BestPractice
 from kpidesk.domain.errors import DomainError
 from kpidesk.domain.periods import Period, PeriodKind, format_period
 from kpidesk.domain.status import Status
 from kpidesk.domain.terms import ActionStatus
 from kpidesk.i18n import N_, _
 from kpidesk.services.actions import ActionRow
+from kpidesk.services.initiatives import DueMilestone
+from kpidesk.services.tips import TipRow
 
 SNAPSHOT_FORMAT = 2
 """The snapshot a closed review keeps, as JSON::
@@ -167,6 +170,10 @@ class AgendaItem:
     comment: CommentRow | None = None
     decisions: list[DecisionRow] = field(default_factory=list)
     actions: list[ActionRow] = field(default_factory=list)
+    best: BestPractice | None = None
+    """For a red or amber KPI, the unit doing best on it (see ``reviews.best``)."""
+    tips: list[TipRow] = field(default_factory=list)
+    """The "what works" tips written for the KPI, newest first (live, even when closed)."""
 
     @property
     def red_units(self) -> list[str]:
@@ -219,6 +226,8 @@ class Agenda:
     """True when the figures come from the snapshot (closed, or reopened and kept)."""
     currency: str
     events: list[ReviewEventRow]
+    milestones: list[DueMilestone] = field(default_factory=list)
+    """Initiatives' milestones late or due before the next follow-up, late first."""
 
     def item(self, kpi_id: int) -> AgendaItem | None:
         return next((item for item in self.items if item.kpi_id == kpi_id), None)
@@ -291,3 +300,5 @@ class ReviewContent:
     decisions: list[DecisionRow]
     actions: list[ActionRow]
     events: list[ReviewEventRow]
+    milestones: list[DueMilestone] = field(default_factory=list)
+    today: date | None = None

@@ -15,7 +15,15 @@ from kpidesk.domain.status import Status
 from kpidesk.domain.terms import UNFINISHED, ActionStatus
 from kpidesk.i18n import N_
 from kpidesk.services import actions as action_service
+from kpidesk.services.initiatives import due_milestones
 from kpidesk.services.overview import unit_tree
+from kpidesk.services.reviews.best import (
+    add_best_practice,
+    best_from_json,
+    best_to_json,
+    milestones_from_json,
+    milestones_to_json,
+)
 from kpidesk.services.reviews.model import (
     SNAPSHOT_FORMAT,
     Agenda,
@@ -257,6 +265,7 @@ def _items_from_snapshot(snapshot: dict[str, Any]) -> list[AgendaItem]:
                 goal_ids=tuple(raw.get("goal_ids", ())),
                 status=Status(raw.get("status", Status.NO_DATA.value)),
                 figures=figures,
+                best=best_from_json(raw.get("best")),
             )
         )
     return items
@@ -450,6 +459,7 @@ def agenda(review_id: int, *, today: date | None = None) -> Agenda:
     else:
         items = _live_items(info, settings.fiscal_year_start_month)
         follow_up = _live_follow_up(info, today)
+    add_best_practice(items, live=snapshot is None)
     comments = _comments(review_id)
     decisions = _decisions(review_id)
     own_actions = action_service.list_actions(
@@ -484,6 +494,11 @@ def agenda(review_id: int, *, today: date | None = None) -> Agenda:
         kept=snapshot is not None,
         currency=snapshot.get("currency", settings.currency) if snapshot else settings.currency,
         events=events(review_id),
+        milestones=(
+            milestones_from_json(snapshot.get("milestones", []), today)
+            if snapshot is not None
+            else due_milestones(today)
+        ),
     )
 
 
@@ -530,6 +545,7 @@ def _snapshot_of(current: Agenda, now: datetime) -> dict[str, Any]:
                     }
                     for f in item.figures
                 ],
+                "best": best_to_json(item.best),
             }
             for item in current.items
         ],
@@ -557,6 +573,7 @@ def _snapshot_of(current: Agenda, now: datetime) -> dict[str, Any]:
             {"kpi_id": w.kpi_id, "kpi_name": w.kpi_name, "units": list(w.units)}
             for w in current.warnings
         ],
+        "milestones": milestones_to_json(current.milestones),
     }
 
 

@@ -35,9 +35,12 @@ from kpidesk.domain.status import STATUS_LABELS, Status
 from kpidesk.i18n import _
 from kpidesk.palette import FILL_COLORS, SYMBOL_COLORS, TARGET_LINE
 from kpidesk.services import comparison
+from kpidesk.services import tips as tip_service
 from kpidesk.services.chart_model import measure_label
 from kpidesk.services.comparison import HeatMap, Ranking
+from kpidesk.services.reviews.best import tip_text
 from kpidesk.services.scorecard import load_rollup
+from kpidesk.services.tips import TipRow
 from kpidesk.ui.charts.plotting import (
     CHART_FOREGROUND,
     axis_label_style,
@@ -74,6 +77,7 @@ class ComparisonWindow(QMainWindow):
         self.setWindowFlag(Qt.WindowType.Window)
         self.session = session
         self.kpi_id: int | None = None
+        self.tips: list[TipRow] = []
         self.ranking: Ranking | None = None
         self.heat: HeatMap | None = None
         self._workspace_key: object = None
@@ -138,6 +142,11 @@ class ComparisonWindow(QMainWindow):
         item.layout.addItem(self.legend, 4, 1)
         self._benchmark_sample = pg.PlotDataItem(pen=self.benchmark_line.pen)
         top_layout.addWidget(self.plot, 1)
+        self.tips_label = QLabel()
+        self.tips_label.setObjectName("unitTips")
+        self.tips_label.setWordWrap(True)
+        self.tips_label.setTextFormat(Qt.TextFormat.PlainText)
+        top_layout.addWidget(self.tips_label)
 
         bottom = QWidget()
         bottom_layout = QVBoxLayout(bottom)
@@ -186,6 +195,7 @@ class ComparisonWindow(QMainWindow):
         self.kpi_id = None
         self.ranking = None
         self.heat = None
+        self.tips = []
         self._workspace_key = None
         self.hide()
 
@@ -241,8 +251,20 @@ class ComparisonWindow(QMainWindow):
             if self.kpi_id is not None
             else None
         )
+        self.tips = tip_service.list_tips(unit_ids=[unit_id for unit_id, _name in self.heat.units])
         self._draw_ranking(self.ranking)
+        self._show_tips()
         self._fill_heat_map(self.heat)
+
+    def _show_tips(self) -> None:
+        """The chosen KPI's "what works" tips, each naming its unit: they travel with it."""
+        lines = [
+            ("• " + (f"{tip.unit}: " if tip.unit else "") + tip_text(tip))
+            for tip in self.tips
+            if tip.kpi_id == self.kpi_id
+        ]
+        self.tips_label.setText(_("What works:") + "\n" + "\n".join(lines[:4]) if lines else "")
+        self.tips_label.setVisible(bool(lines))
 
     # the ranking ------------------------------------------------------------------------
     def _draw_ranking(self, ranking: Ranking | None) -> None:
@@ -378,6 +400,11 @@ class ComparisonWindow(QMainWindow):
                     tip.append(
                         _("Rank {rank} of {count}").format(rank=cell.rank, count=len(heat.units))
                     )
+                tip += [
+                    "• " + tip_text(row)
+                    for row in self.tips
+                    if row.kpi_id == spec.id and row.data.unit_id in (unit_id, None)
+                ]
                 item.setToolTip("\n".join(tip))
                 item.setData(KPI_ROLE, spec.id)
                 table.setItem(row, column, item)

@@ -38,6 +38,7 @@ from kpidesk.ui import team
 from kpidesk.ui.dialogs import confirm_delete
 from kpidesk.ui.forms import FieldBox, OptionalDateEdit, heading
 from kpidesk.ui.icons import icon
+from kpidesk.ui.initiatives_panel import InitiativesPanel
 from kpidesk.ui.pages.base import Page
 from kpidesk.ui.session import WorkspaceSession
 from kpidesk.ui.undo import CallbackCommand
@@ -184,6 +185,9 @@ class GoalsPage(Page):
         self.kpi_list.setAccessibleName(_("KPIs that measure this goal"))
         self.kpi_list.itemChanged.connect(self._save_links)
         form.addRow(self.kpi_list)
+        form.addRow(heading(_("Initiatives")))
+        self.initiatives = InitiativesPanel(self.session)
+        form.addRow(self.initiatives)
         scroll.setWidget(panel)
         self.editor_panel = panel
         return scroll
@@ -250,6 +254,7 @@ class GoalsPage(Page):
         self.editor_panel.setVisible(row is not None)
         if row is None:
             return
+        self.initiatives.show_goal(goal_id)
         self._loading = True
         try:
             data = row.data

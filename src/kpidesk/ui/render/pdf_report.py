@@ -31,6 +31,7 @@ from kpidesk import palette
 from kpidesk.domain.numbers import MEASURE_UNIT_LABELS, format_deviation, format_value
 from kpidesk.domain.periods import format_period
 from kpidesk.domain.status import DIRECTION_LABELS, STATUS_LABELS, Direction, Status
+from kpidesk.domain.strategy_layout import StrategyMap
 from kpidesk.domain.terms import action_status_label
 from kpidesk.i18n import gettext_for
 from kpidesk.io.report_model import FREQUENCY_LABELS, KpiInfo, KpiSection, ReportContent, UnitSeries
@@ -46,6 +47,7 @@ from kpidesk.ui.render.pdf_layout import (
     _Layout,
     mm,
 )
+from kpidesk.ui.render.strategy_map import fit_into
 
 Progress = Callable[[int, int], None]
 
@@ -115,7 +117,16 @@ class _Report:
         content = self.content
         layout = self.layout
         layout.new_page(decorated=False)  # the cover, drawn last when counts are known
-        entries = 3 + len(content.sections) + (1 if content.review is not None else 0)
+        if content.strategy is not None:
+            layout.new_page()
+            self.contents.append((_("Strategy map"), layout.page_index, 0))
+            self.build_strategy(content.strategy)
+        entries = (
+            3
+            + len(content.sections)
+            + (1 if content.review is not None else 0)
+            + (1 if content.strategy is not None else 0)
+        )
         per_page = max(1, int((layout.bottom - layout.top - mm(20)) / mm(6.5)))
         contents_pages = math.ceil(entries / per_page)
         first_contents = len(layout.pages)
@@ -149,6 +160,18 @@ class _Report:
         self.build_contents(first_contents, contents_pages, per_page)
         self.build_cover()
         return layout.pages
+
+    def build_strategy(self, smap: StrategyMap) -> None:
+        """The strategy on one page: the map scaled to the page, under its heading."""
+        _ = self._
+        self.section_heading(
+            _("Strategy map"), " · ".join(p for p in (smap.unit, self.period_text) if p)
+        )
+        layout = self.layout
+        area = QRectF(layout.left, layout.y, layout.width, layout.bottom - layout.y)
+        language = self.language
+        layout.add(lambda painter: fit_into(painter, smap, area, language))
+        layout.y = layout.bottom
 
     def build_cover(self) -> None:
         _ = self._

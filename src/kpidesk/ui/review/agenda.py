@@ -34,6 +34,7 @@ from kpidesk.services import reviews as review_service
 from kpidesk.services.reviews import (
     Agenda,
 )
+from kpidesk.services.reviews.best import milestone_text
 from kpidesk.ui.action_status import (
     OVERDUE_COLOR,
     ActionStatusCombo,
@@ -41,6 +42,7 @@ from kpidesk.ui.action_status import (
     action_status_text,
     due_text,
 )
+from kpidesk.ui.forms import heading
 from kpidesk.ui.icons import icon
 from kpidesk.ui.review.common import (
     _html,
@@ -89,9 +91,27 @@ class FollowUpView(QWidget):
         self.tree.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
         self.tree.setSizeAdjustPolicy(QAbstractItemView.SizeAdjustPolicy.AdjustIgnored)
         layout.addWidget(self.tree, 1)
+        self.milestones_title = heading(_("Initiatives: milestones due or late"))
+        layout.addWidget(self.milestones_title)
+        self.milestones = QLabel()
+        self.milestones.setObjectName("dueMilestones")
+        self.milestones.setTextFormat(Qt.TextFormat.RichText)
+        self.milestones.setWordWrap(True)
+        layout.addWidget(self.milestones)
         layout.addStretch()
 
     def show_agenda(self, agenda: Agenda, *, writable: bool) -> None:
+        today = self.meeting.current_day()
+        lines = []
+        for entry in agenda.milestones:
+            late = entry.milestone.late
+            text = _html(milestone_text(entry, today))
+            lines.append(
+                f"<span style='color:{OVERDUE_COLOR}'>⚠ {text}</span>" if late else f"• {text}"
+            )
+        self.milestones.setText("<br>".join(lines))
+        self.milestones_title.setVisible(bool(lines))
+        self.milestones.setVisible(bool(lines))
         self._show_agenda(agenda, writable=writable)
         self.tree.setVisible(bool(agenda.follow_up))
         sources = {entry.from_review_id for entry in agenda.follow_up}

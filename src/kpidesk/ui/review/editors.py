@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 from kpidesk.domain.naming import kpi_title
 from kpidesk.i18n import _
 from kpidesk.services import goals as goal_service
+from kpidesk.services import initiatives as initiative_service
 from kpidesk.services import kpis as kpi_service
 from kpidesk.services.actions import ActionData, validate_action
 from kpidesk.services.kpis import KpiFilter
@@ -106,6 +107,15 @@ class ActionEditor(RecordEditor):
         self.status_combo = ActionStatusCombo(data.status)
         form.addRow(_("&Status:"), self.status_combo)
         self._add_links(data.kpi_id, data.goal_id)
+        self.initiative_combo = _link_combo(
+            _("No initiative"),
+            [
+                (f"{row.data.title} ({row.goal_title})", row.id)
+                for row in initiative_service.list_initiatives()
+            ],
+            data.initiative_id,
+        )
+        form.insertRow(form.rowCount() - 1, _("&Initiative:"), self.initiative_combo)
 
     def result_data(self) -> ActionData:
         return ActionData(
@@ -116,6 +126,7 @@ class ActionEditor(RecordEditor):
             status=self.status_combo.status(),
             kpi_id=self.kpi_combo.currentData(),
             goal_id=self.goal_combo.currentData(),
+            initiative_id=self.initiative_combo.currentData(),
         )
 
     def problem(self) -> bool:

@@ -50,6 +50,7 @@ from kpidesk.ui.review.common import (
     value_formatter,
 )
 from kpidesk.ui.review.record_panel import RecordPanel
+from kpidesk.ui.review.tips import TipsPanel
 
 if TYPE_CHECKING:
     from kpidesk.ui.review.meeting import ReviewMeeting
@@ -100,6 +101,9 @@ class KpiItemView(QWidget):
         chart_box.addWidget(self.chart_caption)
         numbers.addLayout(chart_box, 4)
         layout.addLayout(numbers)
+        self.best_practice = TipsPanel(meeting)
+        layout.addWidget(self.best_practice)
+        layout.addSpacing(6)
 
         layout.addWidget(heading(_("Comment")))
         self.comment = QPlainTextEdit()
@@ -200,6 +204,9 @@ class KpiItemView(QWidget):
         self.comment.setReadOnly(not writable)
         self.comment.setPlaceholderText(
             _("Why is it here, and what now?") if writable else _("No comment.")
+        )
+        self.best_practice.fill(
+            item, agenda.currency, review_id=agenda.review.id, kpi_changed=changed
         )
         held_on = agenda.review.held_on
         self.records.fill(

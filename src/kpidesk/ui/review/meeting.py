@@ -363,6 +363,8 @@ class ReviewMeeting(QWidget):
                     second += "  " + _("(target {target})").format(target=fmt(figures.target))
             else:
                 second = status_counts_text([f.status for f in item.figures])
+            if item.best is not None:
+                second += "\n" + _("★ Best: {unit}").format(unit=item.best.unit)
             entry = QListWidgetItem(status_icon(item.status), f"{name}\n{second}")
             entry.setData(KEY_ROLE, kpi_key(item.kpi_id))
             # wrapped in the list; a word too long for it is elided, and read here in full

@@ -7,6 +7,8 @@ End jump; F11 or Esc leaves. The meeting follows along, so leaving lands on the 
 
 from __future__ import annotations
 
+from datetime import date
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import (
     QCloseEvent,
@@ -26,11 +28,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kpidesk.domain.status import AGENDA_ORDER
+from kpidesk.domain.status import AGENDA_ORDER, Status
 from kpidesk.i18n import _, ngettext
 from kpidesk.palette import SYMBOL_COLORS
 from kpidesk.services.actions import ActionRow
 from kpidesk.services.reviews import Agenda, AgendaItem, DecisionRow
+from kpidesk.services.reviews.best import best_practice_text, milestone_text, tip_text
 from kpidesk.ui.action_status import (
     OVERDUE_COLOR,
     action_status_color,
@@ -255,6 +258,16 @@ class PresenterWindow(QWidget):
             layout.addWidget(_label(text, color=OVERDUE_COLOR if late else None))
         for warning in agenda.warnings:
             layout.addWidget(_label(f"⚠ {warning.text()}", scale=0.9, color=OVERDUE_COLOR))
+        today = date.today()
+        for entry in agenda.milestones:
+            late = entry.milestone.late
+            layout.addWidget(
+                _label(
+                    ("⚠ " if late else "• ") + milestone_text(entry, today),
+                    scale=0.85,
+                    color=OVERDUE_COLOR if late else None,
+                )
+            )
         layout.addStretch(2)
         return widget
 
@@ -359,6 +372,15 @@ class PresenterWindow(QWidget):
             grid.addWidget(_label(change, scale=0.75, color=color, wrap=False), row, 4)
         left.addLayout(grid)
         left.addSpacing(14)
+        best = best_practice_text(item, agenda.currency)
+        if best:
+            label = _label("★ " + best, scale=0.9, color=SYMBOL_COLORS[Status.GREEN])
+            label.setObjectName("bestPractice")
+            left.addWidget(label)
+        for tip in item.tips[:3]:
+            left.addWidget(_muted(_("Tip: {tip}").format(tip=tip_text(tip)), scale=0.8))
+        if best or item.tips:
+            left.addSpacing(10)
         if item.comment:
             comment = _label(f"“{item.comment.text}”", scale=0.95)
             font = QFont(comment.font())
