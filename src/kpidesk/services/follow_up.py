@@ -85,13 +85,18 @@ def _figures_missing() -> int:
 
 def follow_up_text(follow_up: NextFollowUp, language: str | None = None) -> str:
     """``Next follow-up 12 March, 6 figures still missing``."""
+    return due_text(follow_up.day, follow_up.missing, language)
+
+
+def due_text(day: date, missing: int, language: str | None = None) -> str:
+    """``Next follow-up 12 March, 6 figures still missing`` for a day and a count."""
     _ = gettext_for(language)
     ngettext = ngettext_for(language)
-    text = _("Next follow-up {day}").format(day=format_day(follow_up.day, language, year=False))
-    if follow_up.missing:
+    text = _("Next follow-up {day}").format(day=format_day(day, language, year=False))
+    if missing:
         text += ", " + ngettext(
-            "{count} figure still missing", "{count} figures still missing", follow_up.missing
-        ).format(count=follow_up.missing)
+            "{count} figure still missing", "{count} figures still missing", missing
+        ).format(count=missing)
     return text
 
 

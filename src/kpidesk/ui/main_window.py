@@ -214,7 +214,9 @@ class MainWindow(MainMenus, StrategyActions, QMainWindow):
             self.setWindowTitle(_("KPI Desk"))
             self.statusBar().clearMessage()
             self.path_label.setText(_("No workspace open"))
-            self.welcome.set_recent_files(self.settings.recent_files)
+            self.welcome.set_recent_files(
+                self.settings.recent_files, self.session.remembered_follow_up
+            )
 
     def _set_read_only_banner(self) -> None:
         if self.read_only_banner is not None:

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
+from kpidesk.domain.errors import DomainError
 from kpidesk.domain.periods import Period, PeriodKind
-from kpidesk.services import overview
+from kpidesk.services import follow_up, overview
 from kpidesk.services.people import access
 from kpidesk.store.access import EVERYTHING, Access
+from kpidesk.store.errors import WorkspaceError
 from kpidesk.store.file_lock import LockHolder
 from kpidesk.store.workspace import Workspace
 from kpidesk.ui.live import LiveUpdates
@@ -22,6 +26,11 @@ from kpidesk.ui.settings import AppSettings, Location
 class ViewContext:
     period: Period
     unit_id: int | None
+
+
+FOLLOW_UP_KEY = "next_follow_up"
+
+log = logging.getLogger(__name__)
 
 
 class WorkspaceSession(QObject):
@@ -119,11 +128,35 @@ class WorkspaceSession(QObject):
             self._live.deleteLater()
             self._live = None
         if self.workspace is not None:
+            self._remember_follow_up(self.workspace)
             self.workspace.close()
         self.workspace = None
         self.lock_holder = None
         self._context = None
         self._access = None
+
+    def _remember_follow_up(self, workspace: Workspace) -> None:
+        """Keep the next follow-up in settings, for the welcome screen (no workspace open)."""
+        try:
+            with workspace.bound():
+                upcoming = follow_up.next_follow_up(date.today())
+        except (WorkspaceError, DomainError) as error:
+            log.info("the next follow-up of %s was not read: %s", workspace.location, error)
+            return
+        self.settings.set_workspace_value(
+            workspace.location,
+            FOLLOW_UP_KEY,
+            f"{upcoming.day.isoformat()} {upcoming.missing}" if upcoming else "-",
+        )
+
+    def remembered_follow_up(self, location: Location) -> str:
+        """The next follow-up of a workspace as it was when last closed here ("": none)."""
+        stored = self.settings.workspace_value(location, FOLLOW_UP_KEY) or ""
+        day, _, missing = stored.partition(" ")
+        try:
+            return follow_up.due_text(date.fromisoformat(day), int(missing or 0))
+        except ValueError:
+            return ""
 
     def _keep_unit_valid(self) -> None:
         """After an edit, fall back to the root unit if the chosen unit is gone (runs first)."""

@@ -3,6 +3,7 @@ or open the demo."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
@@ -122,14 +123,22 @@ class WelcomePage(QWidget):
         button.clicked.connect(signal)
         return button
 
-    def set_recent_files(self, paths: list[Path | ServerAddress]) -> None:
+    def set_recent_files(
+        self,
+        paths: list[Path | ServerAddress],
+        follow_up: Callable[[Path | ServerAddress], str] | None = None,
+    ) -> None:
+        """The recent workspaces, each with its next follow-up (``follow_up``: as it was
+        when it was last closed here) where there is one."""
         self.recent_list.clear()
         for path in paths:
+            due = follow_up(path) if follow_up is not None else ""
+            after = f"  ·  {due}" if due else ""
             if isinstance(path, ServerAddress):
                 item = QListWidgetItem(
                     icon("database"),
                     _("{database}\non the server {server} as {user}").format(
-                        database=path.dbname, server=path.server, user=path.user
+                        database=path.dbname + after, server=path.server, user=path.user
                     ),
                 )
                 item.setData(Qt.ItemDataRole.UserRole, path)
@@ -138,7 +147,7 @@ class WelcomePage(QWidget):
                 continue
             exists = path.exists()
             label = path.stem if exists else _("{name} (missing)").format(name=path.stem)
-            item = QListWidgetItem(icon("history"), f"{label}\n{path.parent}")
+            item = QListWidgetItem(icon("history"), f"{label}{after}\n{path.parent}")
             item.setData(Qt.ItemDataRole.UserRole, path)
             item.setToolTip(str(path))
             if not exists:
