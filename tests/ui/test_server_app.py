@@ -135,7 +135,9 @@ def test_the_dialog_asks_for_the_password_and_keeps_it_only_when_told(
     window.close_workspace()
     welcome = window.welcome
     item = welcome.recent_list.item(0)
-    assert item.text().startswith(f"{address.dbname}\non the server {address.server}")
+    name, where = item.text().split("\n")
+    assert name.split("  ·  ")[0] == address.dbname
+    assert where.startswith(f"on the server {address.server}")
     welcome.recent_list.itemActivated.emit(item)
     assert window.session.is_open and len(shown) == 1
     assert window.session.context.period == Period.month(2026, 3)  # remembered by URL
