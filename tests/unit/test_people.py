@@ -267,3 +267,23 @@ def test_every_table_of_every_schema_step_is_readable_by_each_role(pg_server, de
         for table in tables:
             as_viewer.execute(f'SELECT count(*) FROM "{table}"').fetchone()
     assert set(pg_access.WORKSPACE_TABLES) <= set(tables)
+
+
+def test_an_updater_writes_tips_for_their_own_units_only(pg_server, demo_url):
+    updater = unique("tove")
+    people.add_person_at(demo_url, updater, "updater", ["Luleå store"])
+    with raw(pg_server, demo_url, updater) as connection:
+        lulea, umea = unit_id(connection, "Luleå store"), unit_id(connection, "Umeå store")
+        kpi = connection.execute("SELECT id FROM kpi ORDER BY id LIMIT 1").fetchone()[0]
+        insert = (
+            "INSERT INTO tip (kpi_id, unit_id, text, author, created_at, result)"
+            " VALUES (%s, %s, 'Ask every customer', 'Tove', now(), '')"
+        )
+        connection.execute(insert, (kpi, lulea))
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            connection.execute(insert, (kpi, umea))
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            connection.execute(
+                "INSERT INTO initiative (goal_id, title, owner, status, created_at)"
+                " VALUES (1, 'x', '', 'planned', now())"
+            )

@@ -50,6 +50,7 @@ UPDATER_TABLES = (
     "action",
     "chart_note",
     "reporting_delivery",
+    "tip",
 )
 """The tables an updater writes (the rows of their own units, where a row has a unit)."""
 
@@ -59,6 +60,7 @@ UNIT_POLICIES = {
     "import_change": "unit_id IS NULL OR unit_id IN (SELECT unnest(kpidesk_my_units()))",
     "review_comment": "kpidesk_review_is_mine(review_id)",
     "action": "review_id IS NOT NULL AND kpidesk_review_is_mine(review_id)",
+    "tip": "unit_id IN (SELECT unnest(kpidesk_my_units()))",
 }
 """Row-level security: which rows of these tables an updater may write. A comment or an
 action belongs to the units of its review: an updater writes them when every unit the
@@ -154,6 +156,8 @@ def rights_statements(tables: Sequence[str]) -> list[str]:
         f'GRANT INSERT, UPDATE, DELETE ON "{PERSON_TABLE}" TO {{admin}}',
     ]
     for table, condition in UNIT_POLICIES.items():
+        if table not in tables:
+            continue
         statements += [
             f'ALTER TABLE "{table}" ENABLE ROW LEVEL SECURITY',
             f'DROP POLICY IF EXISTS kpidesk_read ON "{table}"',

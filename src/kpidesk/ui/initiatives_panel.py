@@ -216,7 +216,7 @@ class InitiativesPanel(QWidget):
             empty.setFlags(Qt.ItemFlag.NoItemFlags)
             self.tree.addTopLevelItem(empty)
         self._filling = False
-        writable = not self.session.read_only
+        writable = not self.session.definitions_read_only
         self.add_button.setEnabled(writable and goal_id is not None)
         self.edit_button.setEnabled(writable and bool(rows))
         self.remove_button.setEnabled(writable and bool(rows))
@@ -236,7 +236,7 @@ class InitiativesPanel(QWidget):
         return editor.exec() == QDialog.DialogCode.Accepted
 
     def add_initiative(self) -> None:
-        if self.goal_id is None or self.session.read_only:
+        if self.goal_id is None or self.session.definitions_read_only:
             return
         editor = InitiativeEditor(InitiativeData(""), new=True, parent=self)
         if not self.open_editor(editor):
@@ -255,7 +255,7 @@ class InitiativesPanel(QWidget):
 
     def edit_selected(self) -> None:
         row = self._selected_initiative()
-        if row is None or self.session.read_only:
+        if row is None or self.session.definitions_read_only:
             return
         editor = InitiativeEditor(row.data, new=False, parent=self)
         if not self.open_editor(editor):
@@ -271,7 +271,7 @@ class InitiativesPanel(QWidget):
 
     def remove_selected(self) -> None:
         row = self._selected_initiative()
-        if row is None or self.session.read_only:
+        if row is None or self.session.definitions_read_only:
             return
         workspace = self.session.workspace
         deleted: dict[str, service.DeletedInitiative] = {}
@@ -288,7 +288,7 @@ class InitiativesPanel(QWidget):
     def _milestone_ticked(self, item: QTreeWidgetItem, column: int) -> None:
         if self._filling or column != 0 or item.data(0, KIND) != "milestone":
             return
-        if self.session.read_only:
+        if self.session.definitions_read_only:
             return
         done = item.checkState(0) == Qt.CheckState.Checked
         milestone_id, workspace = item.data(0, ROW_ID), self.session.workspace
