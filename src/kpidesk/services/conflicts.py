@@ -70,3 +70,31 @@ def row_conflict(model: Any, row_id: int, mine: dict[str, Any]) -> ConflictError
     return ConflictError(
         [Conflict(table, row_id, mine, theirs, by, at, row.row_version if row else None)]
     )
+
+
+def check_links(
+    side: str, owner_id: int, read: Any, current: set[int], mine: set[int], names: Any
+) -> None:
+    """A link set (``kpi_goal`` rows of ``side``, ``kpi_id`` or ``goal_id``, = ``owner_id``)
+    saved against the set read: when someone else changed it since, nothing is saved and
+    :class:`ConflictError` names who and when, their set and mine (``names`` spells a
+    set), and holds their set as the token to save against to keep mine."""
+    if read is UNREAD or read is None or set(read) == current:
+        return
+    from kpidesk.store import versions
+
+    by, at = versions.last_change_where("kpi_goal", side, owner_id)
+    field = "goals" if side == "kpi_id" else "kpis"
+    raise ConflictError(
+        [
+            Conflict(
+                "kpi_goal",
+                owner_id,
+                {field: names(mine)},
+                {field: names(current)},
+                by,
+                at,
+                frozenset(current),
+            )
+        ]
+    )

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, fields
 from datetime import date
+from typing import Any
 
 from kpidesk.domain.errors import DomainError
 from kpidesk.domain.terms import PERSPECTIVE_LABELS, GoalStatus, Perspective
 from kpidesk.domain.text import MSG_CONTROL_CHARACTER, bad_characters
 from kpidesk.i18n import N_
-from kpidesk.services.conflicts import row_conflict
+from kpidesk.services.conflicts import UNREAD, check_links, row_conflict
 from kpidesk.store import models, versions
 from kpidesk.store.workspace import Workspace
 
@@ -245,12 +246,19 @@ def restore_goal(workspace: Workspace, snapshot: DeletedGoal) -> None:
             ).execute()
 
 
-def set_goal_kpis(workspace: Workspace, goal_id: int, kpi_ids: set[int]) -> set[int]:
-    """Link exactly ``kpi_ids`` to the goal; return the links it had, for undo."""
+def set_goal_kpis(
+    workspace: Workspace, goal_id: int, kpi_ids: set[int], *, read_kpis: Any = UNREAD
+) -> set[int]:
+    """Link exactly ``kpi_ids`` to the goal; return the links it had, for undo. With
+    ``read_kpis`` (the set the Goals page read), links someone changed since raise
+    ``ConflictError`` and nothing is saved."""
     with workspace.atomic():
+        if read_kpis is not UNREAD:
+            versions.lock_links(set(read_kpis) | kpi_ids, [goal_id])
         before = {
             link.kpi_id for link in models.KpiGoal.select().where(models.KpiGoal.goal == goal_id)
         }
+        check_links("goal_id", goal_id, read_kpis, before, kpi_ids, kpi_names)
         for kpi_id in before - kpi_ids:
             models.KpiGoal.delete().where(
                 (models.KpiGoal.goal == goal_id) & (models.KpiGoal.kpi == kpi_id)
@@ -258,6 +266,12 @@ def set_goal_kpis(workspace: Workspace, goal_id: int, kpi_ids: set[int]) -> set[
         for kpi_id in kpi_ids - before:
             models.KpiGoal.create(goal=goal_id, kpi=kpi_id)
     return before
+
+
+def kpi_names(kpi_ids: set[int]) -> str:
+    """The KPIs' codes, as a conflict shows a goal's KPIs."""
+    rows = models.Kpi.select(models.Kpi.code).where(models.Kpi.id.in_(list(kpi_ids)))
+    return ", ".join(sorted(row.code for row in rows))
 
 
 def smart_score(data: GoalData) -> int:

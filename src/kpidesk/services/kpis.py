@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field, fields
+from datetime import datetime
+from typing import Any
 
 from kpidesk.domain.aggregation import Aggregation
 from kpidesk.domain.errors import DomainError
@@ -16,7 +18,7 @@ from kpidesk.domain.status import Direction, ThresholdMode
 from kpidesk.domain.terms import Indicator
 from kpidesk.domain.text import text_problem
 from kpidesk.i18n import N_, _
-from kpidesk.services.conflicts import row_conflict
+from kpidesk.services.conflicts import UNREAD, Conflict, ConflictError, check_links, row_conflict
 from kpidesk.store import models, queries, versions
 from kpidesk.store.workspace import Workspace
 
@@ -197,12 +199,17 @@ def update_kpi(
     return before
 
 
-def set_kpi_goals(workspace: Workspace, kpi_id: int, goal_ids: set[int]) -> set[int]:
-    """Link the KPI to exactly ``goal_ids``; return the links it had, for undo."""
+def set_kpi_goals(
+    workspace: Workspace, kpi_id: int, goal_ids: set[int], *, read_goals: Any = UNREAD
+) -> set[int]:
+    """Link the KPI to exactly ``goal_ids``; return the links it had, for undo. With
+    ``read_goals`` (the set the editor read), links someone changed since raise
+    ``ConflictError`` and nothing is saved."""
     with workspace.atomic():
-        before = {
-            link.goal_id for link in models.KpiGoal.select().where(models.KpiGoal.kpi == kpi_id)
-        }
+        if read_goals is not UNREAD:
+            versions.lock_links([kpi_id], set(read_goals) | goal_ids)
+        before = _goals_of(kpi_id)
+        check_links("kpi_id", kpi_id, read_goals, before, goal_ids, goal_names)
         if before - goal_ids:
             models.KpiGoal.delete().where(
                 (models.KpiGoal.kpi == kpi_id) & (models.KpiGoal.goal.in_(before - goal_ids))
@@ -210,6 +217,56 @@ def set_kpi_goals(workspace: Workspace, kpi_id: int, goal_ids: set[int]) -> set[
         for goal_id in goal_ids - before:
             models.KpiGoal.create(kpi=kpi_id, goal=goal_id)
     return before
+
+
+def _goals_of(kpi_id: int) -> set[int]:
+    return {link.goal_id for link in models.KpiGoal.select().where(models.KpiGoal.kpi == kpi_id)}
+
+
+def goal_names(goal_ids: Iterable[int]) -> str:
+    """The goals' titles, as a conflict shows a KPI's goals."""
+    rows = models.Goal.select(models.Goal.title).where(models.Goal.id.in_(list(goal_ids)))
+    return ", ".join(sorted(row.title for row in rows))
+
+
+def save_kpi(
+    workspace: Workspace,
+    kpi_id: int,
+    data: KpiData | None,
+    goal_ids: set[int] | None,
+    read: tuple[int | None, frozenset[int]],
+) -> tuple[KpiData, set[int]]:
+    """The KPI dialog's save, in one transaction: its fields (``data``; None: unchanged)
+    and its goals (None: unchanged), against what the dialog read (``read``: the row's
+    version and the goals). When someone else changed either since, nothing is saved and
+    ``ConflictError`` shows theirs beside mine; its token is what to save against to keep
+    mine. Returns what was there, for undo."""
+    version, read_goals = read
+    if data is not None:
+        _require_valid(data, kpi_id)
+    with workspace.atomic():
+        versions.lock_links([kpi_id], set(read_goals) | (goal_ids or set()))
+        kpi = models.Kpi.get_by_id(kpi_id)
+        before, current = KpiData.of(kpi), _goals_of(kpi_id)
+        mine: dict[str, Any] = {}
+        theirs: dict[str, Any] = {}
+        if data is not None and version is not None and kpi.row_version != version:
+            mine, theirs = asdict(data), asdict(before)
+        if goal_ids is not None and current != set(read_goals):
+            mine["goals"], theirs["goals"] = goal_names(goal_ids), goal_names(current)
+        if mine:
+            by, at = max(
+                versions.last_change("kpi", kpi.uid),
+                versions.last_change_where("kpi_goal", "kpi_id", kpi_id),
+                key=lambda change: change[1] or datetime.min,
+            )
+            token = (kpi.row_version, frozenset(current))
+            raise ConflictError([Conflict("kpi", kpi_id, mine, theirs, by, at, token)])
+        if data is not None:
+            update_kpi(workspace, kpi_id, data, read_version=version)
+        if goal_ids is not None:
+            set_kpi_goals(workspace, kpi_id, goal_ids)
+    return before, current
 
 
 def set_archived(workspace: Workspace, kpi_id: int, archived: bool) -> bool:

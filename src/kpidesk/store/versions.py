@@ -123,3 +123,27 @@ def last_change_of_key(table: str, key: Key) -> tuple[str | None, datetime | Non
         if (row.get("kpi_id"), row.get("unit_id"), row.get("period")) == (kpi_id, unit_id, period):
             return entry.actor, entry.at
     return None, None
+
+
+def last_change_where(table: str, column: str, value: object) -> tuple[str | None, datetime | None]:
+    """Who last changed (made, changed or deleted) a row of ``table`` whose ``column`` is
+    ``value``, and when: a link set's last change (a link row has no version of its own)."""
+    from kpidesk.store.changelog import values
+
+    for entry in (
+        ChangeLog.select()
+        .where(ChangeLog.table_name == table)
+        .order_by(ChangeLog.id.desc())
+        .limit(2000)
+    ):
+        row = values(table, entry.new_values) or values(table, entry.old_values) or {}
+        if row.get(column) == value:
+            return entry.actor, entry.at
+    return None, None
+
+
+def lock_links(kpi_ids: Iterable[int], goal_ids: Iterable[int]) -> None:
+    """Hold the link sets (``kpi_goal``) of these KPIs and goals for the save's transaction,
+    so a KPI's goals and a goal's KPIs saved at once check and write one after the other."""
+    keys = [f"kpi_goal:kpi:{k}" for k in kpi_ids] + [f"kpi_goal:goal:{g}" for g in goal_ids]
+    backend_of().lock_keys(database, sorted(keys))

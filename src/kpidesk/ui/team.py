@@ -303,16 +303,15 @@ def row_text(values: dict[str, Any] | None, fields: list[str]) -> str:
     return "\n".join(f"{field}: {_cell_text(values.get(field))}" for field in fields)
 
 
-def save_row(
-    parent: QWidget, save: Callable[[int], Any], read_version: int | None
-) -> tuple[bool, Any]:
+def save_row(parent: QWidget, save: Callable[[Any], Any], read_version: Any) -> tuple[bool, Any]:
     """Save one row by an editor against ``read_version`` (the row's version when the editor
-    read it). When someone else saved it since, ask as the grid does: keep mine saves again
-    over their version, keep theirs saves nothing. Returns (saved, what ``save`` returned).
-    Nothing is locked while asking: the lost save's transaction has ended."""
+    read it; or what else the save checks, such as a set of links read). When someone else
+    saved it since, ask as the grid does: keep mine saves again over their version, keep
+    theirs saves nothing. Returns (saved, what ``save`` returned). Nothing is locked while
+    asking: the lost save's transaction has ended."""
     while True:
         try:
-            return True, save(read_version)  # type: ignore[arg-type]
+            return True, save(read_version)
         except ConflictError as error:
             conflict = error.conflicts[0]
             if conflict.theirs is None or conflict.token is None:
@@ -330,9 +329,7 @@ def save_row(
                 return False, None
 
 
-def save_told(
-    parent: QWidget, save: Callable[[int], Any], read_version: int | None
-) -> tuple[bool, Any]:
+def save_told(parent: QWidget, save: Callable[[Any], Any], read_version: Any) -> tuple[bool, Any]:
     """:func:`save_row`, a refused save told in a message box (nothing saved)."""
     try:
         return save_row(parent, save, read_version)

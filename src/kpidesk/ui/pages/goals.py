@@ -346,10 +346,19 @@ class GoalsPage(Page):
         if chosen == before:
             return
         workspace = self.session.workspace
+        saved, replaced = team.save_told(
+            self,
+            lambda read: goal_service.set_goal_kpis(workspace, goal_id, chosen, read_kpis=read),
+            frozenset(before),
+        )
+        if not saved:  # theirs kept: the list shows theirs
+            self.session.dataChanged.emit()
+            self.refresh()
+            return
         self._push(
             _("Link KPIs to a goal"),
-            lambda: goal_service.set_goal_kpis(workspace, goal_id, chosen),
-            lambda: goal_service.set_goal_kpis(workspace, goal_id, before),
+            team.skip_first(lambda: goal_service.set_goal_kpis(workspace, goal_id, chosen)),
+            lambda: goal_service.set_goal_kpis(workspace, goal_id, replaced),
             select=goal_id,
         )
 

@@ -221,13 +221,17 @@ class KpisPage(ListPage):
             kpi_service.update_kpi(workspace, kpi_id, values)
             kpi_service.set_kpi_goals(workspace, kpi_id, goals)
 
-        def save(version: int) -> tuple[KpiData, set[int]]:
-            stored = before  # what is replaced: theirs, when mine is kept over theirs
-            if data != before:  # checked against what the editor read
-                stored = kpi_service.update_kpi(workspace, kpi_id, data, read_version=version)
-            return stored, kpi_service.set_kpi_goals(workspace, kpi_id, goal_ids)
+        def save(read: tuple[int | None, frozenset[int]]) -> tuple[KpiData, set[int]]:
+            return kpi_service.save_kpi(
+                workspace,
+                kpi_id,
+                data if data != before else None,
+                goal_ids if goal_ids != set(row.goal_ids) else None,
+                read,
+            )
 
-        saved, replaced = team.save_told(self, save, row.row_version)
+        read = (row.row_version, frozenset(row.goal_ids))
+        saved, replaced = team.save_told(self, save, read)
         if not saved:  # theirs kept: the editor again, holding theirs
             self.refresh()
             self.select_kpi(kpi_id)

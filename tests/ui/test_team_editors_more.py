@@ -1,0 +1,123 @@
+# ruff: noqa: F811  (the fixtures answer and opened are test_team_editors')
+"""No lost update in the rest of the editors: the links of KPIs to goals (the KPI dialog and
+the Goals page), target paths, a unit's settings and a review's details.
+
+As in :mod:`tests.ui.test_team_editors`: someone else (a raw second connection) saves
+between the editor's read and its save; the save asks, keep theirs stores nothing of mine,
+keep mine saves over theirs. On a file and on a server."""
+
+from __future__ import annotations
+
+import pytest
+
+from kpidesk.services import goals as goal_service
+from kpidesk.services import kpis as kpi_service
+from kpidesk.services.conflicts import ConflictError
+from kpidesk.store import models
+from kpidesk.ui import team
+from tests.ui.test_team_editors import (  # noqa: F401
+    CHOICES,
+    answer,
+    opened,
+    other_writes,
+    page_named,
+    shown,
+)
+
+
+def links_of_kpi(kpi_id: int) -> set[int]:
+    return {row.goal_id for row in models.KpiGoal.select().where(models.KpiGoal.kpi == kpi_id)}
+
+
+def unlinked_goal(kpi_id: int) -> models.Goal:
+    linked = links_of_kpi(kpi_id)
+    return next(
+        goal for goal in models.Goal.select().order_by(models.Goal.id) if goal.id not in linked
+    )
+
+
+@pytest.mark.parametrize("choice", CHOICES)
+def test_kpi_dialog_goals(opened, demo_location, answer, monkeypatch, choice):
+    answer.choice = choice
+    page = page_named(opened, "kpis")
+    page.select_kpi(1)
+    theirs_goal, mine_goal = [
+        goal
+        for goal in models.Goal.select().order_by(models.Goal.id)
+        if goal.id not in links_of_kpi(1)
+    ][:2]
+    read = links_of_kpi(1)
+    opened_editors = []
+
+    def edit(editor):
+        opened_editors.append(set(editor.goal_ids()))
+        if len(opened_editors) > 1:
+            return False
+        other_writes(
+            demo_location,
+            "INSERT INTO kpi_goal (kpi_id, goal_id) VALUES (?, ?)",
+            (1, theirs_goal.id),
+        )
+        monkeypatch.setattr(editor, "goal_ids", lambda: [*read, mine_goal.id])
+        return True
+
+    monkeypatch.setattr(page, "open_editor", edit)
+    page.edit_selected()
+    assert len(answer.asked) == 1
+    assert "goals:" in shown(answer)
+    assert theirs_goal.title in shown(answer) and mine_goal.title in shown(answer)
+    if choice is team.Choice.MINE:
+        assert links_of_kpi(1) == read | {mine_goal.id}
+        opened.action_undo.trigger()
+        assert links_of_kpi(1) == read | {theirs_goal.id}  # undo brings back theirs
+    else:
+        assert links_of_kpi(1) == read | {theirs_goal.id}
+        assert opened_editors[1] == read | {theirs_goal.id}  # the editor again, with theirs
+
+
+@pytest.mark.parametrize("choice", CHOICES)
+def test_goals_page_kpi_links(opened, demo_location, answer, choice):
+    answer.choice = choice
+    page = page_named(opened, "goals")
+    goal_id = page.selected_goal_id()
+    linked = {row.kpi_id for row in models.KpiGoal.select().where(models.KpiGoal.goal == goal_id)}
+    free = [kpi for kpi in models.Kpi.select().order_by(models.Kpi.id) if kpi.id not in linked]
+    theirs_kpi, mine_kpi = free[0], free[1]
+    other_writes(
+        demo_location,
+        "INSERT INTO kpi_goal (kpi_id, goal_id) VALUES (?, ?)",
+        (theirs_kpi.id, goal_id),
+    )
+    items = [page.kpi_list.item(i) for i in range(page.kpi_list.count())]
+    item = next(i for i in items if i.data(team.Qt.ItemDataRole.UserRole) == mine_kpi.id)
+    item.setCheckState(team.Qt.CheckState.Checked)
+    assert len(answer.asked) == 1
+    assert theirs_kpi.code in shown(answer) and mine_kpi.code in shown(answer)
+    now = {row.kpi_id for row in models.KpiGoal.select().where(models.KpiGoal.goal == goal_id)}
+    if choice is team.Choice.MINE:
+        assert now == linked | {mine_kpi.id}
+    else:
+        assert now == linked | {theirs_kpi.id}
+        checked = {
+            i.data(team.Qt.ItemDataRole.UserRole)
+            for i in (page.kpi_list.item(n) for n in range(page.kpi_list.count()))
+            if i.checkState() == team.Qt.CheckState.Checked
+        }
+        assert checked == linked | {theirs_kpi.id}  # the list shows theirs
+
+
+def test_link_services_refuse_a_changed_set(opened, demo_location):
+    workspace = opened.session.workspace
+    goal = unlinked_goal(1)
+    read = links_of_kpi(1)
+    other_writes(
+        demo_location, "INSERT INTO kpi_goal (kpi_id, goal_id) VALUES (?, ?)", (1, goal.id)
+    )
+    with pytest.raises(ConflictError) as raised:
+        kpi_service.set_kpi_goals(workspace, 1, set(), read_goals=read)
+    assert raised.value.conflicts[0].theirs == {"goals": kpi_service.goal_names(read | {goal.id})}
+    assert links_of_kpi(1) == read | {goal.id}  # nothing of mine saved
+    with pytest.raises(ConflictError):
+        goal_service.set_goal_kpis(workspace, goal.id, set(), read_kpis=set())
+    kpi_service.set_kpi_goals(workspace, 1, set(), read_goals=read | {goal.id})
+    assert links_of_kpi(1) == set()
