@@ -121,3 +121,84 @@ def test_link_services_refuse_a_changed_set(opened, demo_location):
         goal_service.set_goal_kpis(workspace, goal.id, set(), read_kpis=set())
     kpi_service.set_kpi_goals(workspace, 1, set(), read_goals=read | {goal.id})
     assert links_of_kpi(1) == set()
+
+
+def a_path(opened) -> tuple[int, int]:
+    """KPI 1's path for unit 3, saved by me (in the session's workspace)."""
+    from kpidesk.services import targets as target_service
+    from kpidesk.services.targets import PathData
+
+    target_service.set_target_path(
+        opened.session.workspace, 1, 3, PathData("2026-01", 100.0, "2026-12", 200.0)
+    )
+    return 1, 3
+
+
+def stored_path():
+    from kpidesk.services import targets as target_service
+
+    return target_service.target_path(1, 3)
+
+
+@pytest.mark.parametrize("choice", CHOICES)
+def test_target_path_saved(opened, demo_location, answer, choice):
+    from kpidesk.domain.periods import Period
+    from kpidesk.ui.target_dialog import TargetDialog
+
+    answer.choice = choice
+    a_path(opened)
+    dialog = TargetDialog(opened.session, 1, 3, Period.month(2026, 10), parent=opened)
+    other_writes(
+        demo_location,
+        "UPDATE target_path SET goal_value = 4242, row_version = row_version + 1"
+        " WHERE kpi_id = 1 AND unit_id = 3",
+    )
+    dialog.goal_value.setText("777")
+    saved = dialog.save_path()
+    assert len(answer.asked) == 1
+    assert "goal_value:" in shown(answer)
+    assert "4" in shown(answer) and "777" in shown(answer)
+    if choice is team.Choice.MINE:
+        assert saved and stored_path().goal_value == 777
+        opened.action_undo.trigger()
+        assert stored_path().goal_value == 4242  # undo brings back theirs
+    else:
+        assert not saved and stored_path().goal_value == 4242
+        assert dialog.goal_value.text() == "4242"  # the dialog shows theirs
+    dialog.close()
+
+
+@pytest.mark.parametrize("choice", CHOICES)
+def test_target_path_removed_after_they_changed_it(opened, demo_location, answer, choice):
+    from kpidesk.domain.periods import Period
+    from kpidesk.ui.target_dialog import TargetDialog
+
+    answer.choice = choice
+    a_path(opened)
+    dialog = TargetDialog(opened.session, 1, 3, Period.month(2026, 10), parent=opened)
+    other_writes(
+        demo_location,
+        "UPDATE target_path SET goal_value = 4242, row_version = row_version + 1"
+        " WHERE kpi_id = 1 AND unit_id = 3",
+    )
+    removed = dialog.remove_path()
+    assert len(answer.asked) == 1 and "4" in shown(answer)
+    if choice is team.Choice.MINE:
+        assert removed and stored_path() is None
+    else:
+        assert not removed and stored_path().goal_value == 4242
+    dialog.close()
+
+
+def test_target_path_they_removed_is_not_saved_over_silently(opened, demo_location, answer):
+    from kpidesk.domain.periods import Period
+    from kpidesk.ui.target_dialog import TargetDialog
+
+    answer.choice = team.Choice.THEIRS
+    a_path(opened)
+    dialog = TargetDialog(opened.session, 1, 3, Period.month(2026, 10), parent=opened)
+    other_writes(demo_location, "DELETE FROM target_path WHERE kpi_id = 1 AND unit_id = 3")
+    dialog.goal_value.setText("777")
+    assert not dialog.save_path()
+    assert len(answer.asked) == 1 and stored_path() is None
+    dialog.close()

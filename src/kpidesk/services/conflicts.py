@@ -83,7 +83,7 @@ def check_links(
         return
     from kpidesk.store import versions
 
-    by, at = versions.last_change_where("kpi_goal", side, owner_id)
+    by, at = versions.last_change_where("kpi_goal", **{side: owner_id})
     field = "goals" if side == "kpi_id" else "kpis"
     raise ConflictError(
         [

@@ -257,7 +257,7 @@ def save_kpi(
         if mine:
             by, at = max(
                 versions.last_change("kpi", kpi.uid),
-                versions.last_change_where("kpi_goal", "kpi_id", kpi_id),
+                versions.last_change_where("kpi_goal", kpi_id=kpi_id),
                 key=lambda change: change[1] or datetime.min,
             )
             token = (kpi.row_version, frozenset(current))

@@ -245,10 +245,17 @@ def target_path(kpi_id: int, unit_id: int | None) -> PathData | None:
 
 
 def set_target_path(
-    workspace: Workspace, kpi_id: int, unit_id: int | None, path: PathData | None
+    workspace: Workspace,
+    kpi_id: int,
+    unit_id: int | None,
+    path: PathData | None,
+    *,
+    read: Any = UNREAD,
 ) -> PathData | None:
     """Make ``path`` the KPI's path for that unit scope, or remove it (None); return the
-    path before, for undo. The periods must be of the KPI's frequency."""
+    path before, for undo. The periods must be of the KPI's frequency. With ``read`` (the
+    path's token when it was read, :func:`read_path_token`), a path someone else saved or
+    removed since raises ``ConflictError`` and nothing is saved."""
     if path is not None:
         kpi = kpis_by_id([kpi_id])[kpi_id]
         check_period(kpi, path.baseline_period)
@@ -256,6 +263,14 @@ def set_target_path(
         path.to_domain()  # raises TargetError for a goal before the baseline, NaN, …
     with workspace.atomic():
         before = target_path(kpi_id, unit_id)
+        if read is not UNREAD:
+            versions.lock("target_path", [(kpi_id, unit_id, "")])
+            now = versions.path_token(kpi_id, unit_id)
+            if now != read:
+                by, at = versions.last_change_where("target_path", kpi_id=kpi_id, unit_id=unit_id)
+                mine, theirs = _path_fields(path), _path_fields(before)
+                conflict = Conflict("target_path", (kpi_id, unit_id), mine, theirs, by, at, now)
+                raise ConflictError([conflict])
         queries.replace_target_path(
             kpi_id,
             unit_id,
@@ -266,8 +281,23 @@ def set_target_path(
     return before
 
 
-def remove_target_path(workspace: Workspace, kpi_id: int, unit_id: int | None) -> PathData | None:
-    return set_target_path(workspace, kpi_id, unit_id, None)
+def _path_fields(path: PathData | None) -> dict[str, Any]:
+    """A path as a conflict shows it (no path: every field empty)."""
+    return {
+        name: None if path is None else getattr(path, name)
+        for name in ("baseline_period", "baseline_value", "goal_period", "goal_value")
+    }
+
+
+def read_path_token(kpi_id: int, unit_id: int | None) -> Any:
+    """The path's token as an editor reads it, for its save to check (``read=``)."""
+    return versions.path_token(kpi_id, unit_id)
+
+
+def remove_target_path(
+    workspace: Workspace, kpi_id: int, unit_id: int | None, *, read: Any = UNREAD
+) -> PathData | None:
+    return set_target_path(workspace, kpi_id, unit_id, None, read=read)
 
 
 # Suggestions -------------------------------------------------------------------------------

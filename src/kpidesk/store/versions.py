@@ -125,9 +125,9 @@ def last_change_of_key(table: str, key: Key) -> tuple[str | None, datetime | Non
     return None, None
 
 
-def last_change_where(table: str, column: str, value: object) -> tuple[str | None, datetime | None]:
-    """Who last changed (made, changed or deleted) a row of ``table`` whose ``column`` is
-    ``value``, and when: a link set's last change (a link row has no version of its own)."""
+def last_change_where(table: str, **match: object) -> tuple[str | None, datetime | None]:
+    """Who last changed (made, changed or deleted) a row of ``table`` whose columns hold
+    ``match``, and when: a link set's last change, or a replaced row's (a target path)."""
     from kpidesk.store.changelog import values
 
     for entry in (
@@ -137,7 +137,7 @@ def last_change_where(table: str, column: str, value: object) -> tuple[str | Non
         .limit(2000)
     ):
         row = values(table, entry.new_values) or values(table, entry.old_values) or {}
-        if row.get(column) == value:
+        if all(row.get(column) == value for column, value in match.items()):
             return entry.actor, entry.at
     return None, None
 
@@ -147,3 +147,16 @@ def lock_links(kpi_ids: Iterable[int], goal_ids: Iterable[int]) -> None:
     so a KPI's goals and a goal's KPIs saved at once check and write one after the other."""
     keys = [f"kpi_goal:kpi:{k}" for k in kpi_ids] + [f"kpi_goal:goal:{g}" for g in goal_ids]
     backend_of().lock_keys(database, sorted(keys))
+
+
+def path_token(kpi_id: int, unit_id: int | None) -> Token:
+    """The token of the KPI's target path for that unit scope (None: no path)."""
+    unit_clause, params = (
+        ("unit_id IS NULL", (kpi_id,)) if unit_id is None else ("unit_id = ?", (kpi_id, unit_id))
+    )
+    text = (
+        f"SELECT uid, row_version FROM target_path WHERE kpi_id = ? AND {unit_clause}"
+        " ORDER BY id DESC LIMIT 1"
+    )
+    row = database.execute_sql(sql(text), params).fetchone()
+    return None if row is None else (uid_text(row[0]), int(row[1]))

@@ -316,6 +316,7 @@ class TargetDialog(QDialog):
 
     def _scope_changed(self) -> None:
         self._read_targets()
+        self.read_path = target_service.read_path_token(self.kpi.id, self.unit_id())
         path = target_service.target_path(self.kpi.id, self.unit_id())
         if path is not None:
             self._select(self.baseline_period, path.baseline_period)
@@ -356,11 +357,19 @@ class TargetDialog(QDialog):
         )
         kpi_id, unit_id = self.kpi.id, self.unit_id()
         try:
-            before = target_service.set_target_path(workspace, kpi_id, unit_id, path)
+            saved, before = team.save_row(
+                self,
+                lambda read: target_service.set_target_path(
+                    workspace, kpi_id, unit_id, path, read=read
+                ),
+                self.read_path,
+            )
         except DomainError as error:
             self._set_error(self.path_error, error.message)
             return False
         self._set_error(self.path_error, "")
+        if not self._path_saved(saved):
+            return False
         self._push(
             _("Target path for {kpi}").format(kpi=self.kpi.code),
             lambda: target_service.set_target_path(workspace, kpi_id, unit_id, path),
@@ -374,8 +383,12 @@ class TargetDialog(QDialog):
         if workspace is None or self.session.read_only:
             return False
         kpi_id, unit_id = self.kpi.id, self.unit_id()
-        before = target_service.remove_target_path(workspace, kpi_id, unit_id)
-        if before is None:
+        saved, before = team.save_told(
+            self,
+            lambda read: target_service.remove_target_path(workspace, kpi_id, unit_id, read=read),
+            self.read_path,
+        )
+        if not self._path_saved(saved) or before is None:
             return False
         self._push(
             _("Remove the target path for {kpi}").format(kpi=self.kpi.code),
@@ -383,6 +396,16 @@ class TargetDialog(QDialog):
             lambda: target_service.set_target_path(workspace, kpi_id, unit_id, before),
         )
         self.status.setText(_("The path is removed."))
+        return True
+
+    def _path_saved(self, saved: bool) -> bool:
+        """After a path's save: read the path again (what the next save checks); theirs
+        kept (not saved): the fields show theirs."""
+        if not saved:
+            self._scope_changed()
+            self.session.dataChanged.emit()
+            return False
+        self.read_path = target_service.read_path_token(self.kpi.id, self.unit_id())
         return True
 
     # suggestions ------------------------------------------------------------------------

@@ -314,7 +314,7 @@ def save_row(parent: QWidget, save: Callable[[Any], Any], read_version: Any) -> 
             return True, save(read_version)
         except ConflictError as error:
             conflict = error.conflicts[0]
-            if conflict.theirs is None or conflict.token is None:
+            if conflict.theirs is None:
                 raise  # removed meanwhile: nothing to save over
             mine, theirs = dict(conflict.mine or {}), dict(conflict.theirs)
             fields = [f for f in mine if _cell_text(mine[f]) != _cell_text(theirs.get(f))]
