@@ -202,3 +202,72 @@ def test_target_path_they_removed_is_not_saved_over_silently(opened, demo_locati
     assert not dialog.save_path()
     assert len(answer.asked) == 1 and stored_path() is None
     dialog.close()
+
+
+def units_dialog(opened):
+    from kpidesk.ui.units_dialog import UnitsDialog
+
+    return UnitsDialog(opened.session, opened)
+
+
+def two_units() -> tuple[models.Unit, models.Unit]:
+    """Two units under the top unit."""
+    below = models.Unit.select().where(models.Unit.parent.is_null(False)).order_by(models.Unit.id)
+    return below[0], below[1]
+
+
+@pytest.mark.parametrize("choice", CHOICES)
+def test_unit_renamed(opened, demo_location, answer, choice):
+    answer.choice = choice
+    dialog = units_dialog(opened)
+    unit = two_units()[0]
+    other_writes(
+        demo_location,
+        "UPDATE unit SET name = ?, row_version = row_version + 1 WHERE id = ?",
+        ("Their unit", unit.id),
+    )
+    saved = dialog.rename_unit(unit.id, "My unit")
+    assert len(answer.asked) == 1
+    assert "name:" in shown(answer)
+    assert "Their unit" in shown(answer) and "My unit" in shown(answer)
+    stored = models.Unit.get_by_id(unit.id).name
+    if choice is team.Choice.MINE:
+        assert saved and stored == "My unit"
+        opened.action_undo.trigger()
+        assert models.Unit.get_by_id(unit.id).name == "Their unit"
+    else:
+        assert not saved and stored == "Their unit"
+        assert dialog.tree.item_for(unit.id).text(0) == "Their unit"  # the tree shows theirs
+    dialog.close()
+
+
+@pytest.mark.parametrize("choice", CHOICES)
+def test_unit_moved(opened, demo_location, answer, choice):
+    answer.choice = choice
+    dialog = units_dialog(opened)
+    unit, root = two_units()  # root: the unit it moves under
+    before_parent = unit.parent_id
+    other_writes(
+        demo_location,
+        "UPDATE unit SET name = ?, row_version = row_version + 1 WHERE id = ?",
+        ("Their unit", unit.id),
+    )
+    saved = dialog.move_unit(unit.id, root.id, None)
+    assert len(answer.asked) == 1
+    assert "parent:" in shown(answer) and root.name in shown(answer)
+    stored = models.Unit.get_by_id(unit.id)
+    if choice is team.Choice.MINE:
+        assert saved and stored.parent_id == root.id and stored.name == "Their unit"
+    else:
+        assert not saved and stored.parent_id == before_parent
+    dialog.close()
+
+
+def test_unit_unchanged_by_others_renames_without_asking(opened, answer):
+    dialog = units_dialog(opened)
+    unit = two_units()[0]
+    assert dialog.rename_unit(unit.id, "Mine once")
+    assert dialog.rename_unit(unit.id, "Mine twice")  # my own save: read again
+    assert answer.asked == []
+    assert models.Unit.get_by_id(unit.id).name == "Mine twice"
+    dialog.close()

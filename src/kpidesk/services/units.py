@@ -15,7 +15,7 @@ a table added later is snapshotted and restored without changes here.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from peewee import ForeignKeyField, fn
@@ -23,6 +23,8 @@ from peewee import ForeignKeyField, fn
 from kpidesk.domain.errors import DomainError
 from kpidesk.domain.text import MSG_CONTROL_CHARACTER, bad_characters
 from kpidesk.i18n import N_
+from kpidesk.services.conflicts import ConflictError, row_conflict
+from kpidesk.store import versions
 from kpidesk.store.models import (
     ALL_MODELS,
     BaseModel,
@@ -400,14 +402,42 @@ def create_unit(
     return int(new_id)
 
 
-def rename_unit(workspace: Workspace, unit_id: int, name: str) -> str:
-    """Rename a unit; everything it holds stays with it. Returns the old name."""
+def rename_unit(
+    workspace: Workspace, unit_id: int, name: str, *, read_version: int | None = None
+) -> str:
+    """Rename a unit; everything it holds stays with it. Returns the old name. With
+    ``read_version`` (the unit's when it was read), a unit someone else changed since
+    raises ``ConflictError`` and nothing is saved."""
     with workspace.atomic():
         unit = _get(unit_id)
         cleaned = check_unit_name(name, unit.parent_id, unit_id=unit_id)
-        if cleaned != unit.name:
+        if read_version is not None:
+            _update_checked(unit_id, read_version, name=cleaned)
+        elif cleaned != unit.name:
             Unit.update(name=cleaned).where(Unit.id == unit_id).execute()
     return unit.name
+
+
+def unit_versions() -> dict[int, int]:
+    """Every unit's ``row_version``, as an editor reads the tree (for ``read_version=``)."""
+    return dict(Unit.select(Unit.id, Unit.row_version).tuples())  # type: ignore[attr-defined]
+
+
+def _update_checked(unit_id: int, read_version: int, **fields: Any) -> None:
+    """Update the unit if it is still at ``read_version``; else ``ConflictError`` with
+    the parent units named."""
+    if versions.update_checked(Unit, unit_id, read_version, **fields):
+        return
+    error = row_conflict(Unit, unit_id, dict(fields))
+
+    def named(values: dict | None) -> dict | None:
+        if values is None or values.get("parent") is None:
+            return values
+        parent = Unit.get_or_none(Unit.id == values["parent"])
+        return {**values, "parent": parent.name if parent is not None else values["parent"]}
+
+    first = error.conflicts[0]
+    raise ConflictError([replace(first, mine=named(first.mine), theirs=named(first.theirs))])
 
 
 def check_move(unit_id: int, new_parent_id: int | None) -> None:
@@ -432,14 +462,23 @@ def check_move(unit_id: int, new_parent_id: int | None) -> None:
 
 
 def move_unit(
-    workspace: Workspace, unit_id: int, new_parent_id: int | None, position: int | None = None
+    workspace: Workspace,
+    unit_id: int,
+    new_parent_id: int | None,
+    position: int | None = None,
+    *,
+    read_version: int | None = None,
 ) -> UnitPlace:
     """Move a unit (with its sub-units and data) under ``new_parent_id``, at ``position``
-    among its new siblings (None: last). Returns where it was, for undo."""
+    among its new siblings (None: last). Returns where it was, for undo. With
+    ``read_version``, a unit someone else changed since raises ``ConflictError``."""
     with workspace.atomic():
         check_move(unit_id, new_parent_id)
         before = unit_place(unit_id)
-        Unit.update(parent=new_parent_id).where(Unit.id == unit_id).execute()
+        if read_version is not None:
+            _update_checked(unit_id, read_version, parent=new_parent_id)
+        else:
+            Unit.update(parent=new_parent_id).where(Unit.id == unit_id).execute()
         _place_in(new_parent_id, unit_id, position)
     return before
 

@@ -33,6 +33,7 @@ from kpidesk.i18n import _, ngettext
 from kpidesk.services import overview, units
 from kpidesk.services.overview import UnitNode
 from kpidesk.services.units import DeletedUnit, UnitUsage
+from kpidesk.ui import team
 from kpidesk.ui.delete_unit_dialog import (
     DeleteChoice,
     DeleteDecision,
@@ -84,6 +85,7 @@ class UnitsDialog(QDialog):
         self.inline_editor: QLineEdit | None = None
         self._form_unit_id: int | None = None
         self._nodes: dict[int, UnitNode] = {}
+        self._versions: dict[int, int] = {}
         self.setWindowTitle(_("Units"))
         self.resize(780, 520)
 
@@ -279,6 +281,7 @@ class UnitsDialog(QDialog):
         selected = self.selected_unit_id()
         nodes = overview.unit_tree()
         self._nodes = {node.id: node for node in nodes}
+        self._versions = units.unit_versions()
         counts = units.value_counts()
         self.tree.blockSignals(True)
         self.tree.clear()
@@ -426,11 +429,27 @@ class UnitsDialog(QDialog):
         return bars
 
     # changes ----------------------------------------------------------------------------
-    def _push(self, text: str, do: Callable[[], Any], undo: Callable[[Any], Any]) -> Any:
+    def _push(
+        self,
+        text: str,
+        do: Callable[[], Any],
+        undo: Callable[[Any], Any],
+        checked: Callable[[int], Any] | None = None,
+        unit_id: int | None = None,
+    ) -> Any:
         """Make a change now and put it on the undo stack; a refused change (DomainError)
-        shows its message and leaves the stack as it was. Returns what ``do`` returned."""
+        shows its message and leaves the stack as it was. Returns what ``do`` returned.
+        With ``checked`` (``do`` against the unit's version as the tree read it), someone
+        else's change of the unit since asks keep theirs / keep mine; theirs kept: None,
+        the tree shows theirs."""
         try:
-            result = do()
+            if checked is None:
+                result = do()
+            else:
+                saved, result = team.save_row(self, checked, self._versions.get(unit_id))
+                if not saved:
+                    self.session.dataChanged.emit()
+                    return None
         except DomainError as error:
             self.show_message(MessageKind.ERROR, error.message)
             return None
@@ -527,6 +546,8 @@ class UnitsDialog(QDialog):
             _("Rename unit “{old}” to “{new}”").format(old=old_name, new=new_name),
             lambda: units.rename_unit(workspace, unit_id, new_name),
             lambda old: units.rename_unit(workspace, unit_id, old),
+            lambda version: units.rename_unit(workspace, unit_id, new_name, read_version=version),
+            unit_id,
         )
         return result is not None
 
@@ -545,6 +566,10 @@ class UnitsDialog(QDialog):
             _("Move unit “{name}”").format(name=name),
             lambda: units.move_unit(workspace, unit_id, new_parent_id, position),
             lambda before: units.move_unit(workspace, unit_id, before.parent_id, before.position),
+            lambda version: units.move_unit(
+                workspace, unit_id, new_parent_id, position, read_version=version
+            ),
+            unit_id,
         )
         if result is not None:
             self.select_unit(unit_id)
