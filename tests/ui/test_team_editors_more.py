@@ -18,6 +18,7 @@ from kpidesk.ui import team
 from tests.ui.test_team_editors import (  # noqa: F401
     CHOICES,
     answer,
+    meeting,
     opened,
     other_writes,
     page_named,
@@ -271,3 +272,36 @@ def test_unit_unchanged_by_others_renames_without_asking(opened, answer):
     assert answer.asked == []
     assert models.Unit.get_by_id(unit.id).name == "Mine twice"
     dialog.close()
+
+
+@pytest.mark.parametrize("choice", CHOICES)
+def test_review_details(meeting, demo_location, answer, choice):
+    answer.choice = choice
+    review_id = meeting.review_id
+    other_writes(
+        demo_location,
+        "UPDATE review SET participants = ?, row_version = row_version + 1 WHERE id = ?",
+        ("Their people", review_id),
+    )
+    meeting.participants_edit.setText("My people")
+    meeting.participants_edit.editingFinished.emit()
+    assert len(answer.asked) == 1
+    assert "participants:" in shown(answer)
+    assert "Their people" in shown(answer) and "My people" in shown(answer)
+    stored = models.Review.get_by_id(review_id).participants
+    if choice is team.Choice.MINE:
+        assert stored == "My people"
+        meeting.window().action_undo.trigger()
+        assert models.Review.get_by_id(review_id).participants == "Their people"
+    else:
+        assert stored == "Their people"
+        assert meeting.participants_edit.text() == "Their people"  # the fields show theirs
+
+
+def test_review_details_unchanged_by_others_save_without_asking(meeting, answer):
+    review_id = meeting.review_id
+    for text in ("Karin", "Karin, Olle"):
+        meeting.participants_edit.setText(text)
+        meeting.participants_edit.editingFinished.emit()
+    assert answer.asked == []
+    assert models.Review.get_by_id(review_id).participants == "Karin, Olle"

@@ -81,18 +81,30 @@ def delete_review(workspace: Workspace, review_id: int) -> None:
         review.delete_instance(recursive=False)
 
 
-def update_details(workspace: Workspace, review_id: int, details: ReviewDetails) -> ReviewDetails:
-    """Change the title, participants and meeting date; return what they were, for undo."""
+def update_details(
+    workspace: Workspace,
+    review_id: int,
+    details: ReviewDetails,
+    *,
+    read_version: int | None = None,
+) -> ReviewDetails:
+    """Change the title, participants and meeting date; return what they were, for undo.
+    With ``read_version`` (the review's when it was read), a review someone else changed
+    since raises ``ConflictError`` and nothing is saved."""
     if not details.title.strip():
         raise ReviewError(N_("A review needs a title."))
     with workspace.atomic():
         review = _require_open(review_id)
         before = ReviewDetails(review.title, review.participants, review.held_on)
-        models.Review.update(
-            title=details.title.strip(),
-            participants=details.participants.strip(),
-            held_on=details.held_on,
-        ).where(models.Review.id == review_id).execute()
+        fields = {
+            "title": details.title.strip(),
+            "participants": details.participants.strip(),
+            "held_on": details.held_on,
+        }
+        if read_version is None:
+            models.Review.update(**fields).where(models.Review.id == review_id).execute()
+        elif not versions.update_checked(models.Review, review_id, read_version, **fields):
+            raise row_conflict(models.Review, review_id, fields)
     return before
 
 

@@ -81,6 +81,8 @@ class ReviewInfo:
     closed_at: datetime | None
     unit_ids: tuple[int, ...]
     unit_names: tuple[str, ...]
+    row_version: int | None = None
+    """The row's version as it was read, for a save to check (see ``read_version=``)."""
 
     @property
     def closed(self) -> bool:

@@ -64,6 +64,7 @@ def _info(review: models.Review, unit_names: dict[int, str]) -> ReviewInfo:
         closed_at=review.closed_at,
         unit_ids=unit_ids,
         unit_names=tuple(unit_names.get(u, "") for u in unit_ids),
+        row_version=review.row_version,
     )
 
 

@@ -652,10 +652,20 @@ class ReviewMeeting(QWidget):
         if details == before:
             return
         workspace, review_id = self.session.workspace, self.review_id
+        saved, replaced = team.save_told(
+            self,
+            lambda version: review_service.update_details(
+                workspace, review_id, details, read_version=version
+            ),
+            review.row_version,
+        )
+        if not saved:  # theirs kept: the fields show theirs
+            self.reload()
+            return
         self._push(
             _("Edit review details"),
-            lambda: review_service.update_details(workspace, review_id, details),
-            lambda: review_service.update_details(workspace, review_id, before),
+            team.skip_first(lambda: review_service.update_details(workspace, review_id, details)),
+            lambda: review_service.update_details(workspace, review_id, replaced),
         )
 
     def close_review(self) -> None:
