@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 import kpidesk
 from kpidesk import i18n
-from kpidesk.commands import COMMANDS
+from kpidesk.commands import COMMANDS, command_module
 from kpidesk.commands.base import (
     EXIT_ERROR,
     EXIT_INTERRUPTED,
@@ -32,14 +32,15 @@ from kpidesk.i18n import _
 log = logging.getLogger("kpidesk")
 
 
-def _command_parser() -> argparse.ArgumentParser:
+def _command_parser(name: str) -> argparse.ArgumentParser:
+    """The parser of the command ``name`` (only its module is imported)."""
     parser = Parser(
         prog="kpidesk",
         description=_("Work on a KPI Desk workspace from the command line."),
     )
     add_language_option(parser)
     subparsers = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
-    for module in COMMANDS.values():
+    for module in (command_module(name),):
         command = module.add_parser(subparsers)
         add_language_option(command)
         command.set_defaults(handler=module.run)
@@ -84,8 +85,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.unraisablehook = _log_unraisable
     i18n.set_language(_language_option(args))
     try:
-        if _first_word(args) in COMMANDS:
-            options = _command_parser().parse_args(args)
+        name = _first_word(args)
+        if name in COMMANDS:
+            options = _command_parser(name).parse_args(args)
             return int(options.handler(options))
         options = _app_parser().parse_args(args)
         if options.version:

@@ -9,10 +9,11 @@ import zipfile
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 from xml.etree import ElementTree
 
-from openpyxl import Workbook
-from openpyxl.packaging.custom import StringProperty
+if TYPE_CHECKING:
+    from openpyxl import Workbook
 
 PREFIX = "KPI Desk "
 _FIELDS = ("round", "round name", "owner", "period", "due")
@@ -31,6 +32,8 @@ class RoundStamp:
 
 def stamp_workbook(workbook: Workbook, stamp: RoundStamp) -> None:
     """Write ``stamp`` into ``workbook``'s custom properties."""
+    from openpyxl.packaging.custom import StringProperty
+
     values = (stamp.round_uid, stamp.round_name, stamp.owner, stamp.period_key)
     for field, value in zip(_FIELDS, (*values, stamp.due_date.isoformat()), strict=True):
         workbook.custom_doc_props.append(StringProperty(name=PREFIX + field, value=value))

@@ -54,12 +54,14 @@ from kpidesk.services.importing.write import (
     measurement_writer,
 )
 from kpidesk.services.progress import CancelFlag, Cancelled, Progress
-from kpidesk.services.reporting import note_returned_template
 from kpidesk.store import bulk, models, queries
 from kpidesk.store.models import ImportBatch
 from kpidesk.store.workspace import Workspace
 
 log = logging.getLogger("kpidesk.services.importing")
+
+TEMPLATE_SUFFIXES = frozenset({".xlsx", ".xlsm"})
+"""The files a reporting round's template can be (its stamp is in the workbook's properties)."""
 
 
 class _Rollback(Exception):  # a control-flow signal, not an error
@@ -221,7 +223,9 @@ class _Run(Checking):
             ImportBatch.update(
                 file_name=self.path.name, sheet=extraction.sheet, profile=profile_id
             ).where(ImportBatch.id == self.batch_id).execute()
-            if not self.targets_mode:
+            if not self.targets_mode and self.path.suffix.lower() in TEMPLATE_SUFFIXES:
+                from kpidesk.services.reporting import note_returned_template
+
                 returned = note_returned_template(self.path, self.path.name)
                 if returned is not None:
                     self.notes.append(returned)
