@@ -37,7 +37,7 @@ from kpidesk.services.initiatives import (
     MilestoneData,
 )
 from kpidesk.ui.action_status import OVERDUE_COLOR
-from kpidesk.ui.forms import OptionalDateEdit
+from kpidesk.ui.forms import ERROR_STYLE, OptionalDateEdit
 from kpidesk.ui.icons import icon
 from kpidesk.ui.session import WorkspaceSession
 from kpidesk.ui.undo import CallbackCommand
@@ -93,7 +93,7 @@ class InitiativeEditor(QDialog):
         form.addRow(_("Milestones:"), self.milestones)
         form.addRow(buttons_row)
         self.error = QLabel()
-        self.error.setStyleSheet("color: #b42318;")
+        self.error.setStyleSheet(ERROR_STYLE)
         self.error.hide()
         form.addRow(self.error)
         buttons = QDialogButtonBox(

@@ -45,6 +45,7 @@ from kpidesk.i18n import N_, _, current_language
 from kpidesk.services import audit, overview, people
 from kpidesk.services.conflicts import UNREAD, Conflict, ConflictError
 from kpidesk.store.access import ROLES, Access, Role
+from kpidesk.ui.forms import ERROR_STYLE
 from kpidesk.ui.widgets import MessageBar, MessageKind
 
 if TYPE_CHECKING:
@@ -128,7 +129,7 @@ class PeopleDialog(QDialog):
 
         self.error_label = QLabel()
         self.error_label.setWordWrap(True)
-        self.error_label.setStyleSheet("color: #b42318")
+        self.error_label.setStyleSheet(ERROR_STYLE)
         layout.addWidget(self.error_label)
         buttons = QHBoxLayout()
         self.add_button = QPushButton(_("&Add Person"))

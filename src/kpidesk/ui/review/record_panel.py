@@ -35,7 +35,7 @@ from kpidesk.ui.action_status import (
     due_text,
     format_day,
 )
-from kpidesk.ui.forms import OptionalDateEdit, heading
+from kpidesk.ui.forms import ERROR_STYLE, OptionalDateEdit, heading
 from kpidesk.ui.icons import icon
 from kpidesk.ui.review.common import (
     ROW_ID,
@@ -97,7 +97,7 @@ class RecordPanel(QWidget):
             form.addWidget(button)
         layout.addLayout(form)
         self.decision_error = QLabel()
-        self.decision_error.setStyleSheet("color: #b42318;")
+        self.decision_error.setStyleSheet(ERROR_STYLE)
         self.decision_error.hide()
         layout.addWidget(self.decision_error)
 
@@ -140,7 +140,7 @@ class RecordPanel(QWidget):
             form.addWidget(button)
         layout.addLayout(form)
         self.action_error = QLabel()
-        self.action_error.setStyleSheet("color: #b42318;")
+        self.action_error.setStyleSheet(ERROR_STYLE)
         self.action_error.hide()
         layout.addWidget(self.action_error)
         self.form_widgets = [
