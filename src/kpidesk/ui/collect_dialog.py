@@ -27,7 +27,7 @@ from kpidesk.domain.periods import PeriodError, format_period, parse_period
 from kpidesk.i18n import _, ngettext
 from kpidesk.services import reporting
 from kpidesk.services.reporting import StartedRound
-from kpidesk.ui.forms import ERROR_STYLE, buddy_label
+from kpidesk.ui.forms import buddy_label, error_label
 from kpidesk.ui.session import WorkspaceSession
 from kpidesk.ui.widgets import MessageKind
 
@@ -76,10 +76,7 @@ class CollectDialog(QDialog):
         folder_row.addWidget(browse)
         form.addRow(buddy_label(_("&Folder:"), self.folder_edit), folder_row)
         layout.addLayout(form)
-        self.error = QLabel()
-        self.error.setStyleSheet(ERROR_STYLE)
-        self.error.setWordWrap(True)
-        self.error.hide()
+        self.error = error_label()
         layout.addWidget(self.error)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.write_button = buttons.addButton(

@@ -41,7 +41,7 @@ from kpidesk.services import exports, overview, report_content
 from kpidesk.services.exports import ExportFormat, ExportRequest, ExportResult, Prepared
 from kpidesk.services.progress import CancelFlag, Cancelled, Progress
 from kpidesk.store.location import location_name
-from kpidesk.ui.forms import ERROR_STYLE, buddy_label
+from kpidesk.ui.forms import buddy_label, error_label
 from kpidesk.ui.session import WorkspaceSession
 from kpidesk.ui.worker import Job, WorkerRun
 
@@ -192,10 +192,7 @@ class ExportDialog(QDialog):
         form.addRow(buddy_label(_("&Save to:"), self.path_edit), path_row)
         layout.addLayout(form)
 
-        self.error_label = QLabel()
-        self.error_label.setStyleSheet(ERROR_STYLE)
-        self.error_label.setWordWrap(True)
-        self.error_label.setVisible(False)
+        self.error_label = error_label()
         self.error_label.setAccessibleName(_("Problem"))
         layout.addWidget(self.error_label)
         self.status_label = QLabel()

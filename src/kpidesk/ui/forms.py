@@ -13,6 +13,15 @@ from kpidesk.i18n import _
 ERROR_STYLE = "color: #b42318;"
 
 
+def error_label() -> QLabel:
+    """A form's message line: red, wrapped, hidden until it has something to say."""
+    label = QLabel()
+    label.setStyleSheet(ERROR_STYLE)
+    label.setWordWrap(True)
+    label.setVisible(False)
+    return label
+
+
 class FieldBox(QWidget):
     """One form field: the editor, its validation message in red beside it, help text below."""
 

@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
-    QLabel,
     QLineEdit,
     QPushButton,
     QTableWidget,
@@ -37,7 +36,7 @@ from kpidesk.services.initiatives import (
     MilestoneData,
 )
 from kpidesk.ui.action_status import OVERDUE_COLOR
-from kpidesk.ui.forms import ERROR_STYLE, OptionalDateEdit
+from kpidesk.ui.forms import OptionalDateEdit, error_label
 from kpidesk.ui.icons import icon
 from kpidesk.ui.session import WorkspaceSession
 from kpidesk.ui.undo import CallbackCommand
@@ -92,9 +91,7 @@ class InitiativeEditor(QDialog):
         buttons_row.addStretch()
         form.addRow(_("Milestones:"), self.milestones)
         form.addRow(buttons_row)
-        self.error = QLabel()
-        self.error.setStyleSheet(ERROR_STYLE)
-        self.error.hide()
+        self.error = error_label()
         form.addRow(self.error)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel

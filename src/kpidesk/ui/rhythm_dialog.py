@@ -25,7 +25,7 @@ from kpidesk.domain.rhythm import Rhythm, parse_dates, review_dates
 from kpidesk.i18n import _
 from kpidesk.services import follow_up
 from kpidesk.services.follow_up import RHYTHM_LABELS, FollowUpRhythm
-from kpidesk.ui.forms import ERROR_STYLE, FieldBox, OptionalDateEdit, buddy_label
+from kpidesk.ui.forms import FieldBox, OptionalDateEdit, buddy_label, error_label
 from kpidesk.ui.session import WorkspaceSession
 
 
@@ -65,9 +65,7 @@ class RhythmDialog(QDialog):
         self.preview = QLabel()
         self.preview.setWordWrap(True)
         layout.addWidget(self.preview)
-        self.error = QLabel()
-        self.error.setStyleSheet(ERROR_STYLE)
-        self.error.hide()
+        self.error = error_label()
         layout.addWidget(self.error)
         self.ics_button = QPushButton(_("Save the Year's Reviews as a &Calendar…"))
         self.ics_button.clicked.connect(lambda: self.save_year_ics())

@@ -49,7 +49,7 @@ from kpidesk.services.data_entry import GridKpi
 from kpidesk.services.overview import unit_tree
 from kpidesk.services.targets import PathData, TargetChange
 from kpidesk.ui import team
-from kpidesk.ui.forms import ERROR_STYLE, FieldBox, heading
+from kpidesk.ui.forms import FieldBox, error_label, heading
 from kpidesk.ui.icons import icon
 from kpidesk.ui.session import WorkspaceSession
 from kpidesk.ui.undo import CallbackCommand
@@ -161,7 +161,7 @@ class TargetDialog(QDialog):
         )
         form.addRow(_("&Goal:"), self._pair(self.goal_period, self.goal_field))
         path_layout.addLayout(form)
-        self.path_error = self._error_label()
+        self.path_error = error_label()
         path_layout.addWidget(self.path_error)
         buttons = QHBoxLayout()
         buttons.addStretch()
@@ -206,7 +206,7 @@ class TargetDialog(QDialog):
         apply_row.addWidget(self.apply_to)
         apply_row.addStretch()
         suggest_layout.addLayout(apply_row)
-        self.suggest_error = self._error_label()
+        self.suggest_error = error_label()
         suggest_layout.addWidget(self.suggest_error)
         apply_buttons = QHBoxLayout()
         apply_buttons.addStretch()
@@ -249,14 +249,6 @@ class TargetDialog(QDialog):
         layout.addWidget(left, 0, Qt.AlignmentFlag.AlignTop)
         layout.addWidget(right, 1)
         return box
-
-    @staticmethod
-    def _error_label() -> QLabel:
-        label = QLabel()
-        label.setStyleSheet(ERROR_STYLE)
-        label.setWordWrap(True)
-        label.setVisible(False)
-        return label
 
     @staticmethod
     def _set_error(label: QLabel, text: str) -> None:

@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
     QHeaderView,
-    QLabel,
     QLineEdit,
     QPushButton,
     QTreeWidget,
@@ -35,7 +34,7 @@ from kpidesk.ui.action_status import (
     due_text,
     format_day,
 )
-from kpidesk.ui.forms import ERROR_STYLE, OptionalDateEdit, heading
+from kpidesk.ui.forms import OptionalDateEdit, error_label, heading
 from kpidesk.ui.icons import icon
 from kpidesk.ui.review.common import (
     ROW_ID,
@@ -96,9 +95,7 @@ class RecordPanel(QWidget):
         ):
             form.addWidget(button)
         layout.addLayout(form)
-        self.decision_error = QLabel()
-        self.decision_error.setStyleSheet(ERROR_STYLE)
-        self.decision_error.hide()
+        self.decision_error = error_label()
         layout.addWidget(self.decision_error)
 
         layout.addSpacing(8)
@@ -139,9 +136,7 @@ class RecordPanel(QWidget):
         for button in (self.add_action_button, self.edit_action_button, self.remove_action_button):
             form.addWidget(button)
         layout.addLayout(form)
-        self.action_error = QLabel()
-        self.action_error.setStyleSheet(ERROR_STYLE)
-        self.action_error.hide()
+        self.action_error = error_label()
         layout.addWidget(self.action_error)
         self.form_widgets = [
             self.decision_text,

@@ -30,7 +30,7 @@ from kpidesk.services import tips as tip_service
 from kpidesk.services.reviews import AgendaItem
 from kpidesk.services.reviews.best import best_practice_text
 from kpidesk.services.tips import TipData, TipRow
-from kpidesk.ui.forms import ERROR_STYLE, OptionalDateEdit, heading
+from kpidesk.ui.forms import OptionalDateEdit, error_label, heading
 from kpidesk.ui.icons import icon
 from kpidesk.ui.review.common import ROW_ID, _fit_height, _tree
 from kpidesk.ui.undo import CallbackCommand
@@ -75,9 +75,7 @@ class TipEditor(QDialog):
         self.result = QLineEdit(data.result)
         self.result.setPlaceholderText(_("How did it go?"))
         form.addRow(_("&Result:"), self.result)
-        self.error = QLabel()
-        self.error.setStyleSheet(ERROR_STYLE)
-        self.error.hide()
+        self.error = error_label()
         form.addRow(self.error)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
